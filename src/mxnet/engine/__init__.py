@@ -1,0 +1,408 @@
+"""The dependency engine: operations are pushed with the variables they read and write, and run
+when every earlier conflicting operation has finished (MXNet's lazy execution).
+
+- ``push(fn, reads, writes, ctx)`` returns at once; ``fn()`` runs on a worker of ``ctx``.
+- Read-after-write, write-after-read and write-after-write on one variable run in push order;
+  everything else may run concurrently (a worker pool per (context, kind)).
+- An exception in ``fn`` is stored on the variables it writes (and on everything computed from
+  them) and raised as MXNetError at the next sync point: ``wait_for_var``, ``wait_all``.
+- Pending work per queue is bounded: ``push`` blocks while ``MXNET_ENGINE_MAX_PENDING`` ops are
+  outstanding there, so a loop that never syncs runs in constant memory.
+- ``os.fork()`` is safe: the parent drains its queues first, the child starts with fresh pools.
+- ``MXNET_ENGINE_TYPE=NaiveEngine`` runs every op synchronously inside ``push``.
+- Small ops whose inputs are ready may run inline on the pushing thread (``inline=True``):
+  a thread hand-off costs more than they do. Results and ordering are unchanged.
+"""
+import os
+import queue
+import threading
+import traceback
+
+from ..base import MXNetError
+
+__all__ = ["Var", "Engine", "ThreadedEngine", "NaiveEngine", "get", "set_engine_type",
+           "push", "new_var", "wait_for_var", "wait_all", "bulk", "set_bulk_size"]
+
+
+class Var:
+    """An engine variable: the unit of dependency tracking (one per storage chunk)."""
+    __slots__ = ("last_write", "reads", "exc", "__weakref__")
+
+    def __init__(self):
+        self.last_write = None   # pending Opr writing this var, or None
+        self.reads = []          # Oprs reading it since the last write (some may be done)
+        self.exc = None          # error of the op that last wrote it, raised at sync points
+
+
+class Opr:
+    __slots__ = ("fn", "reads", "writes", "wait", "dependents", "done", "key", "name")
+
+    def __init__(self, fn, reads, writes, key, name):
+        self.fn = fn
+        self.reads = reads
+        self.writes = writes
+        self.wait = 0
+        self.dependents = []
+        self.done = False
+        self.key = key
+        self.name = name
+
+
+def _wrap_error(exc, name):
+    if isinstance(exc, MXNetError):
+        return exc
+    err = MXNetError("{}: {}: {}".format("Error in operator " + name if name else "Error in engine op",
+                                         type(exc).__name__, exc))
+    err.__cause__ = exc
+    return err
+
+
+class Engine:
+    """Shared logic: exception bookkeeping and the sync-point API."""
+
+    def __init__(self):
+        self._errors = []   # errors not yet raised at a sync point, in order
+        self._err_lock = threading.Lock()
+
+    def new_var(self):
+        return Var()
+
+    def _record_error(self, exc, writes):
+        for v in writes:
+            v.exc = exc
+        with self._err_lock:
+            if not any(e is exc for e in self._errors):
+                self._errors.append(exc)
+
+    def _run(self, fn, reads, writes, name):
+        """Run one op now: propagate upstream errors, or call fn and record its error."""
+        for v in reads:
+            if v.exc is not None:
+                self._record_error(v.exc, writes)
+                return
+        try:
+            fn()
+        except BaseException as e:  # noqa: BLE001 - every failure must reach a sync point
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            err = _wrap_error(e, name)
+            if os.environ.get("MXNET_ENGINE_DEBUG"):
+                traceback.print_exc()
+            self._record_error(err, writes)
+            return
+        for v in writes:
+            v.exc = None
+
+    def _raise_var(self, var):
+        exc = var.exc
+        if exc is not None:
+            with self._err_lock:
+                self._errors = [e for e in self._errors if e is not exc]
+            raise exc
+
+    def _raise_pending(self):
+        with self._err_lock:
+            err = self._errors[0] if self._errors else None
+            self._errors = []
+        if err is not None:
+            raise err
+
+
+class NaiveEngine(Engine):
+    """Runs each op synchronously inside ``push`` (``MXNET_ENGINE_TYPE=NaiveEngine``)."""
+    threaded = False
+
+    def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
+        self._run(fn, reads, writes, name)
+
+    def wait_for_var(self, var):
+        self._raise_var(var)
+
+    def wait_all(self):
+        self._raise_pending()
+
+    def _before_fork(self):
+        pass
+
+    def _after_fork_child(self):
+        pass
+
+
+def _dedupe(reads, writes):
+    if len(reads) > 1 or writes:
+        ws = set(map(id, writes))
+        seen = set()
+        out = []
+        for v in reads:
+            i = id(v)
+            if i not in ws and i not in seen:
+                seen.add(i)
+                out.append(v)
+        reads = out
+    if len(writes) > 1:
+        seen = set()
+        out = []
+        for v in writes:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        writes = out
+    return reads, writes
+
+
+class ThreadedEngine(Engine):
+    """Worker pools per (context, kind) fed in dependency order (the default engine)."""
+    threaded = True
+
+    def __init__(self):
+        super().__init__()
+        self.max_pending = int(os.environ.get("MXNET_ENGINE_MAX_PENDING", "1024"))
+        self.cpu_workers = max(1, int(os.environ.get("MXNET_CPU_WORKER_NTHREADS", "1")))
+        self._init_state()
+
+    def _init_state(self):
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._queues = {}       # key -> SimpleQueue
+        self._pending = {}      # key -> number of pushed, unfinished ops
+        self._total = 0
+        self._waiters = 0
+        self._local = threading.local()
+
+    # -- workers -------------------------------------------------------------------------------
+    def _nworkers(self, key):
+        ctx, kind = key
+        if kind == "compute" and (ctx is None or ctx.device_type != "gpu"):
+            return self.cpu_workers
+        return 1
+
+    def _queue(self, key):
+        q = self._queues.get(key)
+        if q is None:
+            q = self._queues[key] = queue.SimpleQueue()
+            self._pending.setdefault(key, 0)
+            for i in range(self._nworkers(key)):
+                t = threading.Thread(target=self._worker, args=(q,), daemon=True,
+                                     name="mxnet-engine-{}-{}-{}".format(key[0], key[1], i))
+                t.start()
+        return q
+
+    def _worker(self, q):
+        self._local.is_worker = True
+        while True:
+            op = q.get()
+            if op is None:
+                return
+            self._run(op.fn, op.reads, op.writes, op.name)
+            self._complete(op)
+
+    def _complete(self, op):
+        ready = []
+        with self._lock:
+            op.done = True
+            op.fn = None
+            for v in op.writes:
+                if v.last_write is op:
+                    v.last_write = None
+            for d in op.dependents:
+                d.wait -= 1
+                if d.wait == 0:
+                    ready.append(d)
+            op.dependents = None
+            self._pending[op.key] -= 1
+            self._total -= 1
+            if self._waiters:
+                self._cond.notify_all()
+        for d in ready:
+            self._queues[d.key].put(d)
+
+    # -- push ----------------------------------------------------------------------------------
+    def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
+        """Schedule ``fn()`` after the ops it depends on; returns immediately."""
+        reads, writes = _dedupe(reads, writes)
+        key = (ctx, kind)
+        with self._lock:
+            if inline and self._ready_now(reads, writes):
+                run_inline = True
+            else:
+                run_inline = False
+                wait = 0
+                q = self._queues.get(key) or self._queue(key)
+                if self._pending[key] >= self.max_pending and not getattr(self._local, "is_worker", False):
+                    self._waiters += 1
+                    try:
+                        while self._pending[key] >= self.max_pending:
+                            self._cond.wait()
+                    finally:
+                        self._waiters -= 1
+                op = Opr(fn, reads, writes, key, name)
+                wait = 0
+                for v in reads:
+                    w = v.last_write
+                    if w is not None and not w.done:
+                        w.dependents.append(op)
+                        wait += 1
+                    rs = v.reads
+                    if len(rs) > 32:
+                        rs[:] = [r for r in rs if not r.done]
+                    rs.append(op)
+                for v in writes:
+                    w = v.last_write
+                    if w is not None and not w.done:
+                        w.dependents.append(op)
+                        wait += 1
+                    for r in v.reads:
+                        if not r.done:
+                            r.dependents.append(op)
+                            wait += 1
+                    v.reads = []
+                    v.last_write = op
+                op.wait = wait
+                self._pending[key] += 1
+                self._total += 1
+            if run_inline:
+                # Under the lock, so no other thread can push a conflicting op meanwhile;
+                # only tiny kernels that never push are marked inline.
+                self._run(fn, reads, writes, name)
+                return
+        if wait == 0:
+            q.put(op)
+
+    @staticmethod
+    def _ready_now(reads, writes):
+        for v in reads:
+            w = v.last_write
+            if w is not None and not w.done:
+                return False
+        for v in writes:
+            w = v.last_write
+            if w is not None and not w.done:
+                return False
+            for r in v.reads:
+                if not r.done:
+                    return False
+            v.reads = []
+        return True
+
+    # -- sync points ---------------------------------------------------------------------------
+    def wait_for_var(self, var):
+        """Block until every pushed write of ``var`` finished; raise its error if it failed."""
+        op = var.last_write
+        if op is not None and not op.done:
+            with self._lock:
+                self._waiters += 1
+                try:
+                    while not op.done:
+                        self._cond.wait()
+                finally:
+                    self._waiters -= 1
+        self._raise_var(var)
+
+    def wait_all(self):
+        """Block until all pushed ops finished; raise the first error not yet raised."""
+        with self._lock:
+            self._waiters += 1
+            try:
+                while self._total:
+                    self._cond.wait()
+            finally:
+                self._waiters -= 1
+        self._raise_pending()
+
+    # -- fork ----------------------------------------------------------------------------------
+    def _before_fork(self):
+        # Drain so the child inherits finished data and no half-done dependency state.
+        if getattr(self._local, "is_worker", False):
+            return
+        with self._lock:
+            self._waiters += 1
+            try:
+                while self._total:
+                    self._cond.wait()
+            finally:
+                self._waiters -= 1
+
+    def _after_fork_child(self):
+        self._err_lock = threading.Lock()
+        self._init_state()
+
+
+_engine = None
+
+
+def _make(kind):
+    if kind == "NaiveEngine":
+        return NaiveEngine()
+    if kind in ("ThreadedEngine", "ThreadedEnginePerDevice", "ThreadedEnginePooled", ""):
+        return ThreadedEngine()
+    raise MXNetError("unknown MXNET_ENGINE_TYPE {!r}; use NaiveEngine or ThreadedEnginePerDevice".format(kind))
+
+
+def get():
+    """The process-wide engine (created from MXNET_ENGINE_TYPE on first use)."""
+    global _engine
+    if _engine is None:
+        _engine = _make(os.environ.get("MXNET_ENGINE_TYPE", "ThreadedEnginePerDevice"))
+    return _engine
+
+
+def set_engine_type(kind):
+    """Switch engines ('NaiveEngine' or 'ThreadedEnginePerDevice') after finishing pending work."""
+    global _engine
+    if _engine is not None:
+        _engine.wait_all()
+    _engine = _make(kind)
+    return _engine
+
+
+def new_var():
+    return Var()
+
+
+def push(fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
+    get().push(fn, reads, writes, ctx, kind, inline, name)
+
+
+def wait_for_var(var):
+    get().wait_for_var(var)
+
+
+def wait_all():
+    get().wait_all()
+
+
+class bulk:
+    """``with mx.engine.bulk(n):`` -- accepted for compatibility; ops are already batched cheaply."""
+
+    def __init__(self, size):
+        self.size = size
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_bulk_size = 15
+
+
+def set_bulk_size(size):
+    """Set the bulk size; returns the previous one (kept for API compatibility)."""
+    global _bulk_size
+    prev, _bulk_size = _bulk_size, size
+    return prev
+
+
+def _before_fork():
+    if _engine is not None:
+        _engine._before_fork()
+
+
+def _after_fork_child():
+    if _engine is not None:
+        _engine._after_fork_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_child)

@@ -1,0 +1,28 @@
+"""``mx.nd``: imperative arrays. Operator functions are generated from the registry."""
+import types as _types
+
+from . import ndarray as _ndarray_mod
+from .ndarray import NDArray, empty, array, waitall
+from . import register as _register
+from .. import ops as _ops  # noqa: F401  (registers every operator)
+
+_internal = _types.ModuleType("mxnet.ndarray._internal", "Internal (underscore-prefixed) operators.")
+contrib = _types.ModuleType("mxnet.ndarray.contrib", "Contrib operators.")
+linalg = _types.ModuleType("mxnet.ndarray.linalg", "Linear algebra operators.")
+image = _types.ModuleType("mxnet.ndarray.image", "Image operators.")
+_op_module = _types.ModuleType("mxnet.ndarray.op", "All generated operator functions.")
+
+_spaces = {"top": {}, "internal": {}, "contrib": {}, "linalg": {}, "image": {}, "random": {}}
+_register.populate(_spaces)
+globals().update(_spaces["top"])
+_op_module.__dict__.update(_spaces["top"])
+_internal.__dict__.update(_spaces["internal"])
+contrib.__dict__.update(_spaces["contrib"])
+linalg.__dict__.update(_spaces["linalg"])
+image.__dict__.update(_spaces["image"])
+op = _op_module
+
+from .utils import *  # noqa: E402,F401,F403  (creation and arithmetic helpers)
+from . import utils as _utils  # noqa: E402
+from . import random  # noqa: E402
+from .serialization import save, load, load_frombuffer  # noqa: E402

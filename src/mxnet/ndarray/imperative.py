@@ -1,0 +1,119 @@
+"""Running a registry operator imperatively: validate, infer, allocate outputs, push the kernel."""
+import numpy as np
+
+from .. import autograd, engine
+from ..backend import for_context
+from ..base import MXNetError
+from ..context import current_context
+from ..ops.registry import OpEnv
+from .ndarray import NDArray, Chunk, _INLINE_MAX, _parse_ctx
+
+__all__ = ["invoke"]
+
+
+def _finalize(xp, r, shape, dtype, raw_inputs, opname):
+    """Make a kernel result safe to own: an xp array of the inferred shape/dtype that shares no
+    memory with the inputs (kernels may return views such as ``x.T``)."""
+    if not isinstance(r, xp.ndarray):
+        r = xp.asarray(r, dtype=dtype)
+    if r.dtype != dtype:
+        r = r.astype(dtype)
+    elif r.base is not None or not r.flags.c_contiguous or any(r is x for x in raw_inputs):
+        r = r.copy()
+    if r.shape != shape:
+        if r.size != int(np.prod(shape, dtype=np.int64)):
+            raise MXNetError("{}: kernel produced shape {} but shape inference gave {}".format(
+                opname, r.shape, shape))
+        r = r.reshape(shape)
+    return r
+
+
+def _context_of(op, attrs, inputs):
+    if inputs:
+        ctx = inputs[0]._ctx
+        for i, x in enumerate(inputs[1:], 1):
+            if x._ctx != ctx:
+                raise MXNetError("{}: all inputs must be on the same context; input 0 is on {}, "
+                                 "input {} is on {}".format(op.name, ctx, i, x._ctx))
+        return ctx
+    ctx = attrs.get("ctx")
+    if ctx:
+        return _parse_ctx(ctx) if isinstance(ctx, str) else ctx
+    return current_context()
+
+
+def invoke(op, inputs, kwargs, out=None):
+    """Run ``op`` on NDArray ``inputs`` (data inputs, then aux states) with parameters ``kwargs``.
+
+    Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given."""
+    attrs = op.parse(kwargs)
+    n_in = len(op.input_names(attrs))
+    n_aux = len(op.aux_names(attrs))
+    if len(inputs) != n_in + n_aux:
+        raise MXNetError("Operator {} expects {} inputs ({}){}, got {}".format(
+            op.name, n_in, ", ".join(op.input_names(attrs)),
+            " and {} auxiliary states".format(n_aux) if n_aux else "", len(inputs)))
+    data_in = inputs[:n_in] if n_aux else inputs
+    aux = inputs[n_in:] if n_aux else ()
+    ctx = _context_of(op, attrs, inputs)
+    in_shapes = [x._shape for x in data_in]
+    if op.infer_shape_full is not None:
+        _, out_shapes, _ = op.infer_shapes(attrs, in_shapes, [a._shape for a in aux])
+    else:
+        try:
+            out_shapes = op.infer_shape(attrs, in_shapes)
+        except MXNetError:
+            raise
+        except (ValueError, IndexError, TypeError, ZeroDivisionError) as e:
+            raise MXNetError("{}: shape inference failed for input shapes {}: {}".format(
+                op.name, in_shapes, e)) from None
+    out_dtypes = op.infer_type(attrs, [x._dtype for x in data_in])
+    n_vis = op.num_visible_outputs(attrs)
+
+    if out is None:
+        outs = [NDArray(Chunk(), tuple(s), np.dtype(d), ctx) for s, d in zip(out_shapes, out_dtypes)]
+    else:
+        given = list(out) if isinstance(out, (list, tuple)) else [out]
+        if len(given) != n_vis:
+            raise MXNetError("{}: out= needs {} arrays, got {}".format(op.name, n_vis, len(given)))
+        for i, (o, s) in enumerate(zip(given, out_shapes)):
+            if not isinstance(o, NDArray):
+                raise TypeError("{}: out must be NDArray, got {}".format(op.name, type(o)))
+            if o._shape != tuple(s):
+                raise MXNetError("{}: out[{}] has shape {}, expected {}".format(op.name, i, o._shape, tuple(s)))
+        outs = given + [NDArray(Chunk(), tuple(s), np.dtype(d), ctx)
+                        for s, d in zip(out_shapes[n_vis:], out_dtypes[n_vis:])]
+    out_dt = [o._dtype for o in outs]
+    out_sh = [o._shape for o in outs]
+    backend = for_context(ctx)
+    xp = backend.xp
+    env = OpEnv(xp, autograd.is_training(), ctx)
+    name = op.name
+
+    def run():
+        raw = [x._read() for x in data_in]
+        raw_aux = [a._read() for a in aux]
+        if backend.is_gpu:
+            with backend.device_scope():
+                res = op.forward(env, attrs, raw, raw_aux)
+        else:
+            res = op.forward(env, attrs, raw, raw_aux)
+        for o, r, s, d in zip(outs, res, out_sh, out_dt):
+            o._assign(_finalize(xp, r, s, d, raw, name))
+
+    reads = [x._chunk.var for x in data_in]
+    writes = [o._chunk.var for o in outs] + [a._chunk.var for a in aux]
+    if op.needs_rng:
+        from ..random import rng_var
+        writes.append(rng_var(ctx))
+    size = 0
+    for x in data_in:
+        size += x.size
+    for o in outs:
+        size += o.size
+    engine.push(run, reads, writes, ctx, inline=size <= _INLINE_MAX and not backend.is_gpu, name=name)
+    if autograd.is_recording() and hasattr(autograd, "_record_op"):
+        autograd._record_op(op, attrs, list(data_in), outs[:n_vis], aux)
+    if n_vis == 1:
+        return outs[0]
+    return outs[:n_vis]

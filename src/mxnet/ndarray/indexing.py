@@ -1,0 +1,101 @@
+"""``NDArray.__getitem__`` / ``__setitem__`` beyond the axis-0 views handled in ndarray.py."""
+import numpy as np
+
+from .. import engine
+from ..base import MXNetError, numeric_types, integer_types
+from ..backend import for_context
+from ..ops.subscript import Slot, _fill, result_shape
+from ..ops.registry import get_op
+from .imperative import invoke
+from .ndarray import NDArray, array
+
+__all__ = ["getitem", "setitem"]
+
+
+def _normalize(arr, key):
+    """Replace NDArray / list index arrays by Slots; returns (key, index NDArrays)."""
+    arrays = []
+
+    def conv(k):
+        if isinstance(k, NDArray):
+            arrays.append(k)
+            return Slot(len(arrays) - 1)
+        if isinstance(k, (list, np.ndarray)):
+            arrays.append(array(np.asarray(k), ctx=arr.context, dtype=np.int64))
+            return Slot(len(arrays) - 1)
+        if isinstance(k, (slice, type(None), type(Ellipsis))) or isinstance(k, integer_types):
+            return k
+        raise IndexError("NDArray does not support index type {}".format(type(k).__name__))
+
+    if isinstance(key, tuple):
+        key = tuple(conv(k) for k in key)
+    else:
+        key = conv(key)
+    _check_bounds(arr.shape, key)
+    return key, arrays
+
+
+def _check_bounds(shape, key):
+    parts = key if isinstance(key, tuple) else (key,)
+    dim = 0
+    for k in parts:
+        if k is None:
+            continue
+        if k is Ellipsis:
+            dim = len(shape) - sum(1 for p in parts if p is not None and p is not Ellipsis)
+            continue
+        if dim >= len(shape):
+            raise IndexError("too many indices ({}) for array of shape {}".format(len(parts), shape))
+        if isinstance(k, integer_types) and not -shape[dim] <= k < shape[dim]:
+            raise IndexError("index {} is out of bounds for axis {} with size {}".format(k, dim, shape[dim]))
+        dim += 1
+
+
+def getitem(arr, key):
+    """``arr[key]`` as a copy (basic views are handled by NDArray.__getitem__)."""
+    key, arrays = _normalize(arr, key)
+    if isinstance(key, tuple) and not arrays and key and isinstance(key[0], integer_types) and arr.ndim > 1:
+        # x[i, ...]: take the axis-0 view, then index the rest.
+        return arr[key[0]][key[1:]] if len(key) > 1 else arr[key[0]]
+    return invoke(get_op("_getitem"), [arr] + arrays, {"key": key, "num_args": 1 + len(arrays)})
+
+
+def setitem(arr, key, value):
+    """``arr[key] = value`` in place (value: scalar, NDArray or array-like), through the engine."""
+    if isinstance(key, tuple) and not key:
+        key = slice(None)
+    nkey, arrays = _normalize(arr, key)
+    reads = [a._var for a in arrays]
+    if isinstance(value, NDArray):
+        if value.context != arr.context:
+            value = value.as_in_context(arr.context)
+        src = value
+        reads.append(value._var)
+    elif isinstance(value, numeric_types):
+        src = value
+    else:
+        src = array(np.asarray(value), ctx=arr.context, dtype=arr.dtype)
+        reads.append(src._var)
+    target_shape = _target_shape(arr, nkey, arrays)
+    if isinstance(src, NDArray):
+        try:
+            np.broadcast_shapes(src.shape, target_shape)
+        except ValueError:
+            raise MXNetError("cannot assign a value of shape {} to a region of shape {} (index {!r})".format(
+                src.shape, target_shape, key)) from None
+    dtype = arr._dtype
+    whole = (nkey == slice(None) or nkey == Ellipsis) and not arrays and arr._view is None
+    xp = for_context(arr.context).xp
+
+    def run():
+        v = src._read() if isinstance(src, NDArray) else src
+        if whole:   # replace the storage: no need for the old values
+            arr._chunk.data = xp.array(xp.broadcast_to(xp.asarray(v, dtype=dtype), arr.shape), dtype=dtype)
+        else:
+            arr._read()[_fill(nkey, [a._read() for a in arrays], xp)] = v
+
+    engine.push(run, reads, [arr._var], arr.context, inline=arr.size <= 16384, name="_set_item")
+
+
+def _target_shape(arr, key, arrays):
+    return result_shape(arr.shape, key, [a.shape for a in arrays])

@@ -1,0 +1,1 @@
+"""mx.nd.random: sampling functions over the registry's random operators."""

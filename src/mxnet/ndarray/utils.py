@@ -1,0 +1,141 @@
+"""Creation functions and the NumPy-style arithmetic helpers of ``mx.nd`` (scalars allowed)."""
+import numpy as np
+
+from ..base import numeric_types, integer_types, to_dtype, MXNetError
+from ..context import current_context
+from .ndarray import NDArray, _op, array
+
+__all__ = ["zeros", "ones", "full", "arange", "eye", "concatenate", "moveaxis", "onehot_encode",
+           "add", "subtract", "multiply", "divide", "true_divide", "modulo", "power", "maximum",
+           "minimum", "hypot", "equal", "not_equal", "greater", "greater_equal", "lesser",
+           "lesser_equal", "logical_and", "logical_or", "logical_xor", "negative", "from_numpy"]
+
+
+def _shape(shape):
+    if isinstance(shape, integer_types):
+        return (int(shape),)
+    return tuple(int(s) for s in shape)
+
+
+def _ctx_str(ctx):
+    return str(current_context() if ctx is None else ctx)
+
+
+def zeros(shape, ctx=None, dtype=None, **kwargs):
+    """An array of zeros (float32 by default) on ``ctx``."""
+    return _op("_zeros")(shape=_shape(shape), ctx=_ctx_str(ctx), dtype=to_dtype(dtype).name, **kwargs)
+
+
+def ones(shape, ctx=None, dtype=None, **kwargs):
+    """An array of ones (float32 by default) on ``ctx``."""
+    return _op("_ones")(shape=_shape(shape), ctx=_ctx_str(ctx), dtype=to_dtype(dtype).name, **kwargs)
+
+
+def full(shape, val, ctx=None, dtype=np.float32, out=None):
+    """An array filled with ``val``."""
+    return _op("_full")(shape=_shape(shape), value=val, ctx=_ctx_str(ctx), dtype=to_dtype(dtype).name,
+                        out=out)
+
+
+def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=np.float32):
+    """Evenly spaced values in [start, stop), each repeated ``repeat`` times."""
+    if step == 0:
+        raise MXNetError("arange: step must not be 0")
+    return _op("_arange")(start=start, stop=stop, step=step, repeat=repeat, ctx=_ctx_str(ctx),
+                          dtype=to_dtype(dtype).name)
+
+
+def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs):
+    """A 2-D array with ones on the k-th diagonal."""
+    return _op("_eye")(N=N, M=M, k=k, ctx=_ctx_str(ctx), dtype=to_dtype(dtype).name, **kwargs)
+
+
+def concatenate(arrays, axis=0, always_copy=True):
+    """Join arrays along ``axis`` (``mx.nd.concat(*arrays, dim=axis)``)."""
+    if not arrays:
+        raise MXNetError("concatenate: need at least one array")
+    if len(arrays) == 1 and not always_copy:
+        return arrays[0]
+    return _op("Concat")(*arrays, dim=axis)
+
+
+def moveaxis(tensor, source, destination):
+    """Move axis ``source`` to position ``destination``."""
+    axes = list(range(tensor.ndim))
+    src = source % tensor.ndim
+    dst = destination % tensor.ndim
+    axes.pop(src)
+    axes.insert(dst, src)
+    return _op("transpose")(tensor, axes=tuple(axes))
+
+
+def onehot_encode(indices, out):
+    """One-hot encode ``indices`` into ``out`` (whose second dim is the depth)."""
+    return _op("one_hot")(indices, depth=out.shape[1], out=out, dtype=np.dtype(out.dtype).name)
+
+
+def from_numpy(ndarray, zero_copy=True):
+    """An NDArray holding a copy of a NumPy array."""
+    return array(ndarray, dtype=ndarray.dtype)
+
+
+def _ufunc(lhs, rhs, nd_op, lscalar, rscalar, pyfn):
+    if isinstance(lhs, NDArray):
+        if isinstance(rhs, NDArray):
+            return _op(nd_op)(lhs, rhs)
+        if isinstance(rhs, numeric_types):
+            return _op(lscalar)(lhs, scalar=rhs)
+    elif isinstance(lhs, numeric_types):
+        if isinstance(rhs, NDArray):
+            return _op(rscalar)(rhs, scalar=lhs)
+        if isinstance(rhs, numeric_types):
+            return pyfn(lhs, rhs)
+    raise TypeError("type {} and {} not supported".format(type(lhs), type(rhs)))
+
+
+def _def(name, nd_op, lscalar, rscalar, pyfn, doc):
+    def f(lhs, rhs):
+        return _ufunc(lhs, rhs, nd_op, lscalar, rscalar, pyfn)
+    f.__name__ = name
+    f.__doc__ = doc + " Either argument may be a scalar; NDArray arguments broadcast."
+    return f
+
+
+import operator as _o  # noqa: E402
+
+add = _def("add", "broadcast_add", "_plus_scalar", "_plus_scalar", _o.add, "Element-wise lhs + rhs.")
+subtract = _def("subtract", "broadcast_sub", "_minus_scalar", "_rminus_scalar", _o.sub, "Element-wise lhs - rhs.")
+multiply = _def("multiply", "broadcast_mul", "_mul_scalar", "_mul_scalar", _o.mul, "Element-wise lhs * rhs.")
+divide = _def("divide", "broadcast_div", "_div_scalar", "_rdiv_scalar", _o.truediv, "Element-wise lhs / rhs.")
+true_divide = divide
+modulo = _def("modulo", "broadcast_mod", "_mod_scalar", "_rmod_scalar", _o.mod, "Element-wise lhs % rhs.")
+power = _def("power", "broadcast_power", "_power_scalar", "_rpower_scalar", _o.pow, "Element-wise base ** exp.")
+maximum = _def("maximum", "broadcast_maximum", "_maximum_scalar", "_maximum_scalar", max, "Element-wise maximum.")
+minimum = _def("minimum", "broadcast_minimum", "_minimum_scalar", "_minimum_scalar", min, "Element-wise minimum.")
+hypot = _def("hypot", "broadcast_hypot", "_hypot_scalar", "_hypot_scalar", lambda a, b: (a * a + b * b) ** 0.5,
+             "Element-wise sqrt(lhs**2 + rhs**2).")
+equal = _def("equal", "broadcast_equal", "_equal_scalar", "_equal_scalar", lambda a, b: float(a == b),
+             "Element-wise lhs == rhs (1 or 0).")
+not_equal = _def("not_equal", "broadcast_not_equal", "_not_equal_scalar", "_not_equal_scalar",
+                 lambda a, b: float(a != b), "Element-wise lhs != rhs (1 or 0).")
+greater = _def("greater", "broadcast_greater", "_greater_scalar", "_lesser_scalar",
+               lambda a, b: float(a > b), "Element-wise lhs > rhs (1 or 0).")
+greater_equal = _def("greater_equal", "broadcast_greater_equal", "_greater_equal_scalar",
+                     "_lesser_equal_scalar", lambda a, b: float(a >= b), "Element-wise lhs >= rhs (1 or 0).")
+lesser = _def("lesser", "broadcast_lesser", "_lesser_scalar", "_greater_scalar",
+              lambda a, b: float(a < b), "Element-wise lhs < rhs (1 or 0).")
+lesser_equal = _def("lesser_equal", "broadcast_lesser_equal", "_lesser_equal_scalar",
+                    "_greater_equal_scalar", lambda a, b: float(a <= b), "Element-wise lhs <= rhs (1 or 0).")
+logical_and = _def("logical_and", "broadcast_logical_and", "_logical_and_scalar", "_logical_and_scalar",
+                   lambda a, b: float(bool(a) and bool(b)), "Element-wise logical and (1 or 0).")
+logical_or = _def("logical_or", "broadcast_logical_or", "_logical_or_scalar", "_logical_or_scalar",
+                  lambda a, b: float(bool(a) or bool(b)), "Element-wise logical or (1 or 0).")
+logical_xor = _def("logical_xor", "broadcast_logical_xor", "_logical_xor_scalar", "_logical_xor_scalar",
+                   lambda a, b: float(bool(a) != bool(b)), "Element-wise logical xor (1 or 0).")
+
+
+def negative(arr):
+    """Element-wise -arr."""
+    return _op("negative")(arr)
+
+

@@ -1,0 +1,1 @@
+"""(family module; operators land here)."""

@@ -1,0 +1,245 @@
+"""The operator registry: every operator is defined once, here or in ``ops/<family>.py``.
+
+An :class:`OpDef` bundles an operator's rules (cf. MXNet's NNVM_REGISTER_OP chain):
+
+- ``name`` and ``aliases`` (``broadcast_plus`` -> ``broadcast_add``);
+- ``params``: the typed schema (``Param``); ``parse`` validates user kwargs or JSON strings;
+- ``inputs`` / ``aux`` / ``outputs``: names, fixed or computed from the parsed attrs;
+  ``key_var_num_args`` names the parameter counting variadic inputs (``Concat(num_args=)``);
+- ``infer_shape(attrs, in_shapes) -> out_shapes`` and ``infer_type(attrs, in_dtypes) -> out_dtypes``
+  (both on complete information); ``infer_shape_full`` additionally fills unknown input shapes
+  (``None`` entries) from the others, as FullyConnected does for its weight;
+- ``forward(env, attrs, inputs, aux) -> tuple of arrays`` on raw ``xp`` arrays;
+- ``backward(env, attrs, inputs, outputs, out_grads, req) -> list of input gradients`` (a
+  vector-Jacobian product; ``req[i]`` is False where the gradient of input i is not needed and the
+  rule may return None there). ``backward=None`` means "not differentiable" (gradient zero).
+
+``env`` is an :class:`OpEnv`: the array module ``xp``, ``is_train``, the context and its RNG.
+"""
+import numpy as np
+
+from ..base import MXNetError, _Null
+from .params import Param, REQUIRED
+
+__all__ = ["OpDef", "OpEnv", "Attrs", "register", "get_op", "find_op", "list_ops", "alias"]
+
+_REGISTRY = {}
+_CANONICAL = {}
+
+
+class Attrs(dict):
+    """Parsed operator parameters; readable as attributes (``attrs.axis``)."""
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __hash__(self):
+        return hash(tuple(sorted((k, _hashable(v)) for k, v in self.items())))
+
+
+def _hashable(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+class OpEnv:
+    """What a kernel sees besides its arrays: ``xp``, ``is_train``, ``ctx`` and ``rng``."""
+    __slots__ = ("xp", "is_train", "ctx", "_rng")
+
+    def __init__(self, xp, is_train=False, ctx=None, rng=None):
+        self.xp = xp
+        self.is_train = is_train
+        self.ctx = ctx
+        self._rng = rng
+
+    @property
+    def rng(self):
+        if self._rng is None:
+            from .. import random as _random
+            self._rng = _random.generator_for(self.ctx)
+        return self._rng
+
+
+def _same_shape_infer(attrs, in_shapes):
+    return [in_shapes[0]]
+
+
+def _same_type_infer(attrs, in_dtypes):
+    return [in_dtypes[0]]
+
+
+class OpDef:
+    """One operator's bundle of rules (see the module docstring)."""
+
+    def __init__(self, name, forward, *, params=(), inputs=("data",), aux=(), outputs=("output",),
+                 infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
+                 backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
+                 needs_rng=False, doc="", all_inputs=None, mutate_inputs=None):
+        self.name = name
+        self.forward = forward
+        self.params = tuple(params)
+        self.param_map = {p.name: p for p in self.params}
+        self._inputs = inputs
+        self._all_inputs = all_inputs
+        self._aux = aux
+        self._outputs = outputs
+        self.infer_shape = infer_shape
+        self.infer_type = infer_type
+        self.infer_shape_full = infer_shape_full
+        self.backward = backward
+        self.aliases = tuple(aliases)
+        self.key_var_num_args = key_var_num_args
+        self._num_visible = num_visible_outputs
+        self.needs_rng = needs_rng
+        self.doc = doc
+        self.mutate_inputs = mutate_inputs
+        self._cache = {}
+        self._defaults = None
+
+    # -- parameters -------------------------------------------------------------------------
+    def parse(self, kwargs):
+        """Validate ``kwargs`` (Python values or MXNet strings) into an :class:`Attrs`."""
+        if not kwargs:
+            if self._defaults is None:
+                self._defaults = self._parse({})
+            return self._defaults
+        try:
+            key = tuple(kwargs.items())
+            hit = self._cache.get(key)
+        except TypeError:  # unhashable value (list); parse without caching
+            return self._parse(kwargs)
+        if hit is None:
+            hit = self._parse(kwargs)
+            if len(self._cache) < 4096:
+                self._cache[key] = hit
+        return hit
+
+    def _parse(self, kwargs):
+        attrs = Attrs()
+        pmap = self.param_map
+        for k, v in kwargs.items():
+            p = pmap.get(k)
+            if p is None:
+                raise MXNetError("Operator {} got an unknown parameter '{}'; valid parameters: {}".format(
+                    self.name, k, ", ".join(pmap) or "(none)"))
+            if v is _Null:
+                continue
+            attrs[k] = p.parse(v, self.name)
+        for p in self.params:
+            if p.name not in attrs:
+                if p.default is REQUIRED:
+                    raise MXNetError("Operator {}: required parameter '{}' ({}) is missing".format(
+                        self.name, p.name, p.type.doc))
+                attrs[p.name] = p.default
+        return attrs
+
+    def attrs_to_strings(self, attrs, only=None):
+        """MXNet's string form of parameters, as written in symbol JSON."""
+        out = {}
+        for k in (only if only is not None else attrs):
+            p = self.param_map.get(k)
+            v = attrs[k]
+            out[k] = p.type.to_str(v) if (p is not None and v is not None) else str(v)
+        return out
+
+    # -- arity and names ----------------------------------------------------------------------
+    def input_names(self, attrs):
+        if self.key_var_num_args is not None and not callable(self._inputs):
+            return ["arg%d" % i for i in range(attrs[self.key_var_num_args])]
+        return list(self._inputs(attrs) if callable(self._inputs) else self._inputs)
+
+    def all_input_names(self):
+        """Every input an instance may take (for signatures); callable ``inputs`` need
+        ``all_inputs`` (FullyConnected: data, weight, bias even though no_bias drops bias)."""
+        if self._all_inputs is not None:
+            return list(self._all_inputs)
+        if callable(self._inputs):
+            raise MXNetError("operator {} has computed inputs but no all_inputs".format(self.name))
+        return [] if self.key_var_num_args is not None else list(self._inputs)
+
+    def aux_names(self, attrs):
+        return list(self._aux(attrs) if callable(self._aux) else self._aux)
+
+    def output_names(self, attrs):
+        return list(self._outputs(attrs) if callable(self._outputs) else self._outputs)
+
+    def num_outputs(self, attrs):
+        return len(self.output_names(attrs))
+
+    def num_visible_outputs(self, attrs):
+        if self._num_visible is None:
+            return self.num_outputs(attrs)
+        return self._num_visible(attrs) if callable(self._num_visible) else self._num_visible
+
+    # -- inference -----------------------------------------------------------------------------
+    def infer_shapes(self, attrs, in_shapes, aux_shapes=()):
+        """(in_shapes, out_shapes, aux_shapes) with unknowns (None) filled where possible.
+
+        Raises MXNetError naming the operator on inconsistent shapes."""
+        try:
+            if self.infer_shape_full is not None:
+                return self.infer_shape_full(attrs, list(in_shapes), list(aux_shapes))
+            if any(s is None for s in in_shapes):
+                return list(in_shapes), [None] * self.num_outputs(attrs), list(aux_shapes)
+            return list(in_shapes), list(self.infer_shape(attrs, in_shapes)), list(aux_shapes)
+        except MXNetError:
+            raise
+        except (ValueError, IndexError, TypeError, ZeroDivisionError) as e:
+            raise MXNetError("{}: shape inference failed for input shapes {}: {}".format(
+                self.name, list(in_shapes), e)) from None
+
+    def infer_types(self, attrs, in_dtypes):
+        return list(self.infer_type(attrs, in_dtypes))
+
+    def __repr__(self):
+        return "<OpDef {}>".format(self.name)
+
+
+def register(op):
+    """Add ``op`` (and its aliases) to the registry; returns it."""
+    for n in (op.name,) + op.aliases:
+        if n in _REGISTRY and _REGISTRY[n] is not op:
+            raise MXNetError("operator {} registered twice".format(n))
+        _REGISTRY[n] = op
+    _CANONICAL[op.name] = op
+    return op
+
+
+def alias(name, *aliases):
+    """Register extra names for an existing operator."""
+    op = _REGISTRY[name]
+    op.aliases = op.aliases + tuple(aliases)
+    for a in aliases:
+        _REGISTRY[a] = op
+
+
+def find_op(name):
+    return _REGISTRY.get(name)
+
+
+def get_op(name):
+    """The OpDef registered under ``name`` (or an alias); MXNetError listing close names if unknown."""
+    op = _REGISTRY.get(name)
+    if op is None:
+        import difflib
+        close = difflib.get_close_matches(name, list(_REGISTRY), n=5)
+        raise MXNetError("Cannot find operator '{}'{}".format(
+            name, "; did you mean: " + ", ".join(close) if close else ""))
+    return op
+
+
+def list_ops(canonical=True):
+    """Names of registered operators (canonical names only by default)."""
+    return sorted(_CANONICAL if canonical else _REGISTRY)
+
+
+def force_array(xp, x, dtype=None):
+    """Kernels return arrays, never NumPy scalars (cf. Chainer's force_array)."""
+    if not isinstance(x, xp.ndarray):
+        x = xp.asarray(x, dtype=dtype)
+    elif dtype is not None and x.dtype != dtype:
+        x = x.astype(dtype)
+    return x
