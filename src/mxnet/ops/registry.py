@@ -152,13 +152,13 @@ class OpDef:
         return list(self._inputs(attrs) if callable(self._inputs) else self._inputs)
 
     def all_input_names(self):
-        """Every input an instance may take (for signatures); callable ``inputs`` need
-        ``all_inputs`` (FullyConnected: data, weight, bias even though no_bias drops bias)."""
+        """Every input an instance may take, auxiliary states last (the ``mx.nd`` signature);
+        callable ``inputs`` need ``all_inputs`` (FullyConnected: data, weight, bias)."""
         if self._all_inputs is not None:
             return list(self._all_inputs)
-        if callable(self._inputs):
+        if callable(self._inputs) or callable(self._aux):
             raise MXNetError("operator {} has computed inputs but no all_inputs".format(self.name))
-        return [] if self.key_var_num_args is not None else list(self._inputs)
+        return [] if self.key_var_num_args is not None else list(self._inputs) + list(self._aux)
 
     def aux_names(self, attrs):
         return list(self._aux(attrs) if callable(self._aux) else self._aux)
