@@ -8,7 +8,7 @@ from .ndarray import NDArray, _op, array
 __all__ = ["zeros", "ones", "full", "arange", "eye", "concatenate", "moveaxis", "onehot_encode",
            "add", "subtract", "multiply", "divide", "true_divide", "modulo", "power", "maximum",
            "minimum", "hypot", "equal", "not_equal", "greater", "greater_equal", "lesser",
-           "lesser_equal", "logical_and", "logical_or", "logical_xor", "negative", "from_numpy"]
+           "lesser_equal", "logical_and", "logical_or", "logical_xor", "from_numpy"]
 
 
 def _shape(shape):
@@ -132,10 +132,5 @@ logical_or = _def("logical_or", "broadcast_logical_or", "_logical_or_scalar", "_
                   lambda a, b: float(bool(a) or bool(b)), "Element-wise logical or (1 or 0).")
 logical_xor = _def("logical_xor", "broadcast_logical_xor", "_logical_xor_scalar", "_logical_xor_scalar",
                    lambda a, b: float(bool(a) != bool(b)), "Element-wise logical xor (1 or 0).")
-
-
-def negative(arr):
-    """Element-wise -arr."""
-    return _op("negative")(arr)
 
 

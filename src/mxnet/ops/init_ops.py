@@ -2,7 +2,7 @@
 and the *_like family."""
 import numpy as np
 
-from .params import Param, Shape, Float, FloatOrNone, Int, Bool, Str, DType
+from .params import Param, Shape, ShapeOrNone, Float, FloatOrNone, Int, Bool, Str, DType
 from .registry import OpDef, register
 
 _CTX = Param("ctx", Str, "", "Context of output, in format [cpu|gpu|cpu_pinned](n).")
@@ -18,18 +18,21 @@ def _fill(value):
     return forward
 
 
-def _creation(name, forward, extra=(), infer_shape=lambda a, s: [a.shape], doc=""):
+def _creation(name, forward, doc=""):
     return register(OpDef(
-        name, forward, params=(Param("shape", Shape, (), "The shape of the output"),) + tuple(extra)
-        + (_CTX, _dtype_param()), inputs=(), infer_shape=infer_shape,
+        name, forward, params=(Param("shape", Shape, (), "The shape of the output"), _CTX, _dtype_param()),
+        inputs=(), infer_shape=lambda a, s: [a.shape],
         infer_type=lambda a, t: [np.dtype(a.dtype)], doc=doc))
 
 
 _creation("_zeros", _fill(0), doc="Fill target with zeros.")
 _creation("_ones", _fill(1), doc="Fill target with ones.")
-_creation("_full", lambda env, a, i, x: (env.xp.full(a.shape, a.value, dtype=a.dtype),),
-          extra=(Param("value", Float, doc="Value with which to fill the array"),),
-          doc="Fill target with a scalar value.")
+register(OpDef(
+    "_full", lambda env, a, i, x: (env.xp.full(a.shape or (), a.value, dtype=a.dtype),),
+    params=(Param("shape", ShapeOrNone, None, "The shape of the output"), _CTX, _dtype_param(),
+            Param("value", Float, doc="Value with which to fill the array")),
+    inputs=(), infer_shape=lambda a, s: [a.shape or ()], infer_type=lambda a, t: [np.dtype(a.dtype)],
+    doc="Fill target with a scalar value."))
 
 
 def _arange_len(a):
