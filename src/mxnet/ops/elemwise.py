@@ -23,7 +23,7 @@ def _unary(name, f, grad=None, aliases=(), doc="", int_ok=True):
             return [xp.zeros_like(inputs[0])]
         return [grad(xp, inputs[0], outputs[0], out_grads[0])]
 
-    return register(OpDef(name, forward, backward=backward, aliases=aliases,
+    return register(OpDef(name, forward, backward=backward, aliases=aliases, elementwise=True,
                           doc=doc or "Element-wise {} of the input.".format(name)))
 
 
@@ -240,7 +240,8 @@ def _make_binary(key, name, aliases, broadcast):
             return [s[0]]
         doc = "Returns element-wise {} of the input arrays (same shape).".format(key)
     register(OpDef(name, forward, inputs=("lhs", "rhs"), infer_shape=infer_shape,
-                   infer_type=_binary_type(name), backward=backward, aliases=aliases, doc=doc))
+                   infer_type=_binary_type(name), backward=backward, aliases=aliases, doc=doc,
+                   elementwise=not broadcast))
 
 
 for _key in _BINARY:
@@ -273,7 +274,7 @@ def _make_scalar(name, f, grad, aliases=()):
             return [xp.zeros_like(inputs[0])]
         return [grad(xp, inputs[0], a.scalar, outputs[0], out_grads[0])]
 
-    register(OpDef(name, forward, params=_SCALAR_PARAMS, backward=backward, aliases=aliases,
+    register(OpDef(name, forward, params=_SCALAR_PARAMS, backward=backward, aliases=aliases, elementwise=True,
                    doc="Element-wise ``{}`` with a scalar.".format(name.strip("_"))))
 
 

@@ -77,7 +77,8 @@ class OpDef:
     def __init__(self, name, forward, *, params=(), inputs=("data",), aux=(), outputs=("output",),
                  infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
                  backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
-                 needs_rng=False, doc="", all_inputs=None, mutate_inputs=None):
+                 needs_rng=False, doc="", all_inputs=None, mutate_inputs=None, elementwise=False,
+                 var_attrs=None):
         self.name = name
         self.forward = forward
         self.params = tuple(params)
@@ -96,6 +97,8 @@ class OpDef:
         self.needs_rng = needs_rng
         self.doc = doc
         self.mutate_inputs = mutate_inputs
+        self.elementwise = elementwise      # all inputs and outputs share one shape
+        self.var_attrs = var_attrs or {}    # attrs of auto-created input variables (e.g. __init__)
         self._cache = {}
         self._defaults = None
 

@@ -1,0 +1,310 @@
+"""Executor: a Symbol bound to arrays on a context (``sym.bind`` / ``sym.simple_bind``).
+
+``arg_dict``/``grad_dict``/``aux_dict``/``outputs`` are the executor's own NDArrays; writing
+``ex.arg_dict['data'][:] = batch`` feeds it. ``forward`` and ``backward`` each push one engine op
+that runs the whole plan (see graph.py), ordered by the arrays it reads and writes.
+"""
+import numpy as np
+
+from .. import engine
+from ..backend import for_context
+from ..base import MXNetError
+from ..ndarray.ndarray import NDArray, Chunk
+from ..ndarray.imperative import _finalize
+from ..ops.registry import OpEnv
+from .graph import GraphPlan
+
+__all__ = ["Executor", "simple_bind"]
+
+
+def _as_list(name, values, names, allow_missing):
+    if values is None:
+        return [None] * len(names)
+    if isinstance(values, dict):
+        unknown = set(values) - set(names)
+        if unknown and not allow_missing:
+            raise MXNetError("bind: unknown {} {}; expected names from {}".format(name, sorted(unknown), names))
+        out = [values.get(n) for n in names]
+        if not allow_missing:
+            missing = [n for n, v in zip(names, out) if v is None]
+            if missing:
+                raise MXNetError("bind: {} missing for {}".format(name, missing))
+        return out
+    values = list(values)
+    if len(values) != len(names):
+        raise MXNetError("bind: {} has {} arrays but the symbol needs {} ({})".format(
+            name, len(values), len(names), names))
+    return values
+
+
+def _grad_reqs(grad_req, names):
+    if isinstance(grad_req, str):
+        reqs = [grad_req] * len(names)
+    elif isinstance(grad_req, dict):
+        reqs = [grad_req.get(n, "null") for n in names]
+    else:
+        reqs = list(grad_req)
+        if len(reqs) != len(names):
+            raise MXNetError("bind: grad_req list has {} entries for {} arguments".format(len(reqs), len(names)))
+    for r in reqs:
+        if r not in ("write", "add", "null", "inplace"):
+            raise MXNetError("bind: grad_req must be 'write', 'add' or 'null', got {!r}".format(r))
+    return ["write" if r == "inplace" else r for r in reqs]
+
+
+class Executor:
+    """A bound graph. Create with ``Symbol.bind`` or ``Symbol.simple_bind``."""
+
+    def __init__(self, sym, ctx, args, args_grad=None, grad_req="write", aux_states=None,
+                 group2ctx=None, shared_exec=None):
+        self._symbol = sym
+        self._ctx = ctx
+        self._group2ctx = group2ctx
+        plan = self._plan = GraphPlan(sym)
+        self._arg_names = plan.arg_names
+        self._aux_names = plan.aux_names
+        self.arg_arrays = _as_list("args", args, plan.arg_names, False)
+        for n, a in zip(plan.arg_names, self.arg_arrays):
+            if not isinstance(a, NDArray):
+                raise TypeError("bind: argument {} must be an NDArray, got {}".format(n, type(a).__name__))
+        reqs = _grad_reqs(grad_req, plan.arg_names)
+        grads = _as_list("args_grad", args_grad, plan.arg_names, True)
+        if args_grad is None:
+            reqs = ["null"] * len(reqs)
+        self._grad_req = [r if g is not None else "null" for r, g in zip(reqs, grads)]
+        self.grad_arrays = [g if r != "null" else None for g, r in zip(grads, self._grad_req)]
+        self.aux_arrays = _as_list("aux_states", aux_states, plan.aux_names, False) if plan.aux_names else []
+        self._check_shapes()
+        self._needs = plan.grad_needs(self._grad_req)
+        self._backend = for_context(ctx)
+        self._values = None
+        self._state = engine.Var()
+        self._monitor = None
+        self._monitor_all = False
+        out_shapes, out_types = self._out_meta()
+        self.outputs = [NDArray(Chunk(), s, np.dtype(t), ctx) for s, t in zip(out_shapes, out_types)]
+
+    # -- planning ------------------------------------------------------------------------------
+    def _check_shapes(self):
+        shapes = {n: a.shape for n, a in zip(self._arg_names, self.arg_arrays)}
+        shapes.update({n: a.shape for n, a in zip(self._aux_names, self.aux_arrays)})
+        arg_s, out_s, aux_s = self._symbol.infer_shape(**shapes)
+        if out_s is None:
+            raise MXNetError("bind: cannot infer the output shapes from the argument shapes {}".format(shapes))
+        for n, g, a in zip(self._arg_names, self.grad_arrays, self.arg_arrays):
+            if g is not None and g.shape != a.shape:
+                raise MXNetError("bind: gradient array of {} has shape {}, argument has {}".format(n, g.shape, a.shape))
+        self._out_shapes = out_s
+
+    def _out_meta(self):
+        types = {n: a.dtype for n, a in zip(self._arg_names, self.arg_arrays)}
+        types.update({n: a.dtype for n, a in zip(self._aux_names, self.aux_arrays)})
+        _, out_t, _ = self._symbol.infer_type(**types)
+        if out_t is None:
+            out_t = [np.float32] * len(self._out_shapes)
+        return self._out_shapes, out_t
+
+    # -- dictionaries --------------------------------------------------------------------------
+    @property
+    def arg_dict(self):
+        """{argument name: NDArray}."""
+        return dict(zip(self._arg_names, self.arg_arrays))
+
+    @property
+    def grad_dict(self):
+        """{argument name: gradient NDArray} for arguments with grad_req != 'null'."""
+        return {n: g for n, g in zip(self._arg_names, self.grad_arrays) if g is not None}
+
+    @property
+    def aux_dict(self):
+        """{auxiliary state name: NDArray}."""
+        return dict(zip(self._aux_names, self.aux_arrays))
+
+    @property
+    def output_dict(self):
+        """{output name: NDArray}."""
+        return dict(zip(self._symbol.list_outputs(), self.outputs))
+
+    def __getitem__(self, name):
+        # The seed writes executor['A'][:] = ...; real MXNet rejects it, we look up arg_dict.
+        try:
+            return self.arg_dict[name]
+        except KeyError:
+            raise KeyError("executor has no argument {!r}; arguments are {}".format(name, self._arg_names)) from None
+
+    # -- running -------------------------------------------------------------------------------
+    def forward(self, is_train=False, **kwargs):
+        """Run the graph; ``kwargs`` are copied into arguments first. Returns ``outputs``."""
+        arg_dict = self.arg_dict
+        for k, v in kwargs.items():
+            if k not in arg_dict:
+                raise MXNetError("forward: unknown argument {!r}; arguments are {}".format(k, self._arg_names))
+            dst = arg_dict[k]
+            if isinstance(v, NDArray):
+                if v.shape != dst.shape:
+                    raise MXNetError("forward: argument {} has shape {}, executor expects {}".format(
+                        k, v.shape, dst.shape))
+                v.copyto(dst)
+            else:
+                dst[:] = v
+        plan = self._plan
+        backend = self._backend
+        env = OpEnv(backend.xp, bool(is_train), self._ctx)
+        args, aux, outs = self.arg_arrays, self.aux_arrays, self.outputs
+        monitor = self._monitor_fn()
+
+        def run():
+            values = [None] * plan.num_slots
+            for s, a in zip(plan.arg_slots, args):
+                values[s] = a._read()
+            for s, a in zip(plan.aux_slots, aux):
+                values[s] = a._read()
+            raw_args = [values[s] for s in plan.arg_slots]
+            plan.forward(env, values, monitor)
+            self._values = values
+            self._is_train = env.is_train
+            for o, s in zip(outs, plan.head_slots):
+                o._assign(_finalize(backend.xp, values[s], o._shape, o._dtype, raw_args, "forward"))
+
+        reads = [a._var for a in args]
+        writes = [o._var for o in outs] + [a._var for a in aux] + [self._state]
+        if plan.needs_rng:
+            from ..random import rng_var
+            writes.append(rng_var(self._ctx))
+        engine.push(run, reads, writes, self._ctx, name="forward")
+        return self.outputs
+
+    def backward(self, out_grads=None, is_train=True):
+        """Gradients of the outputs (times ``out_grads``; ones for loss outputs or when not given)
+        with respect to the arguments, written or added into ``grad_arrays`` per grad_req."""
+        if out_grads is None:
+            out_grads = []
+        elif isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
+        elif isinstance(out_grads, dict):
+            od = out_grads
+            out_grads = [od.get(n) for n in self._symbol.list_outputs()]
+        out_grads = list(out_grads) + [None] * (len(self.outputs) - len(out_grads))
+        for i, (g, o) in enumerate(zip(out_grads, self.outputs)):
+            if g is not None and g.shape != o.shape:
+                raise MXNetError("backward: out_grads[{}] has shape {}, output has {}".format(i, g.shape, o.shape))
+        plan, needs = self._plan, self._needs
+        xp = self._backend.xp
+        env = OpEnv(xp, bool(is_train), self._ctx)
+        grads, reqs = self.grad_arrays, self._grad_req
+
+        def run():
+            values = self._values
+            if values is None:
+                raise MXNetError("backward called before forward")
+            heads = [g._read() if g is not None else xp.ones_like(values[s])
+                     for g, s in zip(out_grads, plan.head_slots)]
+            env.is_train = self._is_train
+            result = plan.backward(env, values, heads, needs)
+            for s, g_nd, r in zip(plan.arg_slots, grads, reqs):
+                if r == "null":
+                    continue
+                g = result.get(s)
+                if g is None:
+                    g = xp.zeros(g_nd._shape, dtype=g_nd._dtype)
+                if r == "add":
+                    g = g_nd._read() + g
+                g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [values[s]], "backward"))
+
+        reads = [g._var for g in out_grads if g is not None] + [a._var for a in self.arg_arrays]
+        writes = [g._var for g in grads if g is not None] + [self._state]
+        engine.push(run, reads, writes, self._ctx, name="backward")
+
+    # -- utilities -----------------------------------------------------------------------------
+    def set_monitor_callback(self, callback, monitor_all=False):
+        """Call ``callback(name, NDArray)`` for every operator output after each forward."""
+        self._monitor = callback
+        self._monitor_all = monitor_all
+
+    def _monitor_fn(self):
+        cb = self._monitor
+        if cb is None:
+            return None
+        ctx = self._ctx
+
+        def monitor(name, value):
+            arr = NDArray(Chunk(value.copy()), tuple(value.shape), value.dtype, ctx)
+            cb(name, arr)
+        return monitor
+
+    def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
+        """Copy values from {name: NDArray} dicts into this executor's arguments / aux states."""
+        for name, src in arg_params.items():
+            if name in self.arg_dict:
+                src.copyto(self.arg_dict[name])
+            elif not allow_extra_params:
+                raise ValueError("Find name \"%s\" that is not in the arguments" % name)
+        for name, src in (aux_params or {}).items():
+            if name in self.aux_dict:
+                src.copyto(self.aux_dict[name])
+            elif not allow_extra_params:
+                raise ValueError("Find name %s that is not in the auxiliary states" % name)
+
+    def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
+        """A new executor for new input shapes, sharing the arrays whose shapes do not change."""
+        arg_s, _, aux_s = self._symbol.infer_shape(**kwargs)
+        if arg_s is None:
+            raise MXNetError("reshape: cannot infer shapes from {}".format(kwargs))
+        new_args, new_grads = [], []
+        for name, a, g, s in zip(self._arg_names, self.arg_arrays, self.grad_arrays, arg_s):
+            if a.shape == s:
+                new_args.append(a)
+                new_grads.append(g)
+                continue
+            if name not in kwargs and not partial_shaping:
+                raise MXNetError("reshape: shape of unspecified argument {} changes from {} to {}; "
+                                 "set partial_shaping=True to allow it".format(name, a.shape, s))
+            if np.prod(s) > np.prod(a.shape) and not allow_up_sizing:
+                raise MXNetError("reshape: new shape of {} {} is larger than {}; set allow_up_sizing=True".format(
+                    name, s, a.shape))
+            from ..ndarray.utils import zeros
+            new_args.append(zeros(s, self._ctx, a.dtype))
+            new_grads.append(zeros(s, self._ctx, g.dtype) if g is not None else None)
+        new_aux = [a if a.shape == s else _zeros_like_shape(a, s, self._ctx) for a, s in zip(self.aux_arrays, aux_s)]
+        return Executor(self._symbol, self._ctx, new_args,
+                        [g for g in new_grads] if any(g is not None for g in new_grads) else None,
+                        self._grad_req, new_aux, self._group2ctx)
+
+    def debug_str(self):
+        return "Symbol outputs: {}\n{}".format(self._symbol.list_outputs(), self._symbol.debug_str())
+
+
+def _zeros_like_shape(a, s, ctx):
+    from ..ndarray.utils import zeros
+    return zeros(s, ctx, a.dtype)
+
+
+def simple_bind(sym, ctx, grad_req, type_dict, group2ctx, shared_arg_names, shared_exec, shared_buffer, shapes):
+    """Allocate arrays (zeros) from input shapes/types and bind (``Symbol.simple_bind``)."""
+    from ..ndarray.utils import zeros
+    arg_s, _, aux_s = sym.infer_shape(**shapes)
+    if arg_s is None:
+        raise MXNetError("simple_bind: cannot infer all argument shapes from {}; arguments are {}".format(
+            shapes, sym.list_arguments()))
+    types = dict(type_dict or {})
+    arg_t, _, aux_t = sym.infer_type(**types) if types else (None, None, None)
+    names = sym.list_arguments()
+    arg_t = arg_t or [np.float32] * len(names)
+    aux_t = aux_t or [np.float32] * len(aux_s)
+    reqs = _grad_reqs(grad_req, names)
+    shared = shared_exec.arg_dict if shared_exec is not None else {}
+    shared_grads = shared_exec.grad_dict if shared_exec is not None else {}
+    share_names = set(shared_arg_names) if shared_arg_names is not None else set(shared)
+    args, grads = [], []
+    for n, s, t, r in zip(names, arg_s, arg_t, reqs):
+        if n in share_names and n in shared and shared[n].shape == s:
+            args.append(shared[n])
+            grads.append(shared_grads.get(n) if r != "null" else None)
+            continue
+        args.append(zeros(s, ctx, t))
+        grads.append(zeros(s, ctx, t) if r != "null" else None)
+    aux = [zeros(s, ctx, t) for s, t in zip(aux_s, aux_t)]
+    if shared_exec is not None:
+        aux = [shared_exec.aux_dict.get(n, a) if shared_exec.aux_dict.get(n, a).shape == a.shape else a
+               for n, a in zip(sym.list_auxiliary_states(), aux)]
+    return Executor(sym, ctx, args, grads if any(g is not None for g in grads) else None, reqs, aux, group2ctx)

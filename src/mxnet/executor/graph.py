@@ -1,0 +1,112 @@
+"""A bound graph's execution plan: slots for every entry, one straight list of kernel calls.
+
+Planned once (at bind): graph order, where each node reads and writes (slot indices), and which
+entries need gradients given the arguments' grad_req. ``forward``/``backward`` then run the plan on
+raw ``xp`` arrays inside a single engine op each, so a whole graph costs one engine push.
+"""
+from ..base import MXNetError
+from ..symbol.symbol import topo_order, _aux_ids
+
+__all__ = ["GraphPlan"]
+
+
+class _Step:
+    __slots__ = ("node", "op", "attrs", "in_slots", "aux_slots", "out_slots", "name")
+
+    def __init__(self, node, in_slots, aux_slots, out_slots):
+        self.node = node
+        self.op = node.op
+        self.attrs = node.parsed
+        self.in_slots = in_slots
+        self.aux_slots = aux_slots
+        self.out_slots = out_slots
+        self.name = node.name
+
+
+class GraphPlan:
+    """Slots and steps of a Symbol; ``arg_slots``/``aux_slots`` follow list_arguments/aux order."""
+
+    def __init__(self, sym):
+        order = topo_order(sym._outputs)
+        aux_ids = _aux_ids(order)
+        slot = {}
+        n = 0
+        self.arg_slots, self.aux_slots, self.steps = [], [], []
+        self.arg_names, self.aux_names = [], []
+        for node in order:
+            if node.op is None:
+                slot[(id(node), 0)] = n
+                if id(node) in aux_ids:
+                    self.aux_slots.append(n)
+                    self.aux_names.append(node.name)
+                else:
+                    self.arg_slots.append(n)
+                    self.arg_names.append(node.name)
+                n += 1
+                continue
+            k = node.num_inputs()
+            ins = [slot[(id(s), i)] for s, i in node.inputs]
+            outs = list(range(n, n + node.num_outputs()))
+            n += len(outs)
+            for i, o in enumerate(outs):
+                slot[(id(node), i)] = o
+            self.steps.append(_Step(node, ins[:k], ins[k:], outs))
+        self.num_slots = n
+        self.head_slots = [slot[(id(nd), i)] for nd, i in sym._outputs]
+        self.needs_rng = any(s.op.needs_rng for s in self.steps)
+        self.slot_names = {}
+        for s in self.steps:
+            for i, o in enumerate(s.out_slots):
+                self.slot_names[o] = s.node.output_name(i)
+
+    def grad_needs(self, arg_reqs):
+        """Per slot: does its gradient matter (it feeds an argument whose grad_req isn't null)?"""
+        needs = [False] * self.num_slots
+        for s, req in zip(self.arg_slots, arg_reqs):
+            needs[s] = req != "null"
+        for step in self.steps:
+            if any(needs[i] for i in step.in_slots) and step.op.backward is not None:
+                for o in step.out_slots:
+                    needs[o] = True
+        # needs[] so far means "depends on a trainable argument"; keep only those on a path to heads
+        return needs
+
+    def forward(self, env, values, monitor=None):
+        """Run every step; ``values`` holds arguments and aux states in their slots."""
+        for step in self.steps:
+            ins = [values[i] for i in step.in_slots]
+            aux = [values[i] for i in step.aux_slots]
+            try:
+                outs = step.op.forward(env, step.attrs, ins, aux)
+            except MXNetError as e:
+                raise MXNetError("Error in operator {}: {}".format(step.name, e)) from None
+            for o, v in zip(step.out_slots, outs):
+                values[o] = v
+            if monitor is not None:
+                for o in step.out_slots:
+                    monitor(self.slot_names[o], values[o])
+        return values
+
+    def backward(self, env, values, head_grads, needs):
+        """Gradients {slot: array} of the argument slots that need them (vector-Jacobian sweep)."""
+        xp = env.xp
+        grads = {}
+        for s, g in zip(self.head_slots, head_grads):
+            if g is not None:
+                grads[s] = grads[s] + g if s in grads else g
+        for step in reversed(self.steps):
+            if step.op.backward is None or not any(needs[i] for i in step.in_slots):
+                continue
+            outs = [values[o] for o in step.out_slots]
+            ogs = [grads.pop(o, None) for o in step.out_slots]
+            ogs = [g if g is not None else xp.zeros_like(v) for g, v in zip(ogs, outs)]
+            ins = [values[i] for i in step.in_slots]
+            req = [needs[i] for i in step.in_slots]
+            try:
+                igs = step.op.backward(env, step.attrs, ins, outs, ogs, req)
+            except MXNetError as e:
+                raise MXNetError("Error in operator {} (backward): {}".format(step.name, e)) from None
+            for i, g, r in zip(step.in_slots, igs, req):
+                if r and g is not None:
+                    grads[i] = grads[i] + g if i in grads else g
+        return grads

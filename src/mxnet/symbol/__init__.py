@@ -1,0 +1,93 @@
+"""``mx.sym``: symbolic graphs. Operator functions are generated from the registry."""
+import types as _types
+
+from .symbol import Symbol, Variable, var, Group
+from .serialization import load, load_json
+from . import register as _register
+from .. import ops as _ops
+from ..ops import registry as _registry
+
+_internal = _types.ModuleType("mxnet.symbol._internal", "Internal (underscore-prefixed) operators.")
+contrib = _types.ModuleType("mxnet.symbol.contrib", "Contrib operators.")
+linalg = _types.ModuleType("mxnet.symbol.linalg", "Linear algebra operators.")
+image = _types.ModuleType("mxnet.symbol.image", "Image operators.")
+random = _types.ModuleType("mxnet.symbol.random", "Random sampling operators.")
+op = _types.ModuleType("mxnet.symbol.op", "All generated operator functions.")
+
+
+def _populate():
+    for name in _registry.list_ops(canonical=False):
+        opdef = _registry.find_op(name)
+        for prefix, mod in (("_contrib_", contrib), ("_linalg_", linalg), ("_image_", image)):
+            if name.startswith(prefix):
+                setattr(mod, name[len(prefix):], _register.make_function(opdef, name[len(prefix):]))
+                setattr(_internal, name, _register.make_function(opdef, name))
+                break
+        else:
+            if name.startswith(("_random_", "_sample_")):
+                setattr(random, name.split("_", 2)[2], _register.make_function(opdef, name))
+                globals()[name[1:]] = _register.make_function(opdef, name[1:])
+                setattr(_internal, name, _register.make_function(opdef, name))
+            elif name.startswith("_"):
+                setattr(_internal, name, _register.make_function(opdef, name))
+            else:
+                f = _register.make_function(opdef, name)
+                globals()[name] = f
+                setattr(op, name, f)
+
+
+_populate()
+
+
+def zeros(shape, dtype=None, **kwargs):
+    """A symbol of zeros of ``shape``."""
+    return _internal._zeros(shape=shape, dtype="float32" if dtype is None else dtype, **kwargs)
+
+
+def ones(shape, dtype=None, **kwargs):
+    """A symbol of ones of ``shape``."""
+    return _internal._ones(shape=shape, dtype="float32" if dtype is None else dtype, **kwargs)
+
+
+def full(shape, val, dtype=None, **kwargs):
+    """A symbol filled with ``val``."""
+    return _internal._full(shape=shape, value=val, dtype="float32" if dtype is None else dtype, **kwargs)
+
+
+def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, name=None, dtype=None):
+    """Evenly spaced values as a symbol."""
+    return _internal._arange(start=start, stop=stop, step=step, repeat=repeat, infer_range=infer_range,
+                             name=name, dtype="float32" if dtype is None else dtype)
+
+
+def _binary(lhs, rhs, sym_name, lscalar, rscalar):
+    if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):
+        return getattr(_internal, sym_name)(lhs, rhs)
+    if isinstance(lhs, Symbol):
+        return getattr(_internal, lscalar)(lhs, scalar=rhs)
+    if isinstance(rhs, Symbol):
+        return getattr(_internal, rscalar)(rhs, scalar=lhs)
+    raise TypeError("at least one argument must be a Symbol")
+
+
+def maximum(left, right):
+    """Element-wise maximum of symbols and/or scalars."""
+    return _binary(left, right, "_Maximum", "_MaximumScalar", "_MaximumScalar")
+
+
+def minimum(left, right):
+    """Element-wise minimum of symbols and/or scalars."""
+    return _binary(left, right, "_Minimum", "_MinimumScalar", "_MinimumScalar")
+
+
+def pow(base, exp):  # noqa: A001 - MXNet's name
+    """Element-wise base ** exp for symbols and/or scalars."""
+    return _binary(base, exp, "_Power", "_PowerScalar", "_RPowerScalar")
+
+
+power = pow
+
+
+def hypot(left, right):
+    """Element-wise sqrt(left**2 + right**2)."""
+    return _binary(left, right, "_Hypot", "_HypotScalar", "_HypotScalar")
