@@ -247,7 +247,13 @@ class Executor:
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
         """A new executor for new input shapes, sharing the arrays whose shapes do not change."""
-        arg_s, _, aux_s = self._symbol.infer_shape(**kwargs)
+        # Arguments the new shapes do not determine keep their current shapes.
+        part, _, _ = self._symbol.infer_shape_partial(**kwargs)
+        shapes = dict(kwargs)
+        for name, a, s in zip(self._arg_names, self.arg_arrays, part):
+            if not s and name not in shapes:
+                shapes[name] = a.shape
+        arg_s, _, aux_s = self._symbol.infer_shape(**shapes)
         if arg_s is None:
             raise MXNetError("reshape: cannot infer shapes from {}".format(kwargs))
         new_args, new_grads = [], []

@@ -1,0 +1,173 @@
+"""Executor: bind/simple_bind, forward/backward, grad_req write/add/null, sharing, reshape."""
+import numpy as np
+import pytest
+
+import mxnet as mx
+
+
+def _graph():
+    a = mx.sym.Variable("A")
+    b = mx.sym.Variable("B")
+    return mx.sym.broadcast_mul(mx.sym.exp(a), b, name="m") + 1
+
+
+def test_seed_executor_snippet(any_engine):
+    a = mx.sym.Variable("A")
+    b = mx.sym.Variable("B")
+    d = (a + b) / 10 + 1
+    ex = d.bind(ctx=mx.cpu(), args={"A": mx.nd.ones((10,)), "B": mx.nd.ones((10,))},
+                args_grad={"A": mx.nd.ones((10,)), "B": mx.nd.ones((10,))}, grad_req="write")
+    va = np.random.rand(10)
+    ex.arg_dict["A"][:] = va
+    ex["B"][:] = 2            # the seed's executor['A'] form
+    ex.forward()
+    np.testing.assert_allclose(ex.outputs[0].asnumpy(), (va + 2) / 10 + 1, rtol=1e-6)
+    ex.backward([mx.nd.ones((10,))])
+    for g in ex.grad_arrays:
+        np.testing.assert_allclose(g.asnumpy(), np.full(10, 0.1), rtol=1e-6)
+
+
+def test_forward_backward_against_numpy():
+    s = _graph()
+    a = np.random.rand(2, 3).astype(np.float32)
+    b = np.random.rand(1, 3).astype(np.float32)
+    ex = s.bind(mx.cpu(), [mx.nd.array(a), mx.nd.array(b)],
+                args_grad=[mx.nd.zeros((2, 3)), mx.nd.zeros((1, 3))])
+    out = ex.forward(is_train=True)[0]
+    np.testing.assert_allclose(out.asnumpy(), np.exp(a) * b + 1, rtol=1e-5)
+    head = np.random.rand(2, 3).astype(np.float32)
+    ex.backward(mx.nd.array(head))
+    np.testing.assert_allclose(ex.grad_dict["A"].asnumpy(), head * np.exp(a) * b, rtol=1e-5)
+    np.testing.assert_allclose(ex.grad_dict["B"].asnumpy(), (head * np.exp(a)).sum(0, keepdims=True), rtol=1e-5)
+    assert list(ex.output_dict) == s.list_outputs()
+
+
+def test_grad_req_add_and_null():
+    s = _graph()
+    a = mx.nd.ones((2, 3))
+    b = mx.nd.ones((2, 3))
+    ga = mx.nd.ones((2, 3))
+    gb = mx.nd.ones((2, 3))
+    ex = s.bind(mx.cpu(), {"A": a, "B": b}, args_grad={"A": ga, "B": gb}, grad_req={"A": "add", "B": "null"})
+    for _ in range(3):
+        ex.forward(is_train=True)
+        ex.backward(mx.nd.ones((2, 3)))
+    np.testing.assert_allclose(ga.asnumpy(), 1 + 3 * np.e, rtol=1e-5)
+    np.testing.assert_array_equal(gb.asnumpy(), 1)          # untouched
+    assert ex.grad_arrays[1] is None and list(ex.grad_dict) == ["A"]
+    ex2 = s.bind(mx.cpu(), {"A": a, "B": b}, args_grad={"A": ga, "B": gb}, grad_req=["write", "write"])
+    ex2.forward(is_train=True)
+    ex2.backward(mx.nd.ones((2, 3)))
+    np.testing.assert_allclose(ga.asnumpy(), np.e, rtol=1e-5)
+
+
+def test_forward_kwargs_and_outputs_reused():
+    x = mx.sym.Variable("x")
+    s = mx.sym.square(x)
+    ex = s.simple_bind(mx.cpu(), x=(3,))
+    assert ex.arg_dict["x"].shape == (3,) and ex.grad_dict["x"].shape == (3,)
+    out = ex.forward(x=mx.nd.array([1, 2, 3]))[0]
+    np.testing.assert_array_equal(out.asnumpy(), [1, 4, 9])
+    out2 = ex.forward(x=np.array([2, 2, 2]))[0]
+    assert out2 is out
+    np.testing.assert_array_equal(out.asnumpy(), [4, 4, 4])
+    with pytest.raises(mx.MXNetError, match="unknown argument"):
+        ex.forward(y=mx.nd.ones((3,)))
+    with pytest.raises(mx.MXNetError, match="shape"):
+        ex.forward(x=mx.nd.ones((4,)))
+
+
+def test_shared_weights_between_executors():
+    x = mx.sym.Variable("x")
+    w = mx.sym.Variable("w")
+    s = mx.sym.broadcast_mul(x, w)
+    train = s.simple_bind(mx.cpu(), grad_req="write", x=(2, 3), w=(1, 3))
+    test = s.bind(mx.cpu(), args=train.arg_arrays, grad_req="null")
+    train.arg_dict["w"][:] = 2
+    train.arg_dict["x"][:] = 3
+    np.testing.assert_array_equal(test.forward()[0].asnumpy(), np.full((2, 3), 6))
+    shared = s.simple_bind(mx.cpu(), x=(5, 3), w=(1, 3), shared_exec=train)
+    assert shared.arg_dict["w"] is train.arg_dict["w"]
+
+
+def test_imperative_update_loop_reduces_loss():
+    # the seed's style: forward/backward, then W[:] = W - G * lr over arg_arrays/grad_arrays
+    rng = np.random.RandomState(0)
+    X = rng.rand(16, 3).astype(np.float32)
+    true_w = np.array([[1.0, -2.0, 0.5]], dtype=np.float32)
+    Y = (X * true_w).sum(1, keepdims=True)
+    x = mx.sym.Variable("x")
+    w = mx.sym.Variable("w")
+    y = mx.sym.Variable("y")
+    pred = mx.sym.sum(mx.sym.broadcast_mul(x, w), axis=1, keepdims=True)
+    loss = mx.sym.square(pred - y)
+    ex = loss.simple_bind(mx.cpu(), x=(16, 3), w=(1, 3), y=(16, 1), grad_req={"w": "write", "x": "null", "y": "null"})
+    ex.arg_dict["x"][:] = X
+    ex.arg_dict["y"][:] = Y
+    first = None
+    for _ in range(200):
+        out = ex.forward(is_train=True)[0]
+        ex.backward()
+        for name, arr, grad in zip(loss.list_arguments(), ex.arg_arrays, ex.grad_arrays):
+            if grad is not None:
+                arr[:] = arr - grad * 0.05
+        cur = out.asnumpy().mean()
+        first = cur if first is None else first
+    assert cur < first * 1e-3
+    np.testing.assert_allclose(ex.arg_dict["w"].asnumpy(), true_w, atol=1e-2)
+
+
+def test_reshape_copy_params_monitor():
+    x = mx.sym.Variable("x")
+    w = mx.sym.Variable("w")
+    s = mx.sym.broadcast_mul(x, w, name="m")
+    ex = s.simple_bind(mx.cpu(), x=(2, 3), w=(1, 3))
+    ex.copy_params_from({"w": mx.nd.array([[1, 2, 3]])})
+    with pytest.raises(ValueError):
+        ex.copy_params_from({"nope": mx.nd.ones((1,))})
+    ex.copy_params_from({"nope": mx.nd.ones((1,))}, allow_extra_params=True)
+    with pytest.raises(mx.MXNetError, match="allow_up_sizing"):
+        ex.reshape(x=(4, 3))
+    ex2 = ex.reshape(allow_up_sizing=True, x=(4, 3))
+    assert ex2.arg_dict["w"] is ex.arg_dict["w"] and ex2.arg_dict["x"].shape == (4, 3)
+    ex2.arg_dict["x"][:] = 1
+    np.testing.assert_array_equal(ex2.forward()[0].asnumpy(), np.tile([1, 2, 3], (4, 1)))
+    seen = []
+    ex2.set_monitor_callback(lambda name, arr: seen.append((name, arr.shape)))
+    ex2.forward()
+    mx.nd.waitall()
+    assert seen == [("m_output", (4, 3))]
+
+
+def test_bind_errors():
+    s = _graph()
+    with pytest.raises(mx.MXNetError, match="3 arrays but the symbol needs 2"):
+        s.bind(mx.cpu(), [mx.nd.ones((2,))] * 3)
+    with pytest.raises(mx.MXNetError, match="missing"):
+        s.bind(mx.cpu(), {"A": mx.nd.ones((2,))})
+    with pytest.raises(mx.MXNetError, match="grad_req"):
+        s.bind(mx.cpu(), [mx.nd.ones((2,))] * 2, args_grad=[mx.nd.ones((2,))] * 2, grad_req="bogus")
+    with pytest.raises(mx.MXNetError):
+        s.bind(mx.cpu(), [mx.nd.ones((2,)), mx.nd.ones((3,))])
+    with pytest.raises(mx.MXNetError, match="simple_bind"):
+        s.simple_bind(mx.cpu(), A=(2,))
+
+
+def test_eval_and_group_outputs():
+    x = mx.sym.Variable("x")
+    g = mx.sym.Group([mx.sym.exp(x), mx.sym.negative(x)])
+    outs = g.eval(ctx=mx.cpu(), x=mx.nd.array([0.0, 1.0]))
+    np.testing.assert_allclose(outs[0].asnumpy(), [1, np.e], rtol=1e-6)
+    np.testing.assert_array_equal(outs[1].asnumpy(), [0, -1])
+
+
+def test_runtime_error_surfaces_at_sync():
+    x = mx.sym.Variable("x")
+    s = mx.sym.exp(x)
+    ex = s.bind(mx.cpu(), {"x": mx.nd.ones((2,))}, args_grad={"x": mx.nd.zeros((2,))})
+    ex.backward()   # before any forward: the error is raised at the next sync point
+    with pytest.raises(mx.MXNetError, match="backward called before forward"):
+        ex.grad_arrays[0].asnumpy()
+    ex.forward(is_train=True)
+    ex.backward()
+    np.testing.assert_allclose(ex.grad_arrays[0].asnumpy(), [np.e, np.e], rtol=1e-6)

@@ -1,0 +1,199 @@
+"""Symbol construction, naming, listing, attributes, composition and JSON."""
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+import mxnet as mx
+
+
+@pytest.fixture(autouse=True)
+def fresh_names():
+    with mx.name.NameManager():
+        yield
+
+
+def test_seed_snippet_lists():
+    a = mx.sym.Variable("A")
+    b = mx.sym.Variable("B")
+    c = (a + b) / 10
+    d = c + 1
+    assert d.list_arguments() == ["A", "B"]
+    assert d.list_outputs() == ["_plusscalar0_output"]
+    assert d.get_internals().list_outputs() == ["A", "B", "_plus0_output", "_divscalar0_output",
+                                                 "_plusscalar0_output"]
+    assert d.infer_shape(A=(10,), B=(10,)) == ([(10,), (10,)], [(10,)], [])
+
+
+def test_auto_names_and_arithmetic_hints():
+    a = mx.sym.Variable("a")
+    b = mx.sym.Variable("b")
+    assert (a * 2).name == "_mulscalar0"
+    assert (2 - a).name == "_rminusscalar0"
+    assert (a > b).name == "_greater0"
+    assert (a ** 2).name == "_powerscalar0"
+    assert (-a).name == "_mulscalar1"
+    assert mx.sym.exp(a).name == "exp0"
+    assert mx.sym.exp(a).name == "exp1"
+    assert mx.sym.exp(a, name="e").name == "e"
+
+
+def test_missing_inputs_become_variables():
+    x = mx.sym.Variable("data")
+    fc = mx.sym.broadcast_add(x, name="add")
+    assert fc.list_arguments() == ["data", "add_rhs"]
+    s = mx.sym.exp(name="s")
+    assert s.list_arguments() == ["s_data"]
+
+
+def test_prefix_and_attrscope():
+    with mx.name.Prefix("net_"):
+        e = mx.sym.exp(mx.sym.Variable("x"))
+    assert e.name == "net_exp0"
+    with mx.AttrScope(ctx_group="dev1", foo="bar"):
+        v = mx.sym.Variable("v")
+        w = mx.sym.exp(v, attr={"foo": "baz"})
+    assert v.attr("ctx_group") == "dev1"
+    assert w.attr("foo") == "baz"
+    with pytest.raises(ValueError):
+        mx.AttrScope(x=1)
+
+
+def test_variable_attributes():
+    v = mx.sym.Variable("w", shape=(2, 3), lr_mult=2, wd_mult=0.5, dtype="float64", init="zeros",
+                        attr={"mood": "happy"})
+    assert v.attr("__shape__") == "(2, 3)"
+    assert v.attr("lr_mult") == "2" and v.attr("__wd_mult__") == "0.5"
+    assert v.attr("__dtype__") == "1"
+    assert v.attr("mood") == "happy"
+    assert v.attr_dict()["w"]["__init__"] == "zeros"
+    v._set_attr(extra="1")
+    assert v.list_attr()["extra"] == "1"
+    with pytest.raises(ValueError):
+        mx.sym.Variable("x", badkey=1)
+    with pytest.raises(TypeError):
+        mx.sym.Variable(3)
+
+
+def test_group_indexing_internals_children():
+    a = mx.sym.Variable("a")
+    b = mx.sym.Variable("b")
+    s = mx.sym.broadcast_add(a, b, name="s")
+    e = mx.sym.exp(s, name="e")
+    g = mx.sym.Group([s, e])
+    assert g.list_outputs() == ["s_output", "e_output"] and len(g) == 2
+    assert g[1].list_outputs() == ["e_output"]
+    assert g["s_output"].name == "s"
+    assert [x.name for x in g] == ["s", "e"]
+    internals = e.get_internals()
+    assert internals.list_outputs() == ["a", "b", "s_output", "e_output"]
+    assert internals["s_output"].list_arguments() == ["a", "b"]
+    assert e.get_children().list_outputs() == ["s_output"]
+    assert a.get_children() is None
+    with pytest.raises(IndexError):
+        g[2]
+    with pytest.raises(ValueError):
+        g["nope"]
+
+
+def test_compose():
+    x = mx.sym.Variable("x")
+    net = mx.sym.exp(x, name="e")
+    y = mx.sym.Variable("y")
+    z = mx.sym.log(y, name="l")
+    c = net(x=z)
+    assert c.list_arguments() == ["y"]
+    assert c.get_internals().list_outputs() == ["y", "l_output", "e_output"]
+    assert net.list_arguments() == ["x"]      # the original graph is unchanged
+    c2 = net(z)
+    assert c2.list_arguments() == ["y"]
+
+
+def test_infer_shape_fills_and_reports():
+    x = mx.sym.Variable("x")
+    y = mx.sym.Variable("y")
+    s = x + y
+    assert s.infer_shape(x=(2, 3)) == ([(2, 3), (2, 3)], [(2, 3)], [])
+    with pytest.warns(UserWarning):
+        assert mx.sym.broadcast_add(x, y).infer_shape(x=(2, 3)) == (None, None, None)
+    assert mx.sym.broadcast_add(x, y).infer_shape_partial(x=(2, 3)) == ([(2, 3), ()], [()], [])
+    with pytest.raises(mx.MXNetError, match=r"_plus\d.*\(2, 3\).*\(3, 3\)|_plus\d.*\(3, 3\).*\(2, 3\)"):
+        s.infer_shape(x=(2, 3), y=(3, 3))
+    with pytest.raises(mx.MXNetError, match="not an input"):
+        s.infer_shape(z=(1,))
+    v = mx.sym.Variable("v", shape=(4, 5))
+    assert mx.sym.exp(v).infer_shape() == ([(4, 5)], [(4, 5)], [])
+
+
+def test_infer_type():
+    x = mx.sym.Variable("x")
+    y = mx.sym.Variable("y")
+    s = mx.sym.broadcast_add(x, y)
+    assert s.infer_type(x="float64") == ([np.float64, np.float64], [np.float64], [])
+    c = mx.sym.Cast(x, dtype="int32")
+    assert c.infer_type(x=np.float32)[1] == [np.int32]
+    with pytest.warns(UserWarning):
+        assert s.infer_type() == (None, None, None)
+
+
+def test_json_roundtrip_and_format():
+    a = mx.sym.Variable("A", shape=(3,), lr_mult=2)
+    b = mx.sym.Variable("B")
+    d = mx.sym.clip((a + b) / 10, a_min=0, a_max=1, name="c")
+    js = json.loads(d.tojson())
+    assert [n["op"] for n in js["nodes"]] == ["null", "null", "elemwise_add", "_div_scalar", "clip"]
+    assert js["nodes"][3]["attrs"] == {"scalar": "10"}
+    assert js["nodes"][4]["attrs"] == {"a_max": "1", "a_min": "0"}
+    assert js["arg_nodes"] == [0, 1] and js["heads"] == [[4, 0, 0]]
+    assert js["node_row_ptr"] == [0, 1, 2, 3, 4, 5]
+    assert js["attrs"]["mxnet_version"] == ["int", 10901]
+    e = mx.sym.load_json(d.tojson())
+    assert e.list_arguments() == ["A", "B"] and e.list_outputs() == ["c_output"]
+    assert e.tojson() == d.tojson()
+    assert e.attr_dict()["A"]["__lr_mult__"] == "2"
+    p = pickle.loads(pickle.dumps(d))
+    assert p.tojson() == d.tojson()
+
+
+def test_save_load_file(tmp_path):
+    x = mx.sym.Variable("x")
+    s = mx.sym.exp(x, name="e")
+    f = tmp_path / "net-symbol.json"
+    s.save(str(f))
+    assert mx.sym.load(str(f)).list_outputs() == ["e_output"]
+    with pytest.raises(mx.MXNetError):
+        mx.sym.load(str(tmp_path / "missing.json"))
+
+
+def test_legacy_json_param_key_and_two_element_inputs():
+    legacy = {"nodes": [{"op": "null", "name": "x", "inputs": []},
+                        {"op": "_plus_scalar", "name": "p", "param": {"scalar": "2"}, "inputs": [[0, 0]]}],
+              "arg_nodes": [0], "heads": [[1, 0]]}
+    s = mx.sym.load_json(json.dumps(legacy))
+    out = s.eval(x=mx.nd.ones((2,)))[0]
+    np.testing.assert_array_equal(out.asnumpy(), [3, 3])
+
+
+@pytest.mark.parametrize("bad", ["not json", "{}", json.dumps({"nodes": [{"op": "nope", "name": "n", "inputs": []}], "heads": []}),
+                                 json.dumps({"nodes": [{"op": "exp", "name": "n", "inputs": [[5, 0, 0]]}], "heads": [[0, 0, 0]]})])
+def test_bad_json_raises(bad):
+    with pytest.raises(mx.MXNetError):
+        mx.sym.load_json(bad)
+
+
+def test_bad_params_raise_at_creation():
+    with pytest.raises(mx.MXNetError, match="clip"):
+        mx.sym.clip(mx.sym.Variable("x"), a_min=0)
+    with pytest.raises(mx.MXNetError, match="unknown parameter"):
+        mx.sym.exp(mx.sym.Variable("x"), foo=1)
+
+
+def test_sym_helpers():
+    x = mx.sym.Variable("x")
+    out = mx.sym.maximum(x, 2).eval(x=mx.nd.array([1, 3]))[0]
+    np.testing.assert_array_equal(out.asnumpy(), [2, 3])
+    out = mx.sym.pow(2, x).eval(x=mx.nd.array([1, 3]))[0]
+    np.testing.assert_array_equal(out.asnumpy(), [2, 8])
+    z = mx.sym.zeros((2, 2)).eval()[0]
+    np.testing.assert_array_equal(z.asnumpy(), np.zeros((2, 2)))
