@@ -1,12 +1,13 @@
-"""Autograd state: whether imperative ops are recorded and run in training mode.
+"""Autograd: record imperative operations on a tape and differentiate them.
 
-The tape that records ops and walks the registry's backward rules lands with issue "autograd and
-Gluon"; this module already owns the flags the imperative front consults.
+Under ``record()``, every operator whose inputs involve a variable (``attach_grad``) is recorded
+with its input and output NDArrays; ``backward`` walks the tape in reverse with the same registry
+backward rules the Executor uses, inside one engine op, and writes/adds into ``x.grad``.
 """
 import threading
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
-           "set_recording", "set_training"]
+           "set_recording", "set_training", "backward", "grad", "mark_variables", "get_symbol"]
 
 _state = threading.local()
 
@@ -23,14 +24,14 @@ def is_training():
 
 def set_recording(is_recording):  # noqa: D401 - MXNet's name
     """Set recording state; returns the previous state."""
-    prev = is_recording()
+    prev = getattr(_state, "recording", False)
     _state.recording = bool(is_recording)
     return prev
 
 
 def set_training(train_mode):
     """Set training state; returns the previous state."""
-    prev = is_training()
+    prev = getattr(_state, "training", False)
     _state.training = bool(train_mode)
     return prev
 
@@ -74,3 +75,222 @@ def train_mode():
 def predict_mode():
     """Scope running operations in inference mode."""
     return _RecordingStateScope(None, False)
+
+
+# -- the tape -------------------------------------------------------------------------------------
+
+class _TapeNode:
+    """One recorded operator application: inputs and outputs are NDArrays."""
+    __slots__ = ("op", "attrs", "inputs", "outputs", "aux", "is_train")
+
+    def __init__(self, op, attrs, inputs, outputs, aux, is_train):
+        self.op = op
+        self.attrs = attrs
+        self.inputs = inputs
+        self.outputs = outputs
+        self.aux = aux
+        self.is_train = is_train
+
+
+def _record_op(op, attrs, inputs, outputs, aux=()):
+    """Called by the imperative layer for every op run while recording."""
+    if not any(_tracked(x) for x in inputs):
+        return
+    node = _TapeNode(op, attrs, list(inputs), list(outputs), list(aux), is_training())
+    for i, o in enumerate(outputs):
+        o._ag_node = (node, i)
+
+
+def _tracked(x):
+    return x._ag_node is not None or (x._grad is not None and x._grad_req != "null")
+
+
+def _record_view(src, out, kind, params):
+    """Record a memory-sharing view (reshape / axis-0 index) as the equivalent operator."""
+    if not _tracked(src):
+        return
+    from .ops.registry import get_op
+    if kind == "reshape":
+        op = get_op("Reshape")
+        attrs = op.parse({"shape": out.shape})
+    else:
+        op = get_op("_getitem")
+        key = params["key"]
+        if src.ndim == 1 and isinstance(key, int):   # x[i] on 1-D is x[i:i+1] in MXNet 1.x
+            key = slice(key % src.shape[0], key % src.shape[0] + 1)
+        attrs = op.parse({"key": key, "num_args": 1})
+    node = _TapeNode(op, attrs, [src], [out], [], is_training())
+    out._ag_node = (node, 0)
+
+
+def mark_variables(variables, gradients, grad_reqs="write"):
+    """Mark NDArrays as variables whose gradients ``backward`` computes into ``gradients``."""
+    from .ndarray.ndarray import NDArray
+    if isinstance(variables, NDArray):
+        variables, gradients = [variables], [gradients]
+    if isinstance(grad_reqs, str):
+        grad_reqs = [grad_reqs] * len(variables)
+    for v, g, r in zip(variables, gradients, grad_reqs):
+        v._grad = g
+        v._grad_req = r
+        v._ag_node = None
+
+
+def _graph_order(heads):
+    """Tape nodes reachable from ``heads`` in topological order (inputs first)."""
+    order, seen = [], set()
+    stack = [(h._ag_node[0], False) for h in heads if h._ag_node is not None]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for x in node.inputs:
+            if x._ag_node is not None and id(x._ag_node[0]) not in seen:
+                stack.append((x._ag_node[0], False))
+    return order
+
+
+def _compute(heads, head_grads, variables, train_mode):
+    """Run the backward sweep inside one engine op; returns (push_args, result holder)."""
+    from .ndarray.ndarray import NDArray
+    from .ops.registry import OpEnv
+    from .backend import for_context
+    from .base import MXNetError
+    heads = [heads] if isinstance(heads, NDArray) else list(heads)
+    if head_grads is None:
+        head_grads = [None] * len(heads)
+    elif isinstance(head_grads, NDArray):
+        head_grads = [head_grads]
+    if len(head_grads) != len(heads):
+        raise MXNetError("backward: {} head gradients for {} heads".format(len(head_grads), len(heads)))
+    for h in heads:
+        if h._ag_node is None and not _tracked(h):
+            raise MXNetError("Cannot differentiate node because it is not in a computational graph. "
+                             "You need to set is_recording to true or use autograd.record() to save "
+                             "computational graphs for backward.")
+    order = _graph_order(heads)
+    ctx = heads[0].context
+    xp = for_context(ctx).xp
+    result = {}
+
+    def run():
+        grads = {}
+
+        def key(x):
+            return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", id(x))
+
+        for h, g in zip(heads, head_grads):
+            v = g._read() if g is not None else xp.ones(h.shape, dtype=h._dtype)
+            k = key(h)
+            grads[k] = grads[k] + v if k in grads else v
+        leaves = {}
+        for node in reversed(order):
+            ogs = [grads.pop(("n", id(node), i), None) for i in range(len(node.outputs))]
+            if all(g is None for g in ogs) or node.op.backward is None:
+                continue
+            outs = [o._read() for o in node.outputs]
+            ogs = [g if g is not None else xp.zeros_like(o) for g, o in zip(ogs, outs)]
+            ins = [x._read() for x in node.inputs]
+            req = [_tracked(x) for x in node.inputs]
+            env = OpEnv(xp, node.is_train if train_mode else False, ctx)
+            igs = node.op.backward(env, node.attrs, ins, outs, ogs, req)
+            for x, g, r in zip(node.inputs, igs, req):
+                if not r or g is None:
+                    continue
+                k = key(x)
+                grads[k] = grads[k] + g if k in grads else g
+                if k[0] == "v":
+                    leaves[k] = x
+        for k, x in leaves.items():
+            result[id(x)] = grads[k]
+        for h in heads:   # a head that is itself a variable
+            if h._ag_node is None and ("v", id(h)) in grads:
+                result[id(h)] = grads[("v", id(h))]
+
+    reads = [g._var for g in head_grads if g is not None]
+    for node in order:
+        reads += [x._var for x in node.inputs] + [o._var for o in node.outputs]
+    return run, reads, ctx, result
+
+
+def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
+    """Compute the gradients of ``heads`` with respect to variables marked by ``attach_grad``
+    (written or added into their ``.grad`` per grad_req)."""
+    from . import engine
+    from .ndarray.imperative import _finalize
+    run, reads, ctx, result = _compute(heads, head_grads, None, train_mode)
+    order_vars = _variables_of(heads)
+
+    def apply():
+        run()
+        for x in order_vars:
+            g = result.get(id(x))
+            if g is None or x._grad is None or x._grad_req == "null":
+                continue
+            buf = x._grad
+            if x._grad_req == "add":
+                g = buf._read() + g
+            buf._assign(_finalize(_xp(buf), g, buf._shape, buf._dtype, [], "backward"))
+
+    writes = [x._grad._var for x in order_vars if x._grad is not None]
+    engine.push(apply, reads, writes, ctx, name="backward")
+
+
+def _xp(arr):
+    from .backend import for_context
+    return for_context(arr.context).xp
+
+
+def _variables_of(heads):
+    from .ndarray.ndarray import NDArray
+    heads = [heads] if isinstance(heads, NDArray) else list(heads)
+    out, seen = [], set()
+    for node in _graph_order(heads):
+        for x in node.inputs:
+            if x._ag_node is None and x._grad is not None and id(x) not in seen:
+                seen.add(id(x))
+                out.append(x)
+    for h in heads:
+        if h._ag_node is None and h._grad is not None and id(h) not in seen:
+            seen.add(id(h))
+            out.append(h)
+    return out
+
+
+def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):
+    """Gradients of ``heads`` with respect to ``variables``, returned as new NDArrays."""
+    from . import engine
+    from .base import MXNetError
+    from .ndarray.ndarray import NDArray, Chunk
+    from .ndarray.imperative import _finalize
+    if create_graph:
+        raise MXNetError("autograd.grad: create_graph=True (higher-order gradients) is not supported")
+    single = isinstance(variables, NDArray)
+    variables = [variables] if single else list(variables)
+    for v in variables:
+        if v._ag_node is not None or v._grad is None:
+            raise MXNetError("autograd.grad: every variable must be marked with attach_grad()")
+    run, reads, ctx, result = _compute(heads, head_grads, variables, train_mode)
+    outs = [NDArray(Chunk(), v.shape, v._dtype, v.context) for v in variables]
+
+    def apply():
+        run()
+        xp = _xp(variables[0])
+        for v, o in zip(variables, outs):
+            g = result.get(id(v))
+            g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
+            o._assign(_finalize(xp, g, o._shape, o._dtype, [], "grad"))
+
+    engine.push(apply, reads, [o._var for o in outs], ctx, name="grad")
+    return outs[0] if single else outs
+
+
+def get_symbol(x):
+    """The recorded history of ``x`` as a Symbol (not supported: use HybridBlock.export)."""
+    from .base import MXNetError
+    raise MXNetError("autograd.get_symbol is not supported; hybridize the block and export it instead")

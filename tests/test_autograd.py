@@ -1,0 +1,119 @@
+"""autograd: recording, backward through ops and views, grad_req, grad(), scopes and errors."""
+import numpy as np
+import pytest
+
+import mxnet as mx
+from mxnet import autograd
+
+
+def test_backward_elementwise_chain(any_engine):
+    x = mx.nd.array([1.0, 2.0, 3.0])
+    x.attach_grad()
+    with autograd.record():
+        y = x * x + mx.nd.exp(x) / 2
+    y.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), 2 * x.asnumpy() + np.exp(x.asnumpy()) / 2, rtol=1e-5)
+
+
+def test_head_gradient_and_broadcast():
+    a = mx.nd.array(np.random.rand(2, 3))
+    b = mx.nd.array(np.random.rand(1, 3))
+    a.attach_grad()
+    b.attach_grad()
+    with autograd.record():
+        c = a * b - b
+    head = np.random.rand(2, 3).astype(np.float32)
+    c.backward(mx.nd.array(head))
+    np.testing.assert_allclose(a.grad.asnumpy(), head * b.asnumpy(), rtol=1e-5)
+    np.testing.assert_allclose(b.grad.asnumpy(), (head * (a.asnumpy() - 1)).sum(0, keepdims=True), rtol=1e-5)
+
+
+def test_views_reshape_and_indexing_are_differentiable():
+    x = mx.nd.array(np.arange(6, dtype=np.float32).reshape(2, 3))
+    x.attach_grad()
+    with autograd.record():
+        y = x.reshape((3, 2))[1:3] * 3 + x[0].reshape((3, 1))[0:2] + x[:, 1:2].reshape((2, 1))[0]
+    y.backward()
+    ref = np.zeros(6)
+    ref[2:6] += 3
+    ref[0:2] += 2
+    ref[1] += 4
+    np.testing.assert_allclose(x.grad.asnumpy().ravel(), ref)
+
+
+def test_grad_req_add_accumulates_and_write_overwrites():
+    x = mx.nd.ones((2,))
+    x.attach_grad(grad_req="add")
+    for _ in range(3):
+        with autograd.record():
+            y = x * 2
+        y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [6, 6])
+    x.attach_grad()
+    with autograd.record():
+        y = x * 5
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [5, 5])
+
+
+def test_grad_function_returns_new_arrays():
+    x = mx.nd.array([1.0, 2.0])
+    x.attach_grad()
+    with autograd.record():
+        y = mx.nd.square(x)
+    g = autograd.grad(y, x)
+    np.testing.assert_array_equal(g.asnumpy(), [2, 4])
+    np.testing.assert_array_equal(x.grad.asnumpy(), [0, 0])
+
+
+def test_unused_variable_gets_zero_and_pause():
+    x = mx.nd.ones((2,))
+    z = mx.nd.ones((2,))
+    x.attach_grad()
+    z.attach_grad()
+    with autograd.record():
+        y = x * 3
+        with autograd.pause():
+            w = z * 4      # not recorded
+        y = y + w
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [3, 3])
+    np.testing.assert_array_equal(z.grad.asnumpy(), [0, 0])
+
+
+def test_scopes_flags():
+    assert not autograd.is_recording() and not autograd.is_training()
+    with autograd.record():
+        assert autograd.is_recording() and autograd.is_training()
+        with autograd.predict_mode():
+            assert not autograd.is_training()
+    with autograd.record(train_mode=False):
+        assert autograd.is_recording() and not autograd.is_training()
+    with autograd.train_mode():
+        assert autograd.is_training() and not autograd.is_recording()
+    assert autograd.set_recording(True) is False
+    assert autograd.set_recording(False) is True
+
+
+def test_mark_variables_and_detach():
+    x = mx.nd.array([2.0])
+    g = mx.nd.zeros((1,))
+    autograd.mark_variables([x], [g])
+    with autograd.record():
+        y = x * x
+        d = y.detach() * x
+    d.backward()
+    np.testing.assert_array_equal(g.asnumpy(), [4])   # y treated as a constant
+
+
+def test_errors():
+    x = mx.nd.ones((2,))
+    with pytest.raises(mx.MXNetError, match="not in a computational graph"):
+        (x * 2).backward()
+    x.attach_grad()
+    with autograd.record():
+        y = x * 2
+    with pytest.raises(mx.MXNetError, match="head gradients"):
+        autograd.backward([y], [mx.nd.ones((2,)), mx.nd.ones((2,))])
+    with pytest.raises(mx.MXNetError):
+        x.attach_grad(grad_req="bogus")
