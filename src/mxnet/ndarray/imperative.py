@@ -113,7 +113,7 @@ def invoke(op, inputs, kwargs, out=None):
         size += o.size
     engine.push(run, reads, writes, ctx, inline=size <= _INLINE_MAX and not backend.is_gpu, name=name)
     if autograd.is_recording() and hasattr(autograd, "_record_op"):
-        autograd._record_op(op, attrs, list(data_in), outs[:n_vis], aux)
+        autograd._record_op(op, attrs, list(data_in), outs, aux)
     if n_vis == 1:
         return outs[0]
     return outs[:n_vis]
