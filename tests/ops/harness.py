@@ -132,7 +132,10 @@ def run_fixture_case(case):
         for g in bwd["grads"]:
             results[g["key"]] = np.zeros_like(ins[g["name"]])
     elif bwd and bwd.get("grads"):
-        attrs = op.parse(case["kwargs"])
+        kw = dict(case["kwargs"])
+        if op.key_var_num_args:
+            kw.setdefault(op.key_var_num_args, len(ins))
+        attrs = op.parse(kw)
         xs = [np.array(v) for v in ins.values()]
         env = OpEnv(np, case["is_train"], mx.cpu())
         all_outs = list(op.forward(env, attrs, xs, [a.copy() for a in aux]))

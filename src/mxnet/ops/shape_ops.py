@@ -96,7 +96,11 @@ def _reshape_shape(a, s):
     if a.shape:
         return [infer_reshape(s[0], a.shape, a.reverse, "Reshape")]
     if a.target_shape:
-        return [infer_reshape(s[0], tuple(t if t else -1 for t in a.target_shape), False, "Reshape")]
+        # Deprecated form: 0 marks the one inferred dim; keep_highest keeps the first dim as is.
+        t = tuple(t if t else -1 for t in a.target_shape)
+        if a.keep_highest and s[0]:
+            t = (s[0][0],) + t[1:]
+        return [infer_reshape(s[0], t, False, "Reshape")]
     raise MXNetError("Reshape: parameter 'shape' is required")
 
 
@@ -149,7 +153,9 @@ def _axes(a, ndim):
         return tuple(range(ndim))[::-1]
     if len(a.axes) != ndim:
         raise MXNetError("transpose: axes {} do not match a {}-d input".format(a.axes, ndim))
-    axes = tuple(ax % ndim for ax in a.axes)
+    axes = tuple(a.axes)
+    if any(not 0 <= ax < ndim for ax in axes):   # MXNet 1.x refuses negative axes here
+        raise MXNetError("transpose: axes {} must each be in range [0, {})".format(a.axes, ndim))
     if sorted(axes) != list(range(ndim)):
         raise MXNetError("transpose: axes {} are not a permutation of {} dims".format(a.axes, ndim))
     return axes
