@@ -15,7 +15,17 @@ from . import symbol
 from . import symbol as sym
 from . import executor
 from . import test_utils
+from . import io
+from . import initializer
+from . import initializer as init
+from . import lr_scheduler
+from . import optimizer
+from . import metric
+from . import callback
+from . import kvstore
+from . import kvstore as kv
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "nd", "ndarray",
            "random", "autograd", "engine", "context", "test_utils", "sym", "symbol", "name",
-           "attribute", "AttrScope", "executor"]
+           "attribute", "AttrScope", "executor", "io", "init", "initializer", "lr_scheduler",
+           "optimizer", "metric", "callback", "kv", "kvstore"]

@@ -1,0 +1,1 @@
+"""(lands with the training-stack work)."""
