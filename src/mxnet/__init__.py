@@ -2,7 +2,7 @@
 __version__ = "1.9.1"
 
 from .base import MXNetError
-from . import base, context, engine
+from . import base, context, engine, util
 from .context import Context, cpu, gpu, cpu_pinned, current_context
 from . import ops
 from . import ndarray

@@ -30,6 +30,7 @@ Differences from MXNet 1.9.1, all on inputs MXNet rejects or mis-reads:
   also accepts ``bytearray`` and ``memoryview``.
 - A 0-d NDArray is saved as a V3 record (MXNet writes a V2 record it cannot read back).
 """
+from ..util import atomic_write
 import os
 import struct
 
@@ -74,9 +75,7 @@ def save(fname, data):
     path = _fspath(fname, "fname")
     chunks = _save_chunks(data, np_shape=False)
     try:
-        with open(path, "wb") as f:
-            for c in chunks:
-                f.write(c)
+        atomic_write(path, chunks)
     except OSError as e:
         raise MXNetError("mx.nd.save: cannot write {!r}: {}".format(path, e)) from e
 

@@ -347,8 +347,8 @@ class Symbol:
 
     def save(self, fname, remove_amp_cast=True):
         """Save the graph as JSON to ``fname``."""
-        with open(fname, "w") as f:
-            f.write(self.tojson())
+        from ..util import atomic_write
+        atomic_write(fname, [self.tojson()], mode="w")
 
     def debug_str(self):
         lines = []
