@@ -30,7 +30,6 @@ Differences from MXNet 1.9.1, all on inputs MXNet rejects or mis-reads:
   also accepts ``bytearray`` and ``memoryview``.
 - A 0-d NDArray is saved as a V3 record (MXNet writes a V2 record it cannot read back).
 """
-from ..util import atomic_write
 import os
 import struct
 
@@ -38,6 +37,7 @@ import numpy as np
 
 from ..base import MXNetError, DTYPE_TO_FLAG, FLAG_TO_DTYPE, string_types
 from ..context import Context, cpu
+from ..util import atomic_write
 from .ndarray import NDArray, array
 
 __all__ = ["save", "load", "load_frombuffer"]
