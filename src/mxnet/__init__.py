@@ -24,8 +24,11 @@ from . import metric
 from . import callback
 from . import kvstore
 from . import kvstore as kv
+from . import model
+from . import module
+from . import module as mod
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "nd", "ndarray",
            "random", "autograd", "engine", "context", "test_utils", "sym", "symbol", "name",
            "attribute", "AttrScope", "executor", "io", "init", "initializer", "lr_scheduler",
-           "optimizer", "metric", "callback", "kv", "kvstore"]
+           "optimizer", "metric", "callback", "kv", "kvstore", "model", "mod", "module"]

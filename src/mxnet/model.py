@@ -1,0 +1,280 @@
+"""``mx.model``: checkpoints, KVStore helpers shared by Module, and the classic FeedForward API."""
+import logging
+
+import numpy as np
+
+from . import ndarray as nd
+from . import symbol as sym
+from .base import MXNetError
+from .context import Context, cpu
+
+__all__ = ["BatchEndParam", "save_checkpoint", "load_checkpoint", "load_params", "FeedForward"]
+
+
+def __getattr__(name):
+    if name == "BatchEndParam":
+        from .callback import BatchEndParam
+        return BatchEndParam
+    raise AttributeError("module 'mxnet.model' has no attribute {!r}".format(name))
+
+
+def save_checkpoint(prefix, epoch, symbol, arg_params, aux_params, remove_amp_cast=True):
+    """Write ``prefix-symbol.json`` and ``prefix-%04d.params`` (keys ``arg:``/``aux:``), atomically."""
+    if symbol is not None:
+        symbol.save("%s-symbol.json" % prefix, remove_amp_cast=remove_amp_cast)
+    save_dict = {("arg:%s" % k): v.as_in_context(cpu()) for k, v in arg_params.items()}
+    save_dict.update({("aux:%s" % k): v.as_in_context(cpu()) for k, v in aux_params.items()})
+    param_name = "%s-%04d.params" % (prefix, epoch)
+    nd.save(param_name, save_dict)
+    logging.info('Saved checkpoint to "%s"', param_name)
+
+
+def load_params(prefix, epoch):
+    """(arg_params, aux_params) from ``prefix-%04d.params``."""
+    save_dict = nd.load("%s-%04d.params" % (prefix, epoch))
+    if not isinstance(save_dict, dict):
+        raise MXNetError("%s-%04d.params holds no parameter names" % (prefix, epoch))
+    arg_params, aux_params = {}, {}
+    for k, v in save_dict.items():
+        tp, _, name = k.partition(":")
+        if tp == "arg":
+            arg_params[name] = v
+        elif tp == "aux":
+            aux_params[name] = v
+        else:
+            raise MXNetError("invalid parameter name {!r} in {}-{:04d}.params: expected arg: or aux:".format(
+                k, prefix, epoch))
+    return arg_params, aux_params
+
+
+def load_checkpoint(prefix, epoch):
+    """(symbol, arg_params, aux_params) saved by ``save_checkpoint``."""
+    symbol = sym.load("%s-symbol.json" % prefix)
+    arg_params, aux_params = load_params(prefix, epoch)
+    return symbol, arg_params, aux_params
+
+
+# -- KVStore helpers used by Module ---------------------------------------------------------------
+
+def _create_kvstore(kvstore, num_device, arg_params):
+    """(kvstore or None, update_on_kvstore) as MXNet decides them."""
+    import os
+    from . import kvstore as kvs
+    update_on_kvstore = bool(int(os.environ.get("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kvstore is None:
+        kv = None
+    elif isinstance(kvstore, kvs.KVStore):
+        kv = kvstore
+    elif isinstance(kvstore, str):
+        if num_device == 1 and "dist" not in kvstore:
+            kv = None
+        else:
+            kv = kvs.create(kvstore)
+    else:
+        raise TypeError("kvstore must be KVStore, str or None")
+    if kv is None:
+        update_on_kvstore = False
+    return kv, update_on_kvstore
+
+
+def _initialize_kvstore(kvstore, param_arrays, arg_params, param_names, update_on_kvstore):
+    for idx, param_on_devs in enumerate(param_arrays):
+        name = param_names[idx]
+        kvstore.init(name, arg_params[name])
+        if update_on_kvstore:
+            kvstore.pull(name, param_on_devs, priority=-idx)
+
+
+def _update_params_on_kvstore(param_arrays, grad_arrays, kvstore, param_names):
+    for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
+        if grad_list[0] is None:
+            continue
+        name = param_names[index]
+        kvstore.push(name, grad_list, priority=-index)
+        kvstore.pull(name, arg_list, priority=-index)
+
+
+def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None, param_names=None):
+    for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
+        if grad_list[0] is None:
+            continue
+        if kvstore:
+            name = param_names[index]
+            kvstore.push(name, grad_list, priority=-index)
+            kvstore.pull(name, grad_list, priority=-index)
+        for k, (w, g) in enumerate(zip(arg_list, grad_list)):
+            updater(index * num_device + k, g, w)
+
+
+# -- FeedForward ------------------------------------------------------------------------------------
+
+class FeedForward:
+    """The classic model API: ``FeedForward(symbol, ctx, num_epoch, learning_rate=...).fit(X, y)``.
+
+    Runs on ``mx.mod.Module``; accepts NumPy arrays, NDArrays or DataIters."""
+
+    def __init__(self, symbol, ctx=None, num_epoch=None, epoch_size=None, optimizer="sgd",
+                 initializer=None, numpy_batch_size=128, arg_params=None, aux_params=None,
+                 allow_extra_params=False, begin_epoch=0, **kwargs):
+        from . import initializer as init
+        if isinstance(symbol, sym.Symbol):
+            self.symbol = symbol
+            self.sym_gen = None
+        else:
+            if not callable(symbol):
+                raise TypeError("symbol must be a Symbol or a callable")
+            self.symbol = None
+            self.sym_gen = symbol
+        if ctx is None:
+            ctx = [cpu()]
+        elif isinstance(ctx, Context):
+            ctx = [ctx]
+        self.ctx = ctx
+        self.num_epoch = num_epoch
+        self.epoch_size = epoch_size
+        self.kwargs = kwargs.copy()
+        self.optimizer = optimizer
+        self.initializer = initializer if initializer is not None else init.Uniform(0.01)
+        self.numpy_batch_size = numpy_batch_size
+        self.arg_params = arg_params
+        self.aux_params = aux_params
+        self.allow_extra_params = allow_extra_params
+        self.begin_epoch = begin_epoch
+        self._module = None
+
+    def _label_names(self):
+        return [n for n in self.symbol.list_arguments() if n.endswith("label")]
+
+    def _init_iter(self, X, y, is_train):
+        from . import io
+        if isinstance(X, (np.ndarray, nd.NDArray)):
+            if y is None:
+                if is_train:
+                    raise ValueError("y must be specified when X is numpy.ndarray")
+                y = np.zeros(X.shape[0])
+            if not isinstance(y, (np.ndarray, nd.NDArray)):
+                raise TypeError("y must be ndarray when X is numpy.ndarray")
+            if X.shape[0] != y.shape[0]:
+                raise ValueError("The numbers of data points and labels not equal")
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y.flatten() if isinstance(y, np.ndarray) else y.reshape((-1,))
+            label_names = self._label_names() or ["softmax_label"]
+            batch = min(X.shape[0], self.numpy_batch_size)
+            return io.NDArrayIter(X, y, batch, shuffle=is_train, last_batch_handle="roll_over",
+                                  label_name=label_names[0])
+        if not isinstance(X, io.DataIter):
+            raise TypeError("X must be DataIter, NDArray or numpy.ndarray")
+        return X
+
+    def _init_eval_iter(self, eval_data):
+        if eval_data is None:
+            return None
+        if isinstance(eval_data, (tuple, list)) and len(eval_data) == 2:
+            if eval_data[0] is not None:
+                if eval_data[1] is None and isinstance(eval_data[0], (np.ndarray, nd.NDArray)):
+                    raise ValueError("eval_data needs labels")
+                return self._init_iter(eval_data[0], eval_data[1], is_train=False)
+            raise ValueError("Eval data is NONE")
+        from . import io
+        if not isinstance(eval_data, io.DataIter):
+            raise TypeError("Eval data must be DataIter, or NDArray/numpy.ndarray/list pair (i.e. tuple/list of length 2)")
+        return eval_data
+
+    def _make_module(self, data_iter, logger=None, work_load_list=None):
+        from .module import Module
+        data_names = [d[0] for d in data_iter.provide_data]
+        label_names = [d[0] for d in data_iter.provide_label]
+        return Module(self.symbol, data_names=data_names, label_names=label_names,
+                      logger=logger or logging, context=self.ctx, work_load_list=work_load_list)
+
+    def fit(self, X, y=None, eval_data=None, eval_metric="acc", epoch_end_callback=None,
+            batch_end_callback=None, kvstore="local", logger=None, work_load_list=None, monitor=None,
+            eval_end_callback=None, eval_batch_end_callback=None):
+        """Train on (X, y) for ``num_epoch`` epochs, evaluating on ``eval_data`` after each."""
+        from .callback import LogValidationMetricsCallback
+        data = self._init_iter(X, y, is_train=True)
+        eval_iter = self._init_eval_iter(eval_data)
+        if self.sym_gen is not None:
+            self.symbol = self.sym_gen(data.default_bucket_key)
+        mod = self._make_module(data, logger, work_load_list)
+        self._module = mod
+        opt_params = dict(self.kwargs)
+        mod.fit(data, eval_data=eval_iter, eval_metric=eval_metric, epoch_end_callback=epoch_end_callback,
+                batch_end_callback=batch_end_callback, kvstore=kvstore, optimizer=self.optimizer,
+                optimizer_params=opt_params, initializer=self.initializer, arg_params=self.arg_params,
+                aux_params=self.aux_params, allow_missing=True, begin_epoch=self.begin_epoch,
+                num_epoch=self.num_epoch, monitor=monitor,
+                eval_end_callback=eval_end_callback or LogValidationMetricsCallback(),
+                eval_batch_end_callback=eval_batch_end_callback)
+        self.arg_params, self.aux_params = mod.get_params()
+
+    def _predict_module(self, data):
+        mod = self._make_module(data)
+        mod.bind(data.provide_data, data.provide_label or None, for_training=False)
+        mod.set_params(self.arg_params or {}, self.aux_params or {}, allow_missing=False,
+                       allow_extra=self.allow_extra_params)
+        return mod
+
+    def predict(self, X, num_batch=None, return_data=False, reset=True):
+        """Outputs for X (a NumPy array when the symbol has one output, else a list)."""
+        X = self._init_iter(X, None, is_train=False)
+        if reset:
+            X.reset()
+        mod = self._predict_module(X)
+        outputs, datas, labels = [], [], []
+        for i, batch in enumerate(X):
+            if num_batch is not None and i == num_batch:
+                break
+            mod.forward(batch, is_train=False)
+            real = batch.data[0].shape[0] - (batch.pad or 0)
+            outputs.append([o[:real].asnumpy() for o in mod.get_outputs()])
+            if return_data:
+                datas.append([d[:real].asnumpy() for d in batch.data])
+                labels.append([lb[:real].asnumpy() for lb in batch.label])
+        outs = [np.concatenate([b[i] for b in outputs]) for i in range(len(outputs[0]))] if outputs else []
+        result = outs[0] if len(outs) == 1 else outs
+        if return_data:
+            data = [np.concatenate([b[i] for b in datas]) for i in range(len(datas[0]))]
+            label = [np.concatenate([b[i] for b in labels]) for i in range(len(labels[0]))]
+            return result, (data[0] if len(data) == 1 else data), (label[0] if len(label) == 1 else label)
+        return result
+
+    def score(self, X, eval_metric="acc", num_batch=None, batch_end_callback=None, reset=True):
+        """The value of ``eval_metric`` over X."""
+        from . import metric
+        data = self._init_iter(X, None, is_train=False)
+        mod = self._predict_module(data)
+        if not isinstance(eval_metric, metric.EvalMetric):
+            eval_metric = metric.create(eval_metric)
+        res = mod.score(data, eval_metric, num_batch=num_batch, batch_end_callback=batch_end_callback, reset=reset)
+        return res[0][1]
+
+    def save(self, prefix, epoch=None, remove_amp_cast=True):
+        """Checkpoint the model as ``prefix-symbol.json`` + ``prefix-%04d.params``."""
+        if epoch is None:
+            epoch = self.num_epoch
+        if epoch is None:
+            raise ValueError("epoch must be given when num_epoch is not set")
+        save_checkpoint(prefix, epoch, self.symbol, self.arg_params or {}, self.aux_params or {},
+                        remove_amp_cast=remove_amp_cast)
+
+    @staticmethod
+    def load(prefix, epoch, ctx=None, **kwargs):
+        """A FeedForward with the symbol and parameters of a checkpoint."""
+        symbol, arg_params, aux_params = load_checkpoint(prefix, epoch)
+        return FeedForward(symbol, ctx=ctx, arg_params=arg_params, aux_params=aux_params,
+                           begin_epoch=epoch, **kwargs)
+
+    @staticmethod
+    def create(symbol, X, y=None, ctx=None, num_epoch=None, epoch_size=None, optimizer="sgd",
+               initializer=None, eval_data=None, eval_metric="acc", epoch_end_callback=None,
+               batch_end_callback=None, kvstore="local", logger=None, work_load_list=None,
+               eval_end_callback=None, eval_batch_end_callback=None, **kwargs):
+        """Construct and fit a FeedForward in one call."""
+        model = FeedForward(symbol, ctx=ctx, num_epoch=num_epoch, epoch_size=epoch_size,
+                            optimizer=optimizer, initializer=initializer, **kwargs)
+        model.fit(X, y, eval_data=eval_data, eval_metric=eval_metric, epoch_end_callback=epoch_end_callback,
+                  batch_end_callback=batch_end_callback, kvstore=kvstore, logger=logger,
+                  work_load_list=work_load_list, eval_end_callback=eval_end_callback,
+                  eval_batch_end_callback=eval_batch_end_callback)
+        return model

@@ -1,0 +1,7 @@
+"""``mx.mod``: modules — symbols bound over contexts with parameters and an optimizer."""
+from .base_module import BaseModule
+from .module import Module
+from .bucketing_module import BucketingModule
+from .sequential_module import SequentialModule
+
+__all__ = ["BaseModule", "Module", "BucketingModule", "SequentialModule"]
