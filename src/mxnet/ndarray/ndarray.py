@@ -245,8 +245,17 @@ class NDArray:
         return _op("reshape_like")(self, *args, **kwargs)
 
     def broadcast_to(self, shape):
-        """Broadcast to ``shape`` (dimensions of size 1 are expanded; 0 keeps the size)."""
-        return _op("broadcast_to")(self, shape=tuple(shape))
+        """Broadcast to ``shape`` (dimensions of size 1 are expanded; 0 keeps the size); leading
+        dimensions are added when ``shape`` has more of them, as in MXNet."""
+        shape = tuple(shape)
+        cur = self._shape
+        if len(shape) > len(cur):
+            cur = (1,) * (len(shape) - len(cur)) + cur
+            if any(c != 1 and c != s and s != 0 for c, s in zip(cur, shape)):
+                raise ValueError("operands could not be broadcast together with remapped shapes "
+                                 "[original->remapped]: {} and requested shape {}".format(self._shape, shape))
+            return self.reshape(cur).broadcast_to(shape)
+        return _op("broadcast_to")(self, shape=shape)
 
     def broadcast_like(self, other):
         return _op("broadcast_like")(self, other)
