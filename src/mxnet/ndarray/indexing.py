@@ -89,8 +89,12 @@ def setitem(arr, key, value):
 
     def run():
         v = src._read() if isinstance(src, NDArray) else src
-        if whole:   # replace the storage: no need for the old values
-            arr._chunk.data = xp.array(xp.broadcast_to(xp.asarray(v, dtype=dtype), arr.shape), dtype=dtype)
+        if whole:
+            data = arr._chunk.data
+            if data is not None and data.shape == arr.shape:   # owned storage: overwrite in place
+                data[...] = v
+            else:
+                arr._chunk.data = xp.array(xp.broadcast_to(xp.asarray(v, dtype=dtype), arr.shape), dtype=dtype)
         else:
             arr._read()[_fill(nkey, [a._read() for a in arrays], xp)] = v
 
