@@ -47,7 +47,7 @@ def build_net():
     return mx.sym.SoftmaxOutput(data=l2, label=label, name="softmax")
 
 
-def main(epochs=10, lr=0.1, batch_size=128, seed=0, verbose=True):
+def main(epochs=10, lr=0.5, batch_size=128, seed=0, verbose=True):
     np.random.seed(seed)
     x_train, y_train, x_test, y_test = load_mnist()
     net = build_net()
@@ -88,7 +88,7 @@ def main(epochs=10, lr=0.1, batch_size=128, seed=0, verbose=True):
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--lr", type=float, default=0.1)
+    p.add_argument("--lr", type=float, default=0.5)
     p.add_argument("--batch-size", type=int, default=128)
     a = p.parse_args()
     final = main(a.epochs, a.lr, a.batch_size)
