@@ -35,10 +35,11 @@ class Var:
 
 
 class Opr:
-    __slots__ = ("fn", "reads", "writes", "wait", "dependents", "done", "key", "name")
+    __slots__ = ("fn", "reads", "writes", "wait", "dependents", "done", "key", "name", "checks")
 
-    def __init__(self, fn, reads, writes, key, name):
+    def __init__(self, fn, reads, writes, key, name, checks):
         self.fn = fn
+        self.checks = checks     # vars whose stored errors this op inherits (reads before dedupe)
         self.reads = reads
         self.writes = writes
         self.wait = 0
@@ -74,8 +75,10 @@ class Engine:
             if not any(e is exc for e in self._errors):
                 self._errors.append(exc)
 
-    def _run(self, fn, reads, writes, name):
-        """Run one op now: propagate upstream errors, or call fn and record its error."""
+    def _run(self, fn, reads, writes, name, on_worker=False):
+        """Run one op now: propagate upstream errors, or call fn and record its error.
+
+        ``reads`` are the variables as given to push (an in-place op's var is in both lists)."""
         for v in reads:
             if v.exc is not None:
                 self._record_error(v.exc, writes)
@@ -83,7 +86,7 @@ class Engine:
         try:
             fn()
         except BaseException as e:  # noqa: BLE001 - every failure must reach a sync point
-            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            if isinstance(e, (KeyboardInterrupt, SystemExit)) and not on_worker:
                 raise
             err = _wrap_error(e, name)
             if os.environ.get("MXNET_ENGINE_DEBUG"):
@@ -112,8 +115,13 @@ class NaiveEngine(Engine):
     """Runs each op synchronously inside ``push`` (``MXNET_ENGINE_TYPE=NaiveEngine``)."""
     threaded = False
 
+    def __init__(self):
+        super().__init__()
+        self._lock = threading.RLock()   # pushes from several threads run one at a time
+
     def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
-        self._run(fn, reads, writes, name)
+        with self._lock:
+            self._run(fn, reads, writes, name)
 
     def wait_for_var(self, var):
         self._raise_var(var)
@@ -122,10 +130,14 @@ class NaiveEngine(Engine):
         self._raise_pending()
 
     def _before_fork(self):
-        pass
+        self._lock.acquire()
+
+    def _after_fork_parent(self):
+        self._lock.release()
 
     def _after_fork_child(self):
-        pass
+        self._lock = threading.RLock()
+        self._err_lock = threading.Lock()
 
 
 def _dedupe(reads, writes):
@@ -193,8 +205,10 @@ class ThreadedEngine(Engine):
             op = q.get()
             if op is None:
                 return
-            self._run(op.fn, op.reads, op.writes, op.name)
-            self._complete(op)
+            try:
+                self._run(op.fn, op.checks, op.writes, op.name, on_worker=True)
+            finally:
+                self._complete(op)
 
     def _complete(self, op):
         ready = []
@@ -219,6 +233,7 @@ class ThreadedEngine(Engine):
     # -- push ----------------------------------------------------------------------------------
     def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
         """Schedule ``fn()`` after the ops it depends on; returns immediately."""
+        checks = reads
         reads, writes = _dedupe(reads, writes)
         key = (ctx, kind)
         with self._lock:
@@ -235,7 +250,7 @@ class ThreadedEngine(Engine):
                             self._cond.wait()
                     finally:
                         self._waiters -= 1
-                op = Opr(fn, reads, writes, key, name)
+                op = Opr(fn, reads, writes, key, name, checks)
                 wait = 0
                 for v in reads:
                     w = v.last_write
@@ -263,7 +278,7 @@ class ThreadedEngine(Engine):
             if run_inline:
                 # Under the lock, so no other thread can push a conflicting op meanwhile;
                 # only tiny kernels that never push are marked inline.
-                self._run(fn, reads, writes, name)
+                self._run(fn, checks, writes, name)
                 return
         if wait == 0:
             q.put(op)
@@ -311,16 +326,24 @@ class ThreadedEngine(Engine):
 
     # -- fork ----------------------------------------------------------------------------------
     def _before_fork(self):
-        # Drain so the child inherits finished data and no half-done dependency state.
+        # Drain so the child inherits finished data and no half-done dependency state, and keep
+        # the lock through the fork so no other thread can push in between.
         if getattr(self._local, "is_worker", False):
+            self._fork_locked = False
             return
-        with self._lock:
-            self._waiters += 1
-            try:
-                while self._total:
-                    self._cond.wait()
-            finally:
-                self._waiters -= 1
+        self._lock.acquire()
+        self._waiters += 1
+        try:
+            while self._total:
+                self._cond.wait()
+        finally:
+            self._waiters -= 1
+        self._fork_locked = True
+
+    def _after_fork_parent(self):
+        if getattr(self, "_fork_locked", False):
+            self._fork_locked = False
+            self._lock.release()
 
     def _after_fork_child(self):
         self._err_lock = threading.Lock()
@@ -399,10 +422,16 @@ def _before_fork():
         _engine._before_fork()
 
 
+def _after_fork_parent():
+    if _engine is not None:
+        _engine._after_fork_parent()
+
+
 def _after_fork_child():
     if _engine is not None:
         _engine._after_fork_child()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_child)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent,
+                        after_in_child=_after_fork_child)
