@@ -1,1 +1,9 @@
-"""(lands with the training-stack work)."""
+"""``mx.io``: data iterators (DataIter protocol, NDArrayIter, MNISTIter, CSVIter, ...)."""
+from .io import (DataDesc, DataBatch, DataIter, ResizeIter, PrefetchingIter, NDArrayIter,
+                 MXDataIter)
+from .mnist import MNISTIter
+from .csviter import CSVIter
+from . import io, utils
+
+__all__ = ["DataDesc", "DataBatch", "DataIter", "ResizeIter", "PrefetchingIter", "NDArrayIter",
+           "MXDataIter", "MNISTIter", "CSVIter"]
