@@ -1,1 +1,1227 @@
-"""mx.test_utils: helpers for testing (filled in by the test_utils module work)."""
+"""mx.test_utils: helpers for testing MXNet programs and operators.
+
+- Tolerances by dtype (``default_rtols``/``default_atols``/``get_tols``) and comparisons
+  (``almost_equal``, ``assert_almost_equal`` and variants) on NDArrays, NumPy arrays or scalars.
+- Random shapes and arrays (``rand_shape_nd``, ``rand_ndarray``, ``random_arrays``), NumPy
+  references (``np_reduce``, ``collapse_sum_like``), matrices with known spectra.
+- Operator checks: ``check_numeric_gradient``, ``check_symbolic_forward``,
+  ``check_symbolic_backward``, ``simple_forward``. ``sym`` is a :class:`~mxnet.symbol.Symbol`
+  (run through ``bind``), or a registry operator: its name, its :class:`OpDef`, or a pair
+  ``(name_or_opdef, {param: value})`` (run directly through the registry's forward/backward).
+  Both are wrapped in a small "target" object (``_OpTarget``/``_SymbolTarget``) so every check is
+  written once.
+- Statistical checks of random generators (``chi_square_check``, ``verify_generator``,
+  ``mean_check``, ``var_check``) without SciPy.
+"""
+import contextlib
+import functools
+import math
+import os
+import platform
+import sys
+import time
+from collections import OrderedDict  # noqa: F401  (re-exported, as in MXNet)
+from contextlib import contextmanager  # noqa: F401
+
+import numpy as np
+
+from .base import MXNetError
+from .context import Context, current_context
+from .ndarray import NDArray, array
+from .ndarray import utils as _nd_utils
+from .symbol import Symbol
+
+__all__ = [
+    "default_context", "set_default_context", "default_dtype", "default_rtols", "default_atols",
+    "default_numeric_eps", "effective_dtype", "get_tolerance", "get_tols", "get_rtol", "get_atol",
+    "get_etol", "checkShapes", "locationError", "almost_equal", "assert_almost_equal",
+    "assert_almost_equal_with_err", "assert_almost_equal_ignore_nan", "assert_allclose", "same",
+    "same_array", "compare_ndarray_tuple", "collapse_sum_like", "assert_exception", "retry",
+    "environment", "getenv", "setenv", "discard_stderr", "list_gpus", "is_op_runnable",
+    "has_tvm_ops", "is_cd_run", "is_aarch64_run", "get_cuda_compute_capability", "rand_shape_2d",
+    "rand_shape_3d", "rand_shape_nd", "rand_coord_2d", "random_arrays", "random_uniform_arrays",
+    "random_sample", "rand_ndarray", "rand_sparse_ndarray", "create_sparse_array",
+    "create_sparse_array_zd", "shuffle_csr_column_indices", "create_vector", "create_2d_tensor",
+    "get_identity_mat", "get_identity_mat_batch", "np_reduce", "assign_each", "assign_each2",
+    "new_orthonormal_matrix_2d", "new_matrix_with_real_eigvals_2d",
+    "new_matrix_with_real_eigvals_nd", "new_sym_matrix_with_real_eigvals_2d",
+    "new_sym_matrix_with_real_eigvals_nd", "numeric_grad", "check_numeric_gradient",
+    "check_symbolic_forward", "check_symbolic_backward", "simple_forward", "check_speed",
+    "check_consistency", "gen_buckets_probs_with_ppf", "chi_square_check", "verify_generator",
+    "mean_check", "var_check", "DummyIter", "current_context", "array", "Symbol",
+    "same_symbol_structure", "use_np", "download",
+]
+
+# -- contexts and dtypes -------------------------------------------------------------------------
+
+_default_ctx = []   # the context installed by set_default_context (bottom of the context stack)
+
+
+def default_context():
+    """The context tests run on: the current default context (``mx.current_context()``)."""
+    return current_context()
+
+
+def set_default_context(ctx):
+    """Make ``ctx`` the default context of this thread (what ``mx.current_context()`` returns
+    outside any ``with ctx:`` block)."""
+    if not isinstance(ctx, Context):
+        raise TypeError("set_default_context: expected a Context, got {}".format(type(ctx).__name__))
+    from . import context as _context
+    setter = getattr(_context, "set_default_context", None)
+    if setter is not None:
+        setter(ctx)
+        return
+    stack = _context._ctx_stack()
+    if _default_ctx and stack and stack[0] is _default_ctx[0]:
+        stack[0] = ctx
+    else:
+        stack.insert(0, ctx)
+    _default_ctx[:] = [ctx]
+
+
+def default_dtype():
+    """The default floating point type of test data (float32)."""
+    return np.float32
+
+
+def default_rtols():
+    """Relative tolerances by dtype used when none is given."""
+    return {np.dtype(np.float16): 1e-2, np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-5,
+            np.dtype(np.bool_): 0, np.dtype(np.int8): 0, np.dtype(np.uint8): 0,
+            np.dtype(np.int32): 0, np.dtype(np.uint32): 0, np.dtype(np.int64): 0,
+            np.dtype(np.uint64): 0}
+
+
+def default_atols():
+    """Absolute tolerances by dtype used when none is given."""
+    return {np.dtype(np.float16): 1e-1, np.dtype(np.float32): 1e-3, np.dtype(np.float64): 1e-20,
+            np.dtype(np.bool_): 0, np.dtype(np.int8): 0, np.dtype(np.uint8): 0,
+            np.dtype(np.int32): 0, np.dtype(np.uint32): 0, np.dtype(np.int64): 0,
+            np.dtype(np.uint64): 0}
+
+
+def default_numeric_eps():
+    """Finite-difference step by dtype for ``check_numeric_gradient``."""
+    return {np.dtype(np.float16): 1.0 / 2 ** 6, np.dtype(np.float32): 1.0 / 2 ** 9,
+            np.dtype(np.float64): 1.0 / 2 ** 14}
+
+
+def effective_dtype(dat):
+    """The dtype whose precision ``dat`` was computed with."""
+    dt = getattr(dat, "dtype", None)
+    if dt is None:
+        dt = np.asarray(dat).dtype
+    return np.dtype(dt)
+
+
+def _tol_for(dtype, table):
+    dtype = np.dtype(dtype)
+    if dtype in table:
+        return table[dtype]
+    return table[np.dtype(np.float64)] if dtype.kind == "f" else 0
+
+
+def get_tolerance(dat, tol, default_tol):
+    """``tol`` if given, else the default for the dtype of ``dat``."""
+    return tol if tol is not None else _tol_for(effective_dtype(dat), default_tol)
+
+
+def get_tols(x, y, rtol, atol):
+    """(rtol, atol) for comparing x with y: the looser default of the two dtypes."""
+    rtol = max(get_tolerance(x, rtol, default_rtols()), get_tolerance(y, rtol, default_rtols()))
+    atol = max(get_tolerance(x, atol, default_atols()), get_tolerance(y, atol, default_atols()))
+    return rtol, atol
+
+
+def get_rtol(rtol=None, dtype=np.dtype(np.float64)):
+    """``rtol`` or the default relative tolerance of ``dtype``."""
+    return rtol if rtol is not None else _tol_for(dtype, default_rtols())
+
+
+def get_atol(atol=None, dtype=np.dtype(np.float64)):
+    """``atol`` or the default absolute tolerance of ``dtype``."""
+    return atol if atol is not None else _tol_for(dtype, default_atols())
+
+
+def get_etol(etol=None):
+    """``etol`` (the fraction of elements allowed to mismatch) or 0."""
+    return 0 if etol is None else etol
+
+
+# -- comparisons ---------------------------------------------------------------------------------
+
+
+def _as_np(a):
+    if isinstance(a, NDArray):
+        return a.asnumpy()
+    if isinstance(a, np.ndarray):
+        return a
+    to = getattr(a, "asnumpy", None)
+    if to is not None:
+        return to()
+    return np.asarray(a)
+
+
+def checkShapes(a, b):
+    """Raise AssertionError if ``a`` and ``b`` differ in shape."""
+    if a.shape != b.shape:
+        msg = "Items are not equal: a.shape = {} and b.shape = {} are not equal".format(a.shape, b.shape)
+        raise AssertionError(_err_msg(msg, a, b))
+
+
+def locationError(a, b, index, names, maxError=False):
+    """'Location of [maximum ]error: (i, j), a=..., b=...' for the element at ``index``."""
+    index = tuple(int(i) for i in index)
+    return "Location of {}error: {}, {}={:.8f}, {}={:.8f}".format(
+        "maximum " if maxError else "", index, names[0], float(a[index]), names[1], float(b[index]))
+
+
+def _short_repr(x):
+    lines = repr(x).splitlines()
+    if len(lines) > 3:
+        lines = lines[:3]
+        lines[-1] += "..."
+    return "\n".join(lines)
+
+
+def _err_msg(header, a, b):
+    return "\n{}\n ACTUAL: {}\n DESIRED: {}".format(header, _short_repr(a), _short_repr(b))
+
+
+def almost_equal(a, b, rtol=None, atol=None, equal_nan=False, use_broadcast=True):
+    """True when ``|a - b| <= atol + rtol * |b|`` everywhere (defaults: rtol 1e-5, atol 1e-20)."""
+    a, b = _as_np(a), _as_np(b)
+    if not use_broadcast:
+        checkShapes(a, b)
+    return bool(np.allclose(a, b, rtol=get_rtol(rtol), atol=get_atol(atol), equal_nan=equal_nan))
+
+
+def _relative_errors(a, b, rtol, atol, equal_nan):
+    """|a - b| / (atol + rtol * |b|) broadcast, with NaNs where exactly one side is NaN."""
+    a64 = a.astype(np.float64) if a.dtype.kind in "biuf" else a
+    b64 = b.astype(np.float64) if b.dtype.kind in "biuf" else b
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(a64 - b64) / np.maximum(atol + rtol * np.abs(b64), 1e-20)
+        if equal_nan:
+            both = np.isnan(a64) & np.isnan(b64)
+            err = np.where(both, 0.0, err)
+        err = np.where(np.isinf(a64) & np.isinf(b64) & (a64 == b64), 0.0, err)
+    return err
+
+
+def _compare(a, b, rtol, atol, names, equal_nan, use_broadcast, mismatches, etol=0.0):
+    a, b = _as_np(a), _as_np(b)
+    if not use_broadcast:
+        checkShapes(a, b)
+    close = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    frac = 1.0 - float(np.mean(close)) if close.size else 0.0
+    if close.all() or (etol and frac <= etol):
+        return
+    err = np.broadcast_to(_relative_errors(a, b, rtol, atol, equal_nan), close.shape)
+    ab, bb = np.broadcast_to(a, close.shape), np.broadcast_to(b, close.shape)
+    order = np.argsort(-np.where(np.isnan(err), np.inf, err), axis=None, kind="stable")
+    limit = sum(mismatches) if mismatches else None
+    bad = int(close.size - np.count_nonzero(close))
+    shown = [np.unravel_index(i, close.shape) for i in order[:mismatches[0] if mismatches else 10]]
+    shown = [i for i in shown if not close[i]]
+    worst = shown[0] if shown else np.unravel_index(order[0], close.shape)
+    if limit is not None and bad >= limit:
+        mismatch = "mismatch at least {:f}%".format(100.0 * limit / close.size)
+    else:
+        mismatch = "mismatch {:f}%".format(100.0 * bad / close.size)
+    if etol:
+        mismatch += ", etol {:f}%".format(100.0 * etol)
+    header = "Items are not equal:\nError {:f} exceeds tolerance rtol={:e}, atol={:e} ({}).\n{}".format(
+        float(err[worst]), rtol, atol, mismatch, locationError(ab, bb, worst, names, maxError=True))
+    table = "\n*** Maximum errors for vector of size {}:  rtol={}, atol={}\n".format(close.size, rtol, atol)
+    for k, idx in enumerate(shown, 1):
+        table += "\n{:3d}: Error {:f}  {}".format(k, float(err[idx]), locationError(ab, bb, idx, names))
+    raise AssertionError(_err_msg(header, a, b) + "\n" + table)
+
+
+def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=False,
+                        use_broadcast=True, mismatches=(10, 10)):
+    """Assert ``|a - b| <= atol + rtol * |b|`` elementwise.
+
+    ``a``/``b``: NDArrays, NumPy arrays or scalars. Default tolerances depend on the dtypes (the
+    looser of the two; see ``default_rtols``/``default_atols``). On failure the AssertionError
+    names the largest relative error, its location, the share of mismatching elements and up to
+    ``mismatches[0]`` of the worst elements."""
+    rtol, atol = get_tols(a, b, rtol, atol)
+    _compare(a, b, rtol, atol, names, equal_nan, use_broadcast, mismatches)
+
+
+def assert_almost_equal_with_err(a, b, rtol=None, atol=None, etol=None, names=("a", "b"),
+                                 equal_nan=False, mismatches=(10, 10)):
+    """Like ``assert_almost_equal`` but passes if at most a fraction ``etol`` of the elements
+    mismatch."""
+    rtol, atol = get_tols(a, b, rtol, atol)
+    _compare(a, b, rtol, atol, names, equal_nan, True, mismatches, etol=get_etol(etol))
+
+
+def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b")):
+    """``assert_almost_equal`` ignoring positions where either side is NaN."""
+    a = np.array(_as_np(a), copy=True)
+    b = np.array(_as_np(b), copy=True)
+    mask = np.isnan(a) | np.isnan(b)
+    if mask.shape == a.shape:
+        a[mask] = 0
+    if mask.shape == b.shape:
+        b[mask] = 0
+    assert_almost_equal(a, b, rtol, atol, names)
+
+
+def assert_allclose(a, b, rtol=1e-07, atol=0, equal_nan=True):
+    """``numpy.testing.assert_allclose`` semantics (NaNs equal by default) with MXNet's report."""
+    _compare(a, b, rtol, atol, ("a", "b"), equal_nan, True, (10, 10))
+
+
+def same(a, b):
+    """True when ``a`` and ``b`` have equal shapes and elements (dtypes may differ)."""
+    return bool(np.array_equal(_as_np(a), _as_np(b)))
+
+
+def same_array(array1, array2):
+    """True when two NDArrays share memory (a write to one shows in the other)."""
+    if array1.shape != array2.shape:
+        return False
+    array1 += 1
+    shared = same(array1.asnumpy(), array2.asnumpy())
+    array1 -= 1
+    return shared
+
+
+def compare_ndarray_tuple(t1, t2, rtol=None, atol=None):
+    """Compare (nested) tuples of NDArrays elementwise; ``None`` entries are skipped."""
+    if t1 is None or t2 is None:
+        return
+    if isinstance(t1, tuple):
+        for s1, s2 in zip(t1, t2):
+            compare_ndarray_tuple(s1, s2, rtol, atol)
+    else:
+        assert_almost_equal(t1, t2, rtol=rtol, atol=atol)
+
+
+def same_symbol_structure(sym1, sym2):
+    """True when two Symbols have the same graph: the same operators, in the same order, wired
+    the same way (names and parameters are ignored)."""
+    import json
+
+    def structure(sym):
+        g = json.loads(sym.tojson())
+        nodes = [(n["op"], [tuple(e[:2]) for e in n["inputs"]]) for n in g["nodes"]]
+        return nodes, [tuple(h[:2]) for h in g["heads"]]
+    return structure(sym1) == structure(sym2)
+
+
+def collapse_sum_like(a, shape):
+    """Sum ``a`` over the axes broadcast from ``shape`` (the gradient of a broadcast)."""
+    a = _as_np(a)
+    shape = tuple(shape)
+    if len(a.shape) < len(shape):
+        raise ValueError("collapse_sum_like: cannot collapse shape {} to {}".format(a.shape, shape))
+    if a.size == 0 or int(np.prod(shape)) == 0:
+        return np.zeros(shape, dtype=a.dtype)
+    lead = a.ndim - len(shape)
+    axes = list(range(lead))
+    for i, s in enumerate(shape):
+        if s != a.shape[lead + i]:
+            if s != 1:
+                raise ValueError("collapse_sum_like: cannot collapse shape {} to {}".format(a.shape, shape))
+            axes.append(lead + i)
+    return np.sum(a, axis=tuple(axes)).reshape(shape)
+
+
+# -- test-running helpers ------------------------------------------------------------------------
+
+
+def assert_exception(f, exception_type, *args, **kwargs):
+    """Assert that ``f(*args, **kwargs)`` raises ``exception_type`` (other errors propagate)."""
+    try:
+        f(*args, **kwargs)
+    except exception_type:
+        return
+    raise AssertionError("{} did not raise {}".format(getattr(f, "__name__", f), exception_type.__name__))
+
+
+def retry(n):
+    """Decorator: run a flaky test up to ``n`` times until it passes (AssertionError = fail)."""
+    if n < 1:
+        raise ValueError("retry: n must be at least 1")
+
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            for i in range(n):
+                try:
+                    return f(*args, **kwargs)
+                except AssertionError:
+                    if i == n - 1:
+                        raise
+        return wrapper
+    return decorate
+
+
+def getenv(name):
+    """The value of environment variable ``name`` or None."""
+    return os.environ.get(name)
+
+
+def setenv(name, value):
+    """Set (or with ``value=None`` unset) environment variable ``name``."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = str(value)
+
+
+@contextlib.contextmanager
+def environment(*args):
+    """Set environment variables for a block: ``environment(name, value)`` or
+    ``environment({name: value, ...})``; ``None`` unsets. Restores the old values after."""
+    if len(args) == 2:
+        new = {args[0]: args[1]}
+    elif len(args) == 1 and isinstance(args[0], dict):
+        new = dict(args[0])
+    else:
+        raise ValueError("environment: expected (name, value) or a dict, got {!r}".format(args))
+    old = {k: os.environ.get(k) for k in new}
+    try:
+        for k, v in new.items():
+            setenv(k, v)
+        yield
+    finally:
+        for k, v in old.items():
+            setenv(k, v)
+
+
+@contextlib.contextmanager
+def discard_stderr():
+    """Silence everything written to standard error inside the block: file descriptor 2 (C
+    libraries) and ``sys.stderr``."""
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError, OSError):
+        pass
+    saved_fd = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved_stream = sys.stderr
+    sink = open(os.devnull, "w")
+    try:
+        os.dup2(devnull, 2)
+        sys.stderr = sink
+        yield
+    finally:
+        sys.stderr = saved_stream
+        sink.close()
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+        os.close(devnull)
+
+
+def list_gpus():
+    """Indices of the visible GPUs (``range(0)`` without CuPy or GPU)."""
+    from .context import num_gpus
+    return range(num_gpus())
+
+
+def is_op_runnable():
+    """Whether operators can run on the default context (always True here)."""
+    return True
+
+
+def has_tvm_ops():
+    """TVM-generated operators are not part of neomx."""
+    return False
+
+
+def is_cd_run():
+    """Whether running in MXNet's continuous-delivery pipeline (env ``CD_JOB=1``)."""
+    return os.environ.get("CD_JOB") == "1"
+
+
+def is_aarch64_run():
+    return platform.machine() == "aarch64"
+
+
+def get_cuda_compute_capability(ctx):
+    """Compute capability of a GPU context as an int (e.g. 80 for 8.0)."""
+    if ctx.device_type != "gpu":
+        raise ValueError("Expecting a gpu context to get cuda arch, got {}".format(ctx))
+    from .backend import for_context
+    xp = for_context(ctx).xp
+    return int(xp.cuda.Device(ctx.device_id).compute_capability)
+
+
+# -- random shapes and data ----------------------------------------------------------------------
+
+
+def _rand_dim(dim, allow_zero_size):
+    return int(np.random.randint(0 if allow_zero_size else 1, dim + 1))
+
+
+def rand_shape_2d(dim0=10, dim1=10, allow_zero_size=False):
+    """A random 2-D shape with dims in [1, dim] ([0, dim] with ``allow_zero_size``)."""
+    return _rand_dim(dim0, allow_zero_size), _rand_dim(dim1, allow_zero_size)
+
+
+def rand_shape_3d(dim0=10, dim1=10, dim2=10, allow_zero_size=False):
+    """A random 3-D shape with dims in [1, dim]."""
+    return (_rand_dim(dim0, allow_zero_size), _rand_dim(dim1, allow_zero_size),
+            _rand_dim(dim2, allow_zero_size))
+
+
+def rand_shape_nd(num_dim, dim=10, allow_zero_size=False):
+    """A random ``num_dim``-D shape with dims in [1, dim]."""
+    low = 0 if allow_zero_size else 1
+    return tuple(int(d) for d in np.random.randint(low, dim + 1, size=num_dim))
+
+
+def rand_coord_2d(x_low, x_high, y_low, y_high):
+    """A random integer point with x in [x_low, x_high) and y in [y_low, y_high)."""
+    return int(np.random.randint(x_low, x_high)), int(np.random.randint(y_low, y_high))
+
+
+def random_arrays(*shapes):
+    """Standard normal NumPy arrays (float32) of the given shapes; one array for one shape."""
+    arrays = [np.asarray(np.random.randn(*s)).astype(default_dtype()) for s in shapes]
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
+def random_uniform_arrays(*shapes, **kwargs):
+    """Uniform NumPy arrays in [low, high) (keywords ``low=0``, ``high=1``, ``dtype``); a list."""
+    low = kwargs.pop("low", 0.0)
+    high = kwargs.pop("high", 1.0)
+    dtype = kwargs.pop("dtype", default_dtype())
+    if kwargs:
+        raise TypeError("random_uniform_arrays: unexpected arguments {}".format(sorted(kwargs)))
+    return [np.random.uniform(low, high, size=s).astype(dtype) for s in shapes]
+
+
+def random_sample(population, k):
+    """``k`` distinct elements of ``population`` in random order (uses ``np.random``)."""
+    items = list(population)
+    np.random.shuffle(items)
+    return items[:k]
+
+
+def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
+                 shuffle_csr_indices=False, distribution=None, ctx=None):
+    """A random NDArray (standard normal values) of ``shape``; dense storage only."""
+    if stype != "default":
+        return rand_sparse_ndarray(shape, stype, density=density, dtype=dtype)
+    return array(random_arrays(shape), ctx=ctx or default_context(), dtype=dtype)
+
+
+def rand_sparse_ndarray(shape, stype, density=None, dtype=None, distribution=None, data_init=None,
+                        rsp_indices=None, modifier_func=None, shuffle_csr_indices=False, ctx=None):
+    raise MXNetError("rand_sparse_ndarray: sparse storage ({!r}) is not supported by neomx; "
+                     "use stype='default'".format(stype))
+
+
+def create_sparse_array(shape, stype, data_init=None, rsp_indices=None, dtype=None,
+                        modifier_func=None, density=0.5, shuffle_csr_indices=False):
+    return rand_sparse_ndarray(shape, stype)
+
+
+def create_sparse_array_zd(shape, stype, density, data_init=None, rsp_indices=None, dtype=None,
+                           modifier_func=None, shuffle_csr_indices=False):
+    return rand_sparse_ndarray(shape, stype)
+
+
+def shuffle_csr_column_indices(csr):
+    raise MXNetError("shuffle_csr_column_indices: sparse storage is not supported by neomx")
+
+
+def create_vector(size, dtype=np.int64):
+    """The NDArray ``[0, 1, ..., size - 1]``."""
+    return _nd_utils.arange(0, size, dtype=dtype)
+
+
+def create_2d_tensor(rows, columns, dtype=np.int64):
+    """A (rows, columns) NDArray whose row ``i`` is filled with ``i``."""
+    a = np.broadcast_to(np.arange(rows).reshape(rows, 1), (rows, columns))
+    return array(a, dtype=dtype)
+
+
+def get_identity_mat(size):
+    """The (size, size) float32 identity NDArray."""
+    return array(np.identity(size))
+
+
+def get_identity_mat_batch(size):
+    """A batch of two (size, size) identity matrices as an NDArray."""
+    return array(np.tile(np.identity(size), (2, 1, 1)))
+
+
+def np_reduce(dat, axis, keepdims, numpy_reduce_func):
+    """Reduce ``dat`` over ``axis`` (int, tuple, or None for all) one axis at a time with
+    ``numpy_reduce_func`` (e.g. ``np.sum``); a NumPy reference for reduction operators."""
+    if isinstance(axis, int):
+        axes = [axis]
+    else:
+        axes = list(axis) if axis is not None else list(range(len(dat.shape)))
+    nd = len(dat.shape)
+    axes = [a + nd if a < 0 and a + nd >= 0 else a for a in axes]
+    ret = dat
+    for i in reversed(sorted(axes)):
+        ret = numpy_reduce_func(ret, axis=i)
+    if keepdims:
+        shape = list(dat.shape)
+        for i in axes:
+            shape[i] = 1
+        ret = np.asarray(ret).reshape(tuple(shape))
+    return ret
+
+
+def assign_each(the_input, function):
+    """``function`` applied to each element of a NumPy array."""
+    the_input = np.asarray(the_input)
+    out = np.array([function(x) for x in the_input.flat])
+    return out.reshape(the_input.shape)
+
+
+def assign_each2(input1, input2, function):
+    """``function`` applied to pairs of elements of two same-shape NumPy arrays."""
+    input1, input2 = np.asarray(input1), np.asarray(input2)
+    if input1.shape != input2.shape:
+        raise ValueError("assign_each2: shapes {} and {} differ".format(input1.shape, input2.shape))
+    out = np.array([function(x, y) for x, y in zip(input1.flat, input2.flat)])
+    return out.reshape(input1.shape)
+
+
+def new_orthonormal_matrix_2d(n):
+    """A random (n, n) orthonormal float64 matrix."""
+    q, r = np.linalg.qr(np.random.randn(n, n))
+    return q * np.sign(np.diag(r))
+
+
+def _eigvals(n):
+    # Well-conditioned: |eigenvalues| in [0.5, 1.5], random signs.
+    return np.random.uniform(0.5, 1.5, n) * np.where(np.random.rand(n) < 0.5, -1.0, 1.0)
+
+
+def new_matrix_with_real_eigvals_2d(n):
+    """A random well-conditioned, non-symmetric (n, n) matrix with real eigenvalues."""
+    p = np.eye(n) + 0.2 * new_orthonormal_matrix_2d(n) * np.random.uniform(-1, 1, (n, n))
+    return p.dot(np.diag(_eigvals(n))).dot(np.linalg.inv(p))
+
+
+def new_sym_matrix_with_real_eigvals_2d(n):
+    """A random well-conditioned symmetric (n, n) matrix."""
+    q = new_orthonormal_matrix_2d(n)
+    return q.dot(np.diag(_eigvals(n))).dot(q.T)
+
+
+def _batched(shape, make):
+    shape = tuple(shape)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise ValueError("expected a shape (..., n, n), got {}".format(shape))
+    n = shape[-1]
+    out = np.empty(shape)
+    for idx in np.ndindex(*shape[:-2]):
+        out[idx] = make(n)
+    return out
+
+
+def new_matrix_with_real_eigvals_nd(shape):
+    """A batch (..., n, n) of matrices from ``new_matrix_with_real_eigvals_2d``."""
+    return _batched(shape, new_matrix_with_real_eigvals_2d)
+
+
+def new_sym_matrix_with_real_eigvals_nd(shape):
+    """A batch (..., n, n) of matrices from ``new_sym_matrix_with_real_eigvals_2d``."""
+    return _batched(shape, new_sym_matrix_with_real_eigvals_2d)
+
+
+# -- operator checks: targets --------------------------------------------------------------------
+
+
+class _OpTarget:
+    """A registry operator run directly: ``op.forward`` / ``op.backward`` on raw arrays."""
+
+    def __init__(self, op, params, ctx, n_args=None):
+        from .ops.registry import get_op, OpDef
+        self.op = op if isinstance(op, OpDef) else get_op(op)
+        params = dict(params or {})
+        if self.op.key_var_num_args is not None and self.op.key_var_num_args not in params \
+                and n_args is not None:
+            params[self.op.key_var_num_args] = n_args
+        self.attrs = self.op.parse(params)
+        self.ctx = ctx
+        self.arg_names = self.op.input_names(self.attrs)
+        self.aux_names = self.op.aux_names(self.attrs)
+        n_vis = self.op.num_visible_outputs(self.attrs)
+        self.output_names = ["{}_{}".format(self.op.name, n)
+                             for n in self.op.output_names(self.attrs)[:n_vis]]
+        self._n_vis = n_vis
+
+    def aux_shapes(self, args):
+        _, _, aux = self.op.infer_shapes(self.attrs, [args[n].shape for n in self.arg_names],
+                                         [None] * len(self.aux_names))
+        return aux
+
+    def _env(self, is_train):
+        from .backend import for_context
+        from .ops.registry import OpEnv
+        b = for_context(self.ctx)
+        return b, OpEnv(b.xp, is_train, self.ctx)
+
+    def _run(self, b, env, args, aux):
+        from .backend import to_numpy
+        ins = [b.asarray(args[n]) for n in self.arg_names]
+        auxs = [b.asarray(aux[n]) for n in self.aux_names]   # fresh copies: kernels may update them
+        with b.device_scope():
+            outs = self.op.forward(env, self.attrs, ins, auxs)
+        return ins, [np.asarray(to_numpy(o)) for o in outs]
+
+    def forward(self, args, aux, is_train):
+        b, env = self._env(is_train)
+        return self._run(b, env, args, aux)[1][:self._n_vis]
+
+    def backward(self, args, aux, out_grads, grad_names, is_train=True):
+        from .backend import to_numpy
+        b, env = self._env(is_train)
+        ins, outs = self._run(b, env, args, aux)
+        heads = [b.asarray(np.asarray(g, dtype=o.dtype).reshape(o.shape)) for g, o in zip(out_grads, outs)]
+        heads += [b.xp.zeros(o.shape, o.dtype) for o in outs[len(heads):]]
+        req = [n in grad_names for n in self.arg_names]
+        if self.op.backward is None:
+            grads = [None] * len(ins)
+        else:
+            with b.device_scope():
+                grads = self.op.backward(env, self.attrs, ins, [b.asarray(o) for o in outs], heads, req)
+        res = {}
+        for n, x, g, r in zip(self.arg_names, ins, grads, req):
+            if r:
+                res[n] = (np.zeros(x.shape, x.dtype) if g is None
+                          else np.asarray(to_numpy(g)).astype(x.dtype, copy=False).reshape(x.shape))
+        return outs[:self._n_vis], res
+
+    def ndarray_outputs(self, outs):
+        return [array(o, ctx=self.ctx, dtype=o.dtype) for o in outs]
+
+
+class _SymbolTarget:
+    """A Symbol run through ``bind`` (one executor per argument dtype signature)."""
+
+    def __init__(self, sym, ctx):
+        self.sym = sym
+        self.ctx = ctx
+        self.arg_names = sym.list_arguments()
+        self.aux_names = sym.list_auxiliary_states()
+        self.output_names = sym.list_outputs()
+        self.last_exec = None
+        self._cache = {}
+
+    def aux_shapes(self, args):
+        return self.sym.infer_shape(**{n: args[n].shape for n in self.arg_names})[2]
+
+    def _bind(self, args, aux, grad_names):
+        key = (tuple((n, args[n].shape, args[n].dtype.str) for n in self.arg_names),
+               tuple((n, aux[n].shape, aux[n].dtype.str) for n in self.aux_names), tuple(grad_names))
+        ex = self._cache.get(key)
+        if ex is None:
+            nd_args = {n: array(args[n], ctx=self.ctx, dtype=args[n].dtype) for n in self.arg_names}
+            nd_aux = {n: array(aux[n], ctx=self.ctx, dtype=aux[n].dtype) for n in self.aux_names}
+            grads = {n: _nd_utils.zeros(args[n].shape, self.ctx, args[n].dtype) for n in grad_names}
+            reqs = {n: ("write" if n in grad_names else "null") for n in self.arg_names}
+            ex = self.sym.bind(self.ctx, nd_args, args_grad=grads or None, grad_req=reqs,
+                               aux_states=nd_aux or None)
+            self._cache[key] = ex
+        else:
+            for n in self.arg_names:
+                ex.arg_dict[n][:] = args[n]
+            for n in self.aux_names:   # kernels may have updated them: restore
+                ex.aux_dict[n][:] = aux[n]
+        self.last_exec = ex
+        return ex
+
+    def forward(self, args, aux, is_train):
+        ex = self._bind(args, aux, ())
+        return [o.asnumpy() for o in ex.forward(is_train=is_train)]
+
+    def backward(self, args, aux, out_grads, grad_names, is_train=True):
+        ex = self._bind(args, aux, grad_names)
+        outs = [o.asnumpy() for o in ex.forward(is_train=is_train)]
+        heads = [array(np.asarray(g).reshape(o.shape), ctx=self.ctx, dtype=o.dtype)
+                 for g, o in zip(out_grads, outs)]
+        ex.backward(heads)
+        return outs, {n: g.asnumpy() for n, g in ex.grad_dict.items() if n in grad_names}
+
+    def ndarray_outputs(self, outs):
+        if self.last_exec is not None:
+            return list(self.last_exec.outputs)
+        return [array(o, ctx=self.ctx, dtype=o.dtype) for o in outs]
+
+
+def _target(sym, ctx, n_args=None):
+    """Wrap ``sym`` (Symbol, op name, OpDef or (op, params)) for the checks below."""
+    from .ops.registry import OpDef
+    from .symbol import Symbol
+    ctx = ctx or default_context()
+    if isinstance(sym, Symbol):
+        return _SymbolTarget(sym, ctx)
+    if isinstance(sym, (str, OpDef)):
+        return _OpTarget(sym, None, ctx, n_args)
+    if isinstance(sym, tuple) and len(sym) == 2 and isinstance(sym[0], (str, OpDef)) \
+            and isinstance(sym[1], dict):
+        return _OpTarget(sym[0], sym[1], ctx, n_args)
+    raise TypeError("expected a Symbol, an operator name, an OpDef or (operator, params), got "
+                    "{}".format(type(sym).__name__))
+
+
+def _n_given(location):
+    return len(location) if isinstance(location, (list, tuple, dict)) else None
+
+
+def _named(kind, names, values, dtype):
+    """{name: NumPy array of ``dtype``} from a list (in ``names`` order) or a dict."""
+    if values is None:
+        values = {} if not names else None
+    if values is None:
+        raise ValueError("{} are required for {}".format(kind, names))
+    if isinstance(values, dict):
+        unknown = set(values) - set(names)
+        if unknown:
+            raise ValueError("{}: unknown names {}; expected {}".format(kind, sorted(unknown), names))
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise ValueError("{}: key `{}` is missing; expected {}".format(kind, missing[0], names))
+        items = [(n, values[n]) for n in names]
+    else:
+        values = list(values)
+        if len(values) != len(names):
+            raise ValueError("{}: got {} arrays for {} names {}".format(kind, len(values), len(names), names))
+        items = list(zip(names, values))
+    out = OrderedDict()
+    for n, v in items:
+        v = _as_np(v)
+        out[n] = np.array(v, dtype=dtype if dtype is not None else v.dtype)
+    return out
+
+
+def _aux_values(target, args, aux_states, dtype):
+    """Auxiliary states by name; when not given: zeros (ones for variances), as initialised."""
+    if aux_states is None and target.aux_names:
+        shapes = target.aux_shapes(args)
+        if shapes is None or any(s is None for s in shapes):
+            raise ValueError("aux_states are required for {}".format(target.aux_names))
+        aux_states = {n: (np.ones if n.endswith("var") else np.zeros)(s)
+                      for n, s in zip(target.aux_names, shapes)}
+    return _named("aux_states", target.aux_names, aux_states, dtype)
+
+
+def _per_output(kind, names, values):
+    if isinstance(values, dict):
+        return [values[n] for n in names]
+    if isinstance(values, (list, tuple)):
+        return list(values)
+    return [values]
+
+
+def _numeric_grads(loss, location, names, eps):
+    """Central differences of the scalar ``loss(location)`` w.r.t. each array in ``names``."""
+    grads = {}
+    for n in names:
+        x = location[n]
+        g = np.zeros(x.shape, dtype=np.float64)
+        flat = x.reshape(-1)
+        for j in range(flat.size):
+            old = flat[j].copy()
+            flat[j] = old + eps
+            f_plus = loss(location)
+            flat[j] = old - eps
+            f_minus = loss(location)
+            flat[j] = old
+            g.flat[j] = (f_plus - f_minus) / (2 * eps)
+        grads[n] = g
+    return grads
+
+
+def numeric_grad(executor, location, aux_states=None, eps=1e-4, use_forward_train=True,
+                 dtype=np.float32):
+    """Central-difference gradient of ``sum(executor.outputs[0])`` w.r.t. the arrays in
+    ``location`` ({name: NumPy array}), writing them into ``executor.arg_dict``."""
+    location = {k: np.array(_as_np(v), dtype=dtype) for k, v in location.items()}
+    aux_states = {k: np.array(_as_np(v), dtype=dtype) for k, v in (aux_states or {}).items()}
+
+    def loss(loc):
+        for k, v in loc.items():
+            executor.arg_dict[k][:] = v
+        for k, v in aux_states.items():
+            executor.aux_dict[k][:] = v
+        executor.forward(is_train=use_forward_train)
+        return float(executor.outputs[0].asnumpy().astype(np.float64).sum())
+
+    grads = _numeric_grads(loss, location, list(location), eps)
+    for k, v in location.items():
+        executor.arg_dict[k][:] = v
+    return {k: g.astype(dtype) for k, g in grads.items()}
+
+
+def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rtol=None, atol=None,
+                           grad_nodes=None, use_forward_train=True, ctx=None, grad_stype_dict=None,
+                           dtype=np.float32):
+    """Check the backward rule of ``sym`` against central finite differences.
+
+    ``sym``: a Symbol, or a registry operator (name, OpDef, or ``(op, {param: value})``).
+    ``location``: the input arrays (NumPy/NDArray), a list in argument order or a dict by name.
+    The outputs are projected on random directions ``r`` (normal); the gradient of
+    ``sum(r * out)`` from the backward rule (computed in ``dtype``) must match central
+    differences with step ``numeric_eps``, computed in float64 for floating dtypes (in ``dtype``
+    otherwise or where the operator cannot run in float64). Raises AssertionError naming
+    ``NUMERICAL_<arg>`` and ``BACKWARD_<arg>`` on mismatch."""
+    dtype = np.dtype(dtype)
+    target = _target(sym, ctx, _n_given(location))
+    args = _named("location", target.arg_names, location, dtype)
+    aux = _aux_values(target, args, aux_states, dtype)
+    if grad_nodes is None:
+        grad_names = list(target.arg_names)
+    elif isinstance(grad_nodes, dict):
+        grad_names = [n for n, r in grad_nodes.items() if r != "null"]
+    else:
+        grad_names = list(grad_nodes)
+    unknown = [n for n in grad_names if n not in target.arg_names]
+    if unknown:
+        raise ValueError("grad_nodes {} are not arguments of the operator; arguments are {}".format(
+            unknown, target.arg_names))
+    eps = numeric_eps if numeric_eps is not None else default_numeric_eps().get(dtype, 1e-4)
+    rtol = get_rtol(rtol, dtype)
+    atol = get_atol(atol, dtype)
+
+    outs = target.forward(args, aux, use_forward_train)
+    proj = [np.random.normal(0, 1, o.shape) for o in outs]
+    _, analytic = target.backward(args, aux, [p.astype(o.dtype) for p, o in zip(proj, outs)],
+                                  grad_names, is_train=True)
+
+    def make_loss(a):
+        def loss(loc):
+            res = target.forward(loc, a, use_forward_train)
+            return sum(float((p * r.astype(np.float64)).sum()) for p, r in zip(proj, res))
+        return loss
+
+    numeric = None
+    if dtype.kind == "f" and dtype != np.float64:
+        loc64 = OrderedDict((n, v.astype(np.float64)) for n, v in args.items())
+        aux64 = OrderedDict((n, v.astype(np.float64)) for n, v in aux.items())
+        try:
+            numeric = _numeric_grads(make_loss(aux64), loc64, grad_names, eps)
+        except (MXNetError, TypeError, ValueError):
+            numeric = None          # the operator does not run in float64: use dtype
+    if numeric is None:
+        loc = OrderedDict((n, v.copy()) for n, v in args.items())
+        numeric = _numeric_grads(make_loss(aux), loc, grad_names, eps)
+    for n in grad_names:
+        assert_almost_equal(numeric[n].astype(dtype), analytic[n], rtol, atol,
+                            ("NUMERICAL_%s" % n, "BACKWARD_%s" % n))
+
+
+def check_symbolic_forward(sym, location, expected, rtol=None, atol=None, aux_states=None,
+                           ctx=None, equal_nan=False, dtype=np.float32):
+    """Run ``sym`` forward (inference mode) on ``location`` and compare with ``expected`` (a list
+    in output order or a dict by output name). Returns the outputs as NDArrays."""
+    target = _target(sym, ctx, _n_given(location))
+    args = _named("location", target.arg_names, location, dtype)
+    aux = _aux_values(target, args, aux_states, dtype)
+    outs = target.forward(args, aux, False)
+    expected = _per_output("expected", target.output_names, expected)
+    if len(expected) != len(outs):
+        raise ValueError("check_symbolic_forward: {} expected arrays for {} outputs {}".format(
+            len(expected), len(outs), target.output_names))
+    for name, e, o in zip(target.output_names, expected, outs):
+        assert_almost_equal(e, o, rtol, atol, ("EXPECTED_%s" % name, "FORWARD_%s" % name),
+                            equal_nan=equal_nan)
+    return target.ndarray_outputs(outs)
+
+
+def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=None,
+                            aux_states=None, grad_req="write", ctx=None, grad_stypes=None,
+                            equal_nan=False, dtype=np.float32):
+    """Run forward (training mode) and backward with head gradients ``out_grads`` and compare
+    the argument gradients with ``expected`` (a list in argument order or a dict by name;
+    arguments whose ``grad_req`` is 'null' are skipped). Returns {name: gradient NDArray}."""
+    target = _target(sym, ctx, _n_given(location))
+    args = _named("location", target.arg_names, location, dtype)
+    aux = _aux_values(target, args, aux_states, dtype)
+    if isinstance(grad_req, str):
+        reqs = {n: grad_req for n in target.arg_names}
+    elif isinstance(grad_req, dict):
+        reqs = {n: grad_req.get(n, "null") for n in target.arg_names}
+    else:
+        reqs = dict(zip(target.arg_names, grad_req))
+    if isinstance(expected, dict):
+        exp = dict(expected)
+    else:
+        exp = dict(zip(target.arg_names, list(expected)))
+    grad_names = [n for n in target.arg_names if reqs.get(n, "null") != "null"]
+    heads = _per_output("out_grads", target.output_names, out_grads)
+    heads = [_as_np(h) for h in heads]
+    _, grads = target.backward(args, aux, heads, grad_names, is_train=True)
+    for n in grad_names:
+        if n in exp and exp[n] is not None:
+            assert_almost_equal(exp[n], grads[n], rtol, atol, ("EXPECTED_%s" % n, "BACKWARD_%s" % n),
+                                equal_nan=equal_nan)
+    return {n: array(g, ctx=target.ctx, dtype=g.dtype) for n, g in grads.items()}
+
+
+def simple_forward(sym, ctx=None, is_train=False, **inputs):
+    """Outputs (NumPy; one array for one output) of ``sym`` on keyword ``inputs``."""
+    target = _target(sym, ctx, len(inputs))
+    args = _named("inputs", target.arg_names, inputs, None)
+    aux = {}
+    outs = target.forward(args, aux, is_train)
+    return outs[0] if len(outs) == 1 else outs
+
+
+def check_speed(sym, location=None, ctx=None, N=20, grad_req=None, typ="whole", **kwargs):
+    """Seconds per iteration of forward+backward (``typ='whole'``) or forward only
+    (``typ='forward'``) of a Symbol on ``location`` (random normal data from ``kwargs`` shapes
+    if not given)."""
+    ctx = ctx or default_context()
+    if grad_req is None:
+        grad_req = "write"
+    if location is None:
+        ex = sym.simple_bind(grad_req=grad_req, ctx=ctx, **kwargs)
+        location = {k: np.random.normal(size=arr.shape, scale=1.0) for k, arr in ex.arg_dict.items()}
+    else:
+        if not isinstance(location, dict):
+            raise ValueError("check_speed: location must be a dict of arrays")
+        ex = sym.simple_bind(grad_req=grad_req, ctx=ctx, **{k: v.shape for k, v in location.items()})
+    for name, value in location.items():
+        ex.arg_dict[name][:] = value
+    if typ not in ("whole", "forward"):
+        raise ValueError("check_speed: typ must be 'whole' or 'forward', got {!r}".format(typ))
+
+    def step():
+        if typ == "whole":
+            ex.forward(is_train=True)
+            ex.backward(out_grads=[_nd_utils.ones(o.shape, ctx, o.dtype) for o in ex.outputs])
+            for g in ex.grad_arrays:
+                if g is not None:
+                    g.wait_to_read()
+        else:
+            ex.forward(is_train=False)
+        for o in ex.outputs:
+            o.wait_to_read()
+
+    step()   # warm up
+    tic = time.time()
+    for _ in range(N):
+        step()
+    return (time.time() - tic) / N
+
+
+def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=None, aux_params=None,
+                      rtol=None, atol=None, raise_on_err=True, ground_truth=None, equal_nan=False,
+                      use_uniform=False, rand_type=np.float64):
+    """Run ``sym`` on every entry of ``ctx_list`` (dicts with 'ctx', argument shapes and an
+    optional 'type_dict') with the same data; compare outputs and gradients against the most
+    precise entry. Returns the list of ground-truth outputs and gradients (as NumPy arrays)."""
+    if not ctx_list:
+        raise ValueError("check_consistency: ctx_list is empty")
+    syms = sym if isinstance(sym, (list, tuple)) else [sym] * len(ctx_list)
+    arg_names = syms[0].list_arguments()
+    aux_names = syms[0].list_auxiliary_states()
+    exes = []
+    for s, spec in zip(syms, ctx_list):
+        spec = dict(spec)
+        c = spec.pop("ctx")
+        type_dict = spec.pop("type_dict", None)
+        exes.append(s.simple_bind(c, grad_req=grad_req, type_dict=type_dict, **spec))
+    arg_params = dict(arg_params or {})
+    aux_params = dict(aux_params or {})
+    first = exes[0]
+    for n, arr in first.arg_dict.items():
+        if n not in arg_params:
+            arg_params[n] = (np.random.uniform(-scale, scale, arr.shape) if use_uniform
+                             else np.random.normal(size=arr.shape, scale=scale)).astype(rand_type)
+    for n, arr in first.aux_dict.items():
+        if n not in aux_params:
+            aux_params[n] = np.zeros(arr.shape, dtype=rand_type)
+    precision = [max((np.dtype(a.dtype).itemsize for a in ex.arg_arrays), default=4) for ex in exes]
+    gt_index = int(np.argmax(precision))
+    results = []
+    for ex in exes:
+        for n in arg_names:
+            ex.arg_dict[n][:] = arg_params[n]
+        for n in aux_names:
+            ex.aux_dict[n][:] = aux_params[n]
+        outs = [o.asnumpy() for o in ex.forward(is_train=grad_req != "null")]
+        grads = {}
+        if grad_req != "null":
+            ex.backward([_nd_utils.ones(o.shape, ex.outputs[0].context, o.dtype) for o in ex.outputs])
+            grads = {n: g.asnumpy() for n, g in ex.grad_dict.items()}
+        results.append((outs, grads))
+    gt_outs, gt_grads = results[gt_index] if ground_truth is None else ground_truth
+    for i, (outs, grads) in enumerate(results):
+        if i == gt_index:
+            continue
+        try:
+            for k, (o, g) in enumerate(zip(outs, gt_outs)):
+                assert_almost_equal(g, o, rtol, atol, ("ground_truth", "output%d_ctx%d" % (k, i)),
+                                    equal_nan=equal_nan)
+            for n, g in grads.items():
+                assert_almost_equal(gt_grads[n], g, rtol, atol, ("ground_truth", "%s_ctx%d" % (n, i)),
+                                    equal_nan=equal_nan)
+        except AssertionError:
+            if raise_on_err:
+                raise
+    return [gt_outs, gt_grads]
+
+
+# -- statistical checks of random generators -----------------------------------------------------
+
+
+def _chi2_sf(x, dof):
+    """P(X > x) for a chi-square variable with ``dof`` degrees of freedom (regularized upper
+    incomplete gamma function Q(dof/2, x/2))."""
+    a, x = 0.5 * dof, 0.5 * x
+    if x <= 0:
+        return 1.0
+    log_pref = -x + a * math.log(x) - math.lgamma(a)
+    if x < a + 1:       # series for P(a, x)
+        term = total = 1.0 / a
+        n = 0
+        while abs(term) > abs(total) * 1e-15 and n < 10000:
+            n += 1
+            term *= x / (a + n)
+            total += term
+        return max(0.0, 1.0 - total * math.exp(log_pref))
+    # Lentz's continued fraction for Q(a, x)
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 10000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return min(1.0, math.exp(log_pref) * h)
+
+
+def gen_buckets_probs_with_ppf(ppf, nbuckets):
+    """``nbuckets`` equiprobable buckets [(low, high), ...] from a percent-point function."""
+    probs = [1.0 / nbuckets] * nbuckets
+    buckets = [(ppf(i / float(nbuckets)), ppf((i + 1) / float(nbuckets))) for i in range(nbuckets)]
+    return buckets, probs
+
+
+def chi_square_check(generator, buckets, probs, nsamples=1000000):
+    """Chi-square goodness of fit of ``generator(n)`` samples to bucket probabilities.
+
+    ``buckets``: [(low, high), ...] intervals (continuous) or [value, ...] (discrete).
+    Returns ``(p_value, observed_frequencies, expected_frequencies)``."""
+    if not (0.99 < float(np.sum(probs)) < 1.01):
+        raise ValueError("chi_square_check: probabilities must sum to 1, got {}".format(np.sum(probs)))
+    samples = np.asarray(_as_np(generator(nsamples))).reshape(-1)
+    if len(samples) != nsamples:
+        raise ValueError("chi_square_check: the generator gave {} samples, expected {}".format(
+            len(samples), nsamples))
+    if isinstance(buckets[0], (list, tuple)):
+        obs = np.array([np.count_nonzero((samples >= lo) & (samples < hi)) for lo, hi in buckets])
+    else:
+        obs = np.array([np.count_nonzero(samples == v) for v in buckets])
+    expected = np.asarray(probs, dtype=np.float64) * nsamples
+    stat = float(np.sum((obs - expected) ** 2 / expected))
+    return _chi2_sf(stat, len(buckets) - 1), obs, expected
+
+
+def verify_generator(generator, buckets, probs, nsamples=1000000, nrepeat=5, success_rate=0.2,
+                     alpha=0.05):
+    """Run ``chi_square_check`` ``nrepeat`` times; raise AssertionError unless at least a
+    fraction ``success_rate`` of the p-values exceed ``alpha``. Returns the p-values."""
+    pvals, obs_l, exp_l = [], [], []
+    for _ in range(nrepeat):
+        p, obs, exp = chi_square_check(generator, buckets, probs, nsamples)
+        pvals.append(p)
+        obs_l.append(obs)
+        exp_l.append(exp)
+    success = int(np.sum(np.array(pvals) > alpha))
+    if success < nrepeat * success_rate:
+        raise AssertionError("Generator test fails, Chi-square p={}, obs_freq={}, expected_freq={}."
+                             "\nbuckets={}, probs={}".format(pvals, obs_l, exp_l, buckets, probs))
+    return pvals
+
+
+def mean_check(generator, mu, sigma, nsamples=1000000):
+    """True if the mean of ``generator(nsamples)`` is within 3 standard errors of ``mu``."""
+    samples = np.asarray(_as_np(generator(nsamples)), dtype=np.float64)
+    bound = 3 * sigma / math.sqrt(nsamples)
+    return bool(mu - bound < samples.mean() < mu + bound)
+
+
+def var_check(generator, sigma, nsamples=1000000):
+    """True if the variance of ``generator(nsamples)`` is within about 3 standard errors of
+    ``sigma ** 2`` (normal approximation of the sample variance's distribution)."""
+    samples = np.asarray(_as_np(generator(nsamples)), dtype=np.float64)
+    var = samples.var(ddof=1)
+    bound = 3 * sigma ** 2 * math.sqrt(2.0 / (nsamples - 1))
+    return bool(sigma ** 2 - bound < var < sigma ** 2 + bound)
+
+
+def use_np(func):
+    """Decorator running ``func`` (or every method of a class) with NumPy semantics. neomx
+    implements MXNet 1.x's legacy semantics only, so this returns ``func`` unchanged."""
+    return func
+
+
+def download(url, fname=None, dirname=None, overwrite=False, retries=5):
+    """Download ``url`` to ``dirname/fname`` (default: the URL's last part in the working
+    directory), unless the file exists and ``overwrite`` is False. Returns the file path."""
+    import urllib.request
+    from .util import atomic_write
+    if fname is None:
+        fname = url.split("/")[-1]
+    if dirname is not None:
+        os.makedirs(dirname, exist_ok=True)
+        fname = os.path.join(dirname, fname)
+    if os.path.exists(fname) and not overwrite:
+        return fname
+    last = None
+    for _ in range(max(1, retries)):
+        try:
+            with urllib.request.urlopen(url) as r:
+                data = r.read()
+            atomic_write(fname, [data])
+            return fname
+        except OSError as e:  # network errors; retry
+            last = e
+    raise MXNetError("download of {} failed after {} tries: {}".format(url, retries, last))
+
+
+# -- iterators -----------------------------------------------------------------------------------
+
+
+class DummyIter:
+    """An iterator that returns the first batch of ``real_iter`` forever (for timing without
+    I/O); ``provide_data``, ``provide_label`` and ``batch_size`` come from ``real_iter``."""
+
+    def __init__(self, real_iter):
+        self.real_iter = real_iter
+        self.provide_data = real_iter.provide_data
+        self.provide_label = real_iter.provide_label
+        self.batch_size = real_iter.batch_size
+        self.the_batch = next(iter(real_iter))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.the_batch
+
+    def next(self):
+        return self.the_batch
+
+    def reset(self):
+        pass

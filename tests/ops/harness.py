@@ -149,11 +149,21 @@ def run_fixture_case(case):
     return results
 
 
+# Values MXNet 1.9.1 gets wrong, where neomx computes the true result instead; each is checked
+# against finite differences by the family's own tests.
+KNOWN_MXNET_BUGS = {
+    "lrelu_selu/grad/data": "MXNet's selu backward is wrong for negative inputs (fixture README); "
+                            "tests/ops/test_activation.py checks ours against finite differences",
+}
+
+
 def check_fixture_case(case):
     _, npz = fixture_cases()
     tol = case.get("tolerance") or {"rtol": 1e-5, "atol": 1e-6}
     results = run_fixture_case(case)
     for key, got in results.items():
+        if key not in npz.files or key in KNOWN_MXNET_BUGS:
+            continue   # MXNet stored no value (e.g. an uninitialised rrelu mask) or is wrong
         want = npz[key]
         assert got.shape == want.shape, "{}: shape {} vs MXNet {}".format(key, got.shape, want.shape)
         np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64),

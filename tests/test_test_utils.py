@@ -1,0 +1,658 @@
+"""mx.test_utils: tolerances and comparisons (MXNet 1.9.1's defaults and reports), random
+shapes/arrays, NumPy references, operator checks (check_numeric_gradient passes for correct
+backward rules and fails for a wrong one, for registry ops and Symbols), statistical checks."""
+import inspect
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import mxnet as mx
+from mxnet import test_utils as T
+from mxnet.ops.registry import OpDef, register, find_op
+
+SPEC = os.path.join(os.path.dirname(__file__), "fixtures", "spec", "mxnet-1.9.1-api.json")
+
+
+@pytest.fixture(scope="module")
+def spec():
+    with open(SPEC) as f:
+        return json.load(f)["modules"]["mxnet.test_utils"]
+
+
+# Functions of MXNet's mx.test_utils that neomx does not provide (data sets, Gluon/optimizer
+# comparisons and the numpy front end come with those layers).
+NOT_PROVIDED = {"check_gluon_hybridize_consistency", "compare_optimizer", "download_model",
+                "get_bz2_data", "get_cifar10", "get_im2rec_path", "get_mnist",
+                "get_mnist_iterator", "get_mnist_pkl", "get_mnist_ubyte", "get_zip_data"}
+
+
+def test_signatures_match_spec(spec):
+    checked = 0
+    for name, entry in sorted(spec.items()):
+        if entry.get("kind") != "function" or name in NOT_PROVIDED:
+            continue
+        assert hasattr(T, name), name
+        assert str(inspect.signature(getattr(T, name))) == entry["signature"], name
+        checked += 1
+    assert checked >= 77
+
+
+# -- contexts and tolerances ---------------------------------------------------------------------
+
+
+def test_default_context():
+    assert T.default_context() == mx.cpu(0)
+    with mx.cpu(2):
+        assert T.default_context() == mx.cpu(2)
+    try:
+        T.set_default_context(mx.cpu(3))
+        assert T.default_context() == mx.cpu(3)
+        assert mx.current_context() == mx.cpu(3)
+        assert mx.nd.zeros((1,)).context == mx.cpu(3)
+        T.set_default_context(mx.cpu(4))
+        assert mx.current_context() == mx.cpu(4)
+        with mx.cpu(1):
+            assert T.default_context() == mx.cpu(1)
+        assert T.default_context() == mx.cpu(4)
+    finally:
+        T.set_default_context(mx.cpu(0))
+    assert mx.current_context() == mx.cpu(0)
+    with pytest.raises(TypeError):
+        T.set_default_context("cpu")
+
+
+def test_tolerance_tables():
+    assert T.default_rtols()[np.dtype(np.float16)] == 1e-2
+    assert T.default_rtols()[np.dtype(np.float32)] == 1e-4
+    assert T.default_rtols()[np.dtype(np.float64)] == 1e-5
+    assert T.default_atols()[np.dtype(np.float16)] == 1e-1
+    assert T.default_atols()[np.dtype(np.float32)] == 1e-3
+    assert T.default_atols()[np.dtype(np.float64)] == 1e-20
+    assert T.default_rtols()[np.dtype(np.int32)] == 0 and T.default_atols()[np.dtype(np.uint8)] == 0
+    assert T.default_numeric_eps()[np.dtype(np.float32)] == 2.0 ** -9
+    assert T.default_numeric_eps()[np.dtype(np.float16)] == 2.0 ** -6
+    assert T.default_numeric_eps()[np.dtype(np.float64)] == 2.0 ** -14
+    assert T.default_dtype() is np.float32
+
+
+@pytest.mark.parametrize("x,y,expect", [
+    (np.zeros(2, np.float16), np.zeros(2, np.float16), (1e-2, 1e-1)),
+    (np.zeros(2, np.float32), np.zeros(2, np.float32), (1e-4, 1e-3)),
+    (np.zeros(2, np.float64), np.zeros(2, np.float64), (1e-5, 1e-20)),
+    (np.zeros(2, np.int32), np.zeros(2, np.int32), (0, 0)),
+    (np.zeros(2, np.float16), np.zeros(2, np.float64), (1e-2, 1e-1)),   # the looser one
+    (np.zeros(2, np.int32), np.zeros(2, np.float32), (1e-4, 1e-3)),
+    (np.zeros(2, np.float32), mx.nd.zeros(2), (1e-4, 1e-3)),
+    (np.zeros(2, np.float32), 1.0, (1e-4, 1e-3)),
+])
+def test_get_tols(x, y, expect):
+    assert T.get_tols(x, y, None, None) == expect
+    assert T.get_tols(x, y, 0.3, None)[0] == 0.3
+    assert T.get_tols(x, y, None, 0.7)[1] == 0.7
+
+
+def test_get_rtol_atol_etol_and_effective_dtype():
+    assert T.get_rtol() == 1e-5 and T.get_atol() == 1e-20
+    assert T.get_rtol(0.5) == 0.5 and T.get_atol(None, np.dtype(np.float16)) == 0.1
+    assert T.get_rtol(None, np.float32) == 1e-4
+    assert T.get_etol() == 0 and T.get_etol(0.3) == 0.3
+    assert T.effective_dtype(mx.nd.ones(2, dtype="float16")) == np.float16
+    assert T.effective_dtype(np.ones(2)) == np.float64
+    assert T.get_tolerance(np.zeros(2), 0.5, T.default_rtols()) == 0.5
+    assert T.get_tolerance(np.zeros(2, np.float32), None, T.default_rtols()) == 1e-4
+
+
+# -- comparisons ---------------------------------------------------------------------------------
+
+
+def _threshold(check, base, dtype, dtype2=None, **kw):
+    """Largest difference d for which check(base, base + d) holds (bisection)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        a = np.array([base], dtype)
+        b = np.array([base + mid], dtype2 or dtype)
+        if check(a, b, **kw):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _passes(a, b, **kw):
+    try:
+        T.assert_almost_equal(a, b, **kw)
+        return True
+    except AssertionError:
+        return False
+
+
+def test_almost_equal_uses_float64_defaults_whatever_the_dtype():
+    # MXNet: rtol 1e-5, atol 1e-20 unless given, |a - b| <= atol + rtol * |b|.
+    a = np.array([1.0, 2.0], np.float32)
+    assert T.almost_equal(a, a.copy()) is True
+    assert T.almost_equal(a, a + 1e-6)
+    assert not T.almost_equal(a, a + 1e-4)
+    assert T.almost_equal(a, a + 1e-4, rtol=1e-3, atol=1e-3)
+    assert _threshold(T.almost_equal, 0.0, np.float64) == 0.0
+    assert _threshold(T.almost_equal, 10.0, np.float64) == pytest.approx(1e-4, rel=1e-3)
+    assert _threshold(T.almost_equal, 10.0, np.float64, rtol=1e-2, atol=1e-3) == pytest.approx(
+        0.1020202, rel=1e-4)
+    assert not T.almost_equal(np.array([1.0]), np.array([100.0]), rtol=0.5, atol=0)
+
+
+def test_almost_equal_nan_broadcast_and_ndarray():
+    nan = np.array([np.nan])
+    assert not T.almost_equal(nan, nan)
+    assert T.almost_equal(nan, nan, equal_nan=True)
+    assert T.almost_equal(np.ones((2, 3)), np.ones((3,)))
+    with pytest.raises(AssertionError, match="shape"):
+        T.almost_equal(np.ones((2, 3)), np.ones((3,)), use_broadcast=False)
+    assert T.almost_equal(mx.nd.ones((2, 3)), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("dtype,base,expect", [
+    (np.float32, 0.0, 1e-3), (np.float32, 10.0, 1e-3 + 1e-4 * 10.001),
+    (np.float64, 1.0, 1e-5), (np.float64, 100.0, 1e-3),
+])
+def test_assert_almost_equal_default_tolerances_follow_dtype(dtype, base, expect):
+    assert _threshold(_passes, base, dtype) == pytest.approx(expect, rel=2e-3)
+
+
+def test_assert_almost_equal_float16_and_mixed_dtypes():
+    assert _passes(np.array([0.0], np.float16), np.array([0.09], np.float16))
+    assert not _passes(np.array([0.0], np.float16), np.array([0.12], np.float16))
+    # float32 against float64: the float32 tolerances
+    assert _threshold(_passes, 1.0, np.float32, np.float64) == pytest.approx(1.1e-3, rel=1e-3)
+    assert _threshold(_passes, 1.0, np.float32, rtol=1e-2) == pytest.approx(0.0111111, rel=1e-4)
+    assert _threshold(_passes, 0.0, np.float32, atol=1e-2) == pytest.approx(1e-2, rel=1e-3)
+
+
+def test_assert_almost_equal_report():
+    a = np.arange(30, dtype=np.float32).reshape(5, 6)
+    b = a.copy()
+    b[1, 2] += 1
+    b[3, 4] += 0.5
+    with pytest.raises(AssertionError) as e:
+        T.assert_almost_equal(a, b, names=("x", "y"))
+    msg = str(e.value)
+    assert "Items are not equal:" in msg
+    assert "Error 526.315789 exceeds tolerance rtol=1.000000e-04, atol=1.000000e-03 (mismatch 6.666667%)" in msg
+    assert "Location of maximum error: (1, 2), x=8.00000000, y=9.00000000" in msg
+    assert "Location of error: (3, 4), x=22.00000000, y=22.50000000" in msg
+    assert " ACTUAL: array(" in msg and " DESIRED: array(" in msg
+    with pytest.raises(AssertionError, match="mismatch at least"):
+        T.assert_almost_equal(mx.nd.array(a), b, mismatches=(1, 1))
+
+
+def test_assert_almost_equal_inputs_and_edge_cases():
+    T.assert_almost_equal(mx.nd.array([1, 2]), np.array([1, 2], np.float32))
+    T.assert_almost_equal(1.0, 1.0)
+    T.assert_almost_equal([1.0, 2.0], [1.0, 2.0])
+    T.assert_almost_equal(np.array([1, 2]), np.array([1, 2]))
+    with pytest.raises(AssertionError, match="rtol=0.000000e.00, atol=0.000000e.00"):
+        T.assert_almost_equal(np.array([1, 2]), np.array([1, 3]))       # integers: exact
+    T.assert_almost_equal(np.ones((2, 3)), np.ones(3))                   # broadcasts
+    with pytest.raises(AssertionError, match=r"a.shape = \(2, 3\) and b.shape = \(3,\)"):
+        T.assert_almost_equal(np.ones((2, 3)), np.ones(3), use_broadcast=False)
+    with pytest.raises(ValueError):
+        T.assert_almost_equal(np.ones(3), np.ones(4))
+    nan = np.array([np.nan, 1.0])
+    with pytest.raises(AssertionError, match="Error nan"):
+        T.assert_almost_equal(nan, nan)
+    T.assert_almost_equal(nan, nan, equal_nan=True)
+    T.assert_almost_equal(np.array([np.inf, 1]), np.array([np.inf, 1]))
+
+
+def test_assert_almost_equal_variants():
+    z = np.zeros(100)
+    T.assert_almost_equal_with_err(z, np.r_[np.ones(3), np.zeros(97)], etol=0.05)
+    with pytest.raises(AssertionError, match="mismatch 10.000000%"):
+        T.assert_almost_equal_with_err(z, np.r_[np.ones(10), np.zeros(90)], etol=0.05)
+    with pytest.raises(AssertionError):
+        T.assert_almost_equal_with_err(z, np.r_[np.ones(3), np.zeros(97)])
+    T.assert_almost_equal_ignore_nan(np.array([np.nan, 1.0, 2.0]), np.array([5.0, 1.0, 2.0]))
+    T.assert_almost_equal_ignore_nan(np.array([1.0, 1.0]), np.array([np.nan, 1.0]))
+    with pytest.raises(AssertionError):
+        T.assert_almost_equal_ignore_nan(np.array([np.nan, 1.0, 2.0]), np.array([5.0, 1.0, 3.0]))
+    T.assert_allclose(np.ones(3), np.ones(3) + 1e-8)
+    T.assert_allclose(np.array([np.nan]), np.array([np.nan]))
+    T.assert_allclose(mx.nd.ones(3), np.ones(3))
+    with pytest.raises(AssertionError, match="rtol=1.000000e-07"):
+        T.assert_allclose(np.ones(3), np.ones(3) + 1e-6)
+
+
+def test_same_and_same_array():
+    assert T.same(np.ones(3), np.ones(3))
+    assert T.same(mx.nd.ones(3), np.ones(3, np.float64))
+    assert not T.same(np.ones(3), np.ones(4))
+    assert not T.same(np.array([np.nan]), np.array([np.nan]))
+    a = mx.nd.ones(3)
+    assert T.same_array(a, a)
+    assert not T.same_array(a, a.copy())
+    assert not T.same_array(a, a[0:2])
+    assert T.same_array(a, a.reshape((3,)))
+    np.testing.assert_array_equal(a.asnumpy(), np.ones(3))     # restored
+
+
+def test_checkshapes_and_location_error():
+    T.checkShapes(np.ones(2), np.ones(2))
+    with pytest.raises(AssertionError):
+        T.checkShapes(np.ones(2), np.ones(3))
+    assert T.locationError(np.ones((2, 2)), np.zeros((2, 2)), (1, 0), ("p", "q")) == \
+        "Location of error: (1, 0), p=1.00000000, q=0.00000000"
+    assert T.locationError(np.ones((2, 2)), np.zeros((2, 2)), (1, 0), ("p", "q"), maxError=True) == \
+        "Location of maximum error: (1, 0), p=1.00000000, q=0.00000000"
+
+
+def test_compare_ndarray_tuple_and_collapse_sum_like():
+    T.compare_ndarray_tuple((mx.nd.ones(2), mx.nd.zeros(2)), (mx.nd.ones(2), mx.nd.zeros(2)))
+    T.compare_ndarray_tuple(mx.nd.ones(2), mx.nd.ones(2))
+    T.compare_ndarray_tuple((mx.nd.ones(2), None), (mx.nd.ones(2), None))
+    with pytest.raises(AssertionError):
+        T.compare_ndarray_tuple((mx.nd.ones(2),), (mx.nd.zeros(2),))
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(T.collapse_sum_like(x, (3, 1)), x.sum(axis=(0, 2)).reshape(3, 1))
+    np.testing.assert_array_equal(T.collapse_sum_like(x, (1, 3, 1)), x.sum(axis=(0, 2)).reshape(1, 3, 1))
+    np.testing.assert_array_equal(T.collapse_sum_like(x, (4,)), x.sum(axis=(0, 1)))
+    with pytest.raises(ValueError):
+        T.collapse_sum_like(x, (2, 4))
+
+
+# -- running helpers -----------------------------------------------------------------------------
+
+
+def test_assert_exception():
+    T.assert_exception(lambda x: 1 / x, ZeroDivisionError, 0)
+    T.assert_exception(lambda x, y=1: x / y, ZeroDivisionError, 1, y=0)
+    with pytest.raises(AssertionError):
+        T.assert_exception(lambda x: 1 / x, ZeroDivisionError, 1)
+    with pytest.raises(ZeroDivisionError):
+        T.assert_exception(lambda x: 1 / x, ValueError, 0)
+    T.assert_exception(mx.nd.random.uniform, mx.MXNetError, 2, 1)
+
+
+def test_retry():
+    calls = []
+
+    @T.retry(3)
+    def flaky():
+        calls.append(1)
+        assert len(calls) >= 2
+
+    flaky()
+    assert len(calls) == 2
+
+    @T.retry(2)
+    def always_fails():
+        calls.append(1)
+        assert False, "nope"
+
+    calls.clear()
+    with pytest.raises(AssertionError, match="nope"):
+        always_fails()
+    assert len(calls) == 2
+
+
+def test_environment_getenv_setenv():
+    name = "NEOMX_TEST_UTILS_VAR"
+    assert T.getenv(name) is None
+    T.setenv(name, "1")
+    assert T.getenv(name) == "1" and os.environ[name] == "1"
+    T.setenv(name, None)
+    assert T.getenv(name) is None
+    with T.environment(name, "2"):
+        assert os.environ[name] == "2"
+    assert name not in os.environ
+    os.environ[name] = "old"
+    try:
+        with T.environment({name: "3", name + "_B": "4"}):
+            assert os.environ[name] == "3" and os.environ[name + "_B"] == "4"
+        assert os.environ[name] == "old" and name + "_B" not in os.environ
+        with T.environment(name, None):
+            assert name not in os.environ
+        assert os.environ[name] == "old"
+    finally:
+        os.environ.pop(name, None)
+
+
+def test_discard_stderr(capfd):
+    with T.discard_stderr():
+        os.write(2, b"hidden\n")
+        print("hidden too", file=sys.stderr)
+    os.write(2, b"shown\n")
+    print("also shown", file=sys.stderr)
+    err = capfd.readouterr().err
+    assert "hidden" not in err and "shown" in err and "also shown" in err
+
+
+def test_list_gpus_and_flags():
+    assert list(T.list_gpus()) == list(range(mx.context.num_gpus()))
+    assert T.is_op_runnable() is True
+    assert T.has_tvm_ops() is False
+    with pytest.raises(ValueError):
+        T.get_cuda_compute_capability(mx.cpu())
+
+
+# -- random shapes and data ----------------------------------------------------------------------
+
+
+def test_rand_shapes():
+    np.random.seed(0)
+    for _ in range(20):
+        s = T.rand_shape_2d(3, 4)
+        assert len(s) == 2 and 1 <= s[0] <= 3 and 1 <= s[1] <= 4
+        s = T.rand_shape_3d(2, 2, 5)
+        assert len(s) == 3 and all(1 <= d for d in s) and s[2] <= 5
+        s = T.rand_shape_nd(4, 3)
+        assert len(s) == 4 and all(1 <= d <= 3 for d in s) and isinstance(s, tuple)
+        x, y = T.rand_coord_2d(0, 10, 5, 6)
+        assert 0 <= x < 10 and y == 5
+    zeros = [T.rand_shape_2d(1, 1, allow_zero_size=True) for _ in range(50)]
+    assert (0, 0) in zeros or any(0 in s for s in zeros)
+    assert T.rand_shape_2d() <= (10, 10)
+
+
+def test_random_arrays():
+    np.random.seed(0)
+    a = T.random_arrays((2, 3))
+    assert isinstance(a, np.ndarray) and a.shape == (2, 3) and a.dtype == np.float32
+    many = T.random_arrays((2, 3), (4,))
+    assert [x.shape for x in many] == [(2, 3), (4,)]
+    assert T.random_arrays() == []
+    assert T.random_arrays(()).shape == ()
+    big = T.random_arrays((10000,))
+    assert abs(big.mean()) < 0.05 and abs(big.std() - 1) < 0.05
+    u = T.random_uniform_arrays((2, 3), (4,))
+    assert isinstance(u, list) and u[0].dtype == np.float32 and (u[0] >= 0).all() and (u[0] < 1).all()
+    h = T.random_uniform_arrays((100,), low=5, high=6, dtype="float16")[0]
+    assert h.dtype == np.float16 and (h >= 5).all() and (h <= 6).all()
+    assert isinstance(T.random_uniform_arrays((2,)), list)
+    s = T.random_sample([1, 2, 3, 4, 5], 3)
+    assert len(s) == 3 and len(set(s)) == 3 and set(s) <= {1, 2, 3, 4, 5}
+
+
+def test_rand_ndarray():
+    x = T.rand_ndarray((2, 3))
+    assert isinstance(x, mx.nd.NDArray) and x.shape == (2, 3) and x.dtype == np.float32
+    assert x.stype == "default"
+    assert T.rand_ndarray((2, 3), dtype="float64").dtype == np.float64
+    assert T.rand_ndarray((2, 3), dtype=np.int32).dtype == np.int32
+    assert T.rand_ndarray((2, 3), ctx=mx.cpu(1)).context == mx.cpu(1)
+    with pytest.raises(mx.MXNetError, match="sparse"):
+        T.rand_ndarray((2, 3), stype="csr")
+
+
+def test_vectors_tensors_identities():
+    v = T.create_vector(5)
+    assert v.dtype == np.int64 and v.asnumpy().tolist() == [0, 1, 2, 3, 4]
+    assert T.create_vector(5, dtype=np.int32).dtype == np.int32
+    t = T.create_2d_tensor(2, 3)
+    assert t.dtype == np.int64 and t.asnumpy().tolist() == [[0, 0, 0], [1, 1, 1]]
+    np.testing.assert_array_equal(T.get_identity_mat(3).asnumpy(), np.eye(3))
+    assert T.get_identity_mat(3).dtype == np.float32
+    b = T.get_identity_mat_batch(3)
+    assert b.shape == (2, 3, 3)
+    np.testing.assert_array_equal(b.asnumpy()[1], np.eye(3))
+
+
+@pytest.mark.parametrize("axis,keepdims", [(1, True), ((0, 2), False), (None, False), (None, True),
+                                           (-1, False), ([], True), ((0, -1), True)])
+@pytest.mark.parametrize("func", [np.sum, np.max, np.prod])
+def test_np_reduce(axis, keepdims, func):
+    x = np.random.RandomState(0).uniform(0.5, 1.5, (2, 3, 4))
+    got = T.np_reduce(x, axis, keepdims, func)
+    ax = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+    np.testing.assert_allclose(got, func(x, axis=ax, keepdims=keepdims))
+
+
+def test_assign_each():
+    np.testing.assert_array_equal(T.assign_each(np.array([[1.0, 2.0]]), lambda x: x * 2), [[2.0, 4.0]])
+    np.testing.assert_array_equal(T.assign_each2(np.array([1.0, 2.0]), np.array([3.0, 4.0]),
+                                                 lambda x, y: x + y), [4.0, 6.0])
+
+
+def test_special_matrices():
+    np.random.seed(1)
+    q = T.new_orthonormal_matrix_2d(4)
+    np.testing.assert_allclose(q.T.dot(q), np.eye(4), atol=1e-12)
+    m = T.new_matrix_with_real_eigvals_2d(5)
+    ev = np.linalg.eigvals(m)
+    np.testing.assert_allclose(ev.imag, 0, atol=1e-8)
+    assert (np.abs(ev.real) >= 0.5 - 1e-8).all() and (np.abs(ev.real) <= 1.5 + 1e-8).all()
+    s = T.new_sym_matrix_with_real_eigvals_2d(4)
+    np.testing.assert_allclose(s, s.T, atol=1e-12)
+    b = T.new_matrix_with_real_eigvals_nd((2, 3, 3, 3))
+    assert b.shape == (2, 3, 3, 3)
+    np.testing.assert_allclose(np.linalg.eigvals(b).imag, 0, atol=1e-8)
+    bs = T.new_sym_matrix_with_real_eigvals_nd((2, 3, 3))
+    np.testing.assert_allclose(bs, bs.transpose(0, 2, 1), atol=1e-12)
+    with pytest.raises(ValueError):
+        T.new_sym_matrix_with_real_eigvals_nd((2, 3))
+
+
+# -- operator checks -----------------------------------------------------------------------------
+
+
+def _wrong_forward(env, a, inputs, aux):
+    return (inputs[0] * inputs[1] + env.xp.sin(inputs[0]),)
+
+
+def _wrong_backward(env, a, inputs, outputs, out_grads, req):
+    lhs, rhs = inputs
+    g = out_grads[0]
+    # correct for lhs (rhs + cos(lhs)); deliberately wrong for rhs (should be g * lhs)
+    return [g * (rhs + env.xp.cos(lhs)), g * lhs * 1.5]
+
+
+def _wrong_op():
+    op = find_op("_test_wrong_grad")
+    if op is None:
+        op = register(OpDef("_test_wrong_grad", _wrong_forward, inputs=("lhs", "rhs"),
+                            backward=_wrong_backward, doc="Test-only op with a wrong gradient."))
+    return op
+
+
+def test_check_numeric_gradient_passes_for_correct_ops():
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0.5, 2, (3, 4))
+    T.check_numeric_gradient("square", [x])
+    T.check_numeric_gradient("log", {"data": x})
+    T.check_numeric_gradient("tanh", [mx.nd.array(x)], dtype=np.float64)
+    T.check_numeric_gradient("broadcast_mul", [x, rng.uniform(0.5, 2, (1, 4))])
+    T.check_numeric_gradient(("FullyConnected", {"num_hidden": 2}),
+                             [rng.randn(3, 4), rng.randn(2, 4), rng.randn(2)])
+    T.check_numeric_gradient(("SliceChannel", {"num_outputs": 2}), [rng.randn(4, 2)])   # 2 outputs
+    T.check_numeric_gradient("add_n", [rng.randn(2, 2), rng.randn(2, 2), rng.randn(2, 2)])  # varargs
+    T.check_numeric_gradient(find_op("sigmoid"), [x], numeric_eps=1e-3, rtol=1e-2, atol=1e-4)
+
+
+def test_check_numeric_gradient_fails_for_a_wrong_backward_rule():
+    op = _wrong_op()
+    rng = np.random.RandomState(1)
+    loc = [rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (2, 3))]
+    with pytest.raises(AssertionError) as e:
+        T.check_numeric_gradient("_test_wrong_grad", loc)
+    assert "NUMERICAL_rhs" in str(e.value) and "BACKWARD_rhs" in str(e.value)
+    # the lhs rule is right: checking only lhs passes
+    T.check_numeric_gradient(op, loc, grad_nodes=["lhs"])
+    T.check_numeric_gradient(op, {"lhs": loc[0], "rhs": loc[1]}, grad_nodes={"lhs": "write", "rhs": "null"})
+    with pytest.raises(AssertionError, match="NUMERICAL_rhs"):
+        T.check_numeric_gradient(op, loc, grad_nodes=["rhs"], dtype=np.float64)
+
+
+def test_check_numeric_gradient_wrong_rule_through_a_symbol():
+    from mxnet.symbol.register import make_function
+    lhs, rhs = mx.sym.var("lhs"), mx.sym.var("rhs")
+    s = make_function(_wrong_op(), "_test_wrong_grad")(lhs, rhs)
+    loc = [np.ones((2, 2)), np.ones((2, 2))]
+    with pytest.raises(AssertionError, match="BACKWARD_rhs"):
+        T.check_numeric_gradient(s, loc)
+
+
+def test_check_numeric_gradient_with_symbols():
+    rng = np.random.RandomState(2)
+    data = mx.sym.var("data")
+    net = mx.sym.FullyConnected(data, num_hidden=3, name="fc")
+    net = mx.sym.Activation(net, act_type="tanh")
+    loc = {"data": rng.randn(2, 4), "fc_weight": rng.randn(3, 4) * 0.5, "fc_bias": rng.randn(3)}
+    T.check_numeric_gradient(net, loc)
+    T.check_numeric_gradient(net, [loc["data"], loc["fc_weight"], loc["fc_bias"]], grad_nodes=["fc_weight"])
+    floor = mx.sym.floor(data)
+    with pytest.raises(AssertionError, match="NUMERICAL_data"):
+        T.check_numeric_gradient(floor, [np.array([1.0, 2.5])])
+
+
+def test_checks_with_auxiliary_states():
+    rng = np.random.RandomState(3)
+    x = rng.randn(4, 3, 2, 2)
+    gamma, beta = rng.uniform(0.5, 1.5, 3), rng.randn(3)
+    T.check_numeric_gradient(("BatchNorm", {"fix_gamma": False}), [x, gamma, beta])
+    T.check_numeric_gradient(("BatchNorm", {"fix_gamma": False}), [x, gamma, beta],
+                             aux_states=[np.zeros(3), np.ones(3)])
+    bn = mx.sym.BatchNorm(mx.sym.var("data"), fix_gamma=False, name="bn")
+    T.check_numeric_gradient(bn, {"data": x, "bn_gamma": gamma, "bn_beta": beta})
+    # inference mode uses the moving statistics: mean 0, variance 1 by default
+    T.check_symbolic_forward(bn, {"data": x, "bn_gamma": np.ones(3), "bn_beta": np.zeros(3)},
+                             [x / np.sqrt(1 + 1e-3)])
+    T.check_symbolic_forward(bn, {"data": x, "bn_gamma": np.ones(3), "bn_beta": np.zeros(3)},
+                             [(x - 1) / np.sqrt(4 + 1e-3)],
+                             aux_states={"bn_moving_mean": np.ones(3), "bn_moving_var": np.full(3, 4.0)})
+
+
+def test_check_numeric_gradient_argument_errors():
+    with pytest.raises(ValueError, match="missing"):
+        T.check_numeric_gradient("broadcast_mul", {"lhs": np.ones(2)})
+    with pytest.raises(ValueError):
+        T.check_numeric_gradient("square", [np.ones(2), np.ones(2)])
+    with pytest.raises(ValueError, match="grad_nodes"):
+        T.check_numeric_gradient("square", [np.ones(2)], grad_nodes=["nope"])
+    with pytest.raises(TypeError):
+        T.check_numeric_gradient(42, [np.ones(2)])
+
+
+def test_check_symbolic_forward_and_backward_ops_and_symbols():
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    outs = T.check_symbolic_forward("elemwise_mul", [a, b], [a * b])
+    assert isinstance(outs[0], mx.nd.NDArray)
+    np.testing.assert_allclose(outs[0].asnumpy(), a * b)
+    with pytest.raises(AssertionError, match="EXPECTED_elemwise_mul_output"):
+        T.check_symbolic_forward("elemwise_mul", [a, b], [a + b])
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    s = x * y
+    T.check_symbolic_forward(s, {"x": a, "y": b}, {s.list_outputs()[0]: a * b})
+    with pytest.raises(AssertionError, match="FORWARD_"):
+        T.check_symbolic_forward(s, [a, b], [a])
+    with pytest.raises(ValueError, match="missing"):
+        T.check_symbolic_forward(s, {"x": a}, [a * b])
+    g = T.check_symbolic_backward(s, [a, b], [np.ones(2)], [b, a])
+    assert set(g) == {"x", "y"}
+    np.testing.assert_allclose(g["x"].asnumpy(), b)
+    g = T.check_symbolic_backward(s, {"x": a, "y": b}, [np.ones(2)], {"x": b}, grad_req={"x": "write", "y": "null"})
+    assert set(g) == {"x"}
+    with pytest.raises(AssertionError, match="BACKWARD_y"):
+        T.check_symbolic_backward(s, [a, b], [np.ones(2)], [b, b])
+    g = T.check_symbolic_backward("elemwise_mul", [a, b], [2 * np.ones(2)], [2 * b, 2 * a])
+    np.testing.assert_allclose(g["rhs"].asnumpy(), 2 * a)
+    with pytest.raises(AssertionError, match="BACKWARD_rhs"):
+        T.check_symbolic_backward(_wrong_op(), [a, b], [np.ones(2)], [b + np.cos(a), a])
+    T.check_symbolic_backward("elemwise_mul", [a, b], np.ones(2), [b, a], dtype=np.float64)
+
+
+def test_simple_forward_and_numeric_grad():
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    out = T.simple_forward(x * y, x=np.ones(2), y=np.full(2, 3.0))
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_allclose(out, [3, 3])
+    np.testing.assert_allclose(T.simple_forward("square", data=np.array([3.0])), [9.0])
+    ex = (x * y).simple_bind(mx.cpu(), x=(2,), y=(2,))
+    grads = T.numeric_grad(ex, {"x": np.array([1.0, 2.0]), "y": np.array([5.0, 7.0])}, eps=1e-2)
+    np.testing.assert_allclose(grads["x"], [5, 7], rtol=1e-3)
+    np.testing.assert_allclose(grads["y"], [1, 2], rtol=1e-3)
+
+
+def test_check_speed_and_consistency():
+    data = mx.sym.var("data")
+    net = mx.sym.FullyConnected(data, num_hidden=4, name="fc")
+    t = T.check_speed(net, ctx=mx.cpu(), N=2, data=(3, 5))
+    assert t > 0
+    assert T.check_speed(net, location={"data": np.ones((3, 5)), "fc_weight": np.ones((4, 5)),
+                                        "fc_bias": np.ones(4)}, N=2, typ="forward") > 0
+    ctx_list = [{"ctx": mx.cpu(0), "data": (3, 5), "type_dict": {"data": np.float64}},
+                {"ctx": mx.cpu(1), "data": (3, 5), "type_dict": {"data": np.float32}}]
+    gt = T.check_consistency(net, ctx_list)
+    assert gt[0][0].shape == (3, 4)
+
+
+# -- statistical checks --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x,dof,p", [(3.841458820694124, 1, 0.05), (18.307038053275146, 10, 0.05),
+                                     (2.0, 2, np.exp(-1.0)), (0.1, 5, 0.9998363), (200.0, 150, 0.0039)])
+def test_chi2_survival_function(x, dof, p):
+    assert T._chi2_sf(x, dof) == pytest.approx(p, rel=2e-2)
+
+
+def test_generator_checks():
+    np.random.seed(0)
+    buckets, probs = T.gen_buckets_probs_with_ppf(lambda q: q, 5)
+    assert buckets[0] == (0.0, 0.2) and probs == [0.2] * 5
+    pvals = T.verify_generator(lambda n: np.random.uniform(size=n), buckets, probs, nsamples=20000)
+    assert len(pvals) == 5
+    p, obs, exp = T.chi_square_check(lambda n: np.random.uniform(size=n), buckets, probs, nsamples=10000)
+    assert 0 <= p <= 1 and obs.sum() == 10000 and exp.sum() == pytest.approx(10000)
+    with pytest.raises(AssertionError, match="Generator test fails"):
+        T.verify_generator(lambda n: np.random.uniform(size=n) ** 1.2, buckets, probs, nsamples=20000)
+    # discrete buckets, and an mx generator
+    mx.random.seed(0)
+    T.verify_generator(lambda n: mx.nd.random.randint(0, 4, shape=n).asnumpy(), [0, 1, 2, 3],
+                       [0.25] * 4, nsamples=20000)
+    assert T.mean_check(lambda n: np.random.normal(2, 3, n), 2, 3, nsamples=20000)
+    assert not T.mean_check(lambda n: np.random.normal(2.5, 3, n), 2, 3, nsamples=20000)
+    assert T.var_check(lambda n: np.random.normal(0, 3, n), 3, nsamples=20000)
+    assert not T.var_check(lambda n: np.random.normal(0, 4, n), 3, nsamples=20000)
+
+
+def test_same_symbol_structure():
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    s1 = mx.sym.FullyConnected(a, num_hidden=3, name="x")
+    s2 = mx.sym.FullyConnected(b, num_hidden=5, name="y")
+    assert T.same_symbol_structure(s1, s2)
+    assert not T.same_symbol_structure(s1, mx.sym.Activation(s2, act_type="relu"))
+    assert T.Symbol is mx.sym.Symbol
+
+
+def test_download_local_file_and_use_np(tmp_path):
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"payload")
+    out = T.download(src.as_uri(), fname="copy.bin", dirname=str(tmp_path / "d"))
+    assert open(out, "rb").read() == b"payload"
+    src.write_bytes(b"changed")
+    assert open(T.download(src.as_uri(), fname="copy.bin", dirname=str(tmp_path / "d")), "rb").read() == b"payload"
+    T.download(src.as_uri(), fname="copy.bin", dirname=str(tmp_path / "d"), overwrite=True)
+    assert open(out, "rb").read() == b"changed"
+    with pytest.raises(mx.MXNetError, match="failed"):
+        T.download((tmp_path / "missing").as_uri(), dirname=str(tmp_path), retries=1)
+
+    def f():
+        return 1
+    assert T.use_np(f) is f
+
+
+def test_dummy_iter():
+    class Batches:
+        provide_data = [("data", (2, 3))]
+        provide_label = [("label", (2,))]
+        batch_size = 2
+
+        def __iter__(self):
+            return iter(["b0", "b1"])
+
+    it = T.DummyIter(Batches())
+    assert [next(it) for _ in range(3)] == ["b0"] * 3
+    assert it.provide_data == [("data", (2, 3))] and it.batch_size == 2
+    it.reset()
+    assert it.next() == "b0"
