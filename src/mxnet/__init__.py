@@ -14,8 +14,8 @@ from .attribute import AttrScope
 from . import symbol
 from . import symbol as sym
 from . import executor
-from . import test_utils
 from . import io
+from . import test_utils
 from . import initializer
 from . import initializer as init
 from . import lr_scheduler

@@ -1203,11 +1203,17 @@ def download(url, fname=None, dirname=None, overwrite=False, retries=5):
 # -- iterators -----------------------------------------------------------------------------------
 
 
-class DummyIter:
+def _data_iter_base():
+    from .io import DataIter
+    return DataIter
+
+
+class DummyIter(_data_iter_base()):
     """An iterator that returns the first batch of ``real_iter`` forever (for timing without
     I/O); ``provide_data``, ``provide_label`` and ``batch_size`` come from ``real_iter``."""
 
     def __init__(self, real_iter):
+        super().__init__(real_iter.batch_size)
         self.real_iter = real_iter
         self.provide_data = real_iter.provide_data
         self.provide_label = real_iter.provide_label

@@ -121,8 +121,8 @@ def populate(namespaces):
                 break
         else:
             if name.startswith(("_random_", "_sample_")):
-                public = name[1:]
-                namespaces["top"][public] = make_function(op, public)
+                if not name.endswith("_like"):   # MXNet exposes the *_like ones only in mx.nd.random
+                    namespaces["top"][name[1:]] = make_function(op, name[1:])
                 namespaces["internal"][name] = make_function(op, name)
             elif name.startswith("_"):
                 namespaces["internal"][name] = make_function(op, name)

@@ -11,7 +11,6 @@ _internal = _types.ModuleType("mxnet.symbol._internal", "Internal (underscore-pr
 contrib = _types.ModuleType("mxnet.symbol.contrib", "Contrib operators.")
 linalg = _types.ModuleType("mxnet.symbol.linalg", "Linear algebra operators.")
 image = _types.ModuleType("mxnet.symbol.image", "Image operators.")
-random = _types.ModuleType("mxnet.symbol.random", "Random sampling operators.")
 op = _types.ModuleType("mxnet.symbol.op", "All generated operator functions.")
 
 
@@ -25,8 +24,8 @@ def _populate():
                 break
         else:
             if name.startswith(("_random_", "_sample_")):
-                setattr(random, name.split("_", 2)[2], _register.make_function(opdef, name))
-                globals()[name[1:]] = _register.make_function(opdef, name[1:])
+                if not name.endswith("_like"):
+                    globals()[name[1:]] = _register.make_function(opdef, name[1:])
                 setattr(_internal, name, _register.make_function(opdef, name))
             elif name.startswith("_"):
                 setattr(_internal, name, _register.make_function(opdef, name))
@@ -37,6 +36,7 @@ def _populate():
 
 
 _populate()
+from . import random  # noqa: E402
 
 
 def zeros(shape, dtype=None, **kwargs):
