@@ -27,8 +27,9 @@ from . import kvstore as kv
 from . import model
 from . import module
 from . import module as mod
+from . import gluon
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "nd", "ndarray",
            "random", "autograd", "engine", "context", "test_utils", "sym", "symbol", "name",
            "attribute", "AttrScope", "executor", "io", "init", "initializer", "lr_scheduler",
-           "optimizer", "metric", "callback", "kv", "kvstore", "model", "mod", "module"]
+           "optimizer", "metric", "callback", "kv", "kvstore", "model", "mod", "module", "gluon"]

@@ -1,0 +1,593 @@
+"""Gluon blocks: Block (imperative), HybridBlock (``hybridize()`` traces ``hybrid_forward`` into a
+Symbol run by one cached graph), SymbolBlock (a Block over an existing Symbol)."""
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import autograd, engine
+from .. import name as _name
+from .. import ndarray as nd
+from .. import symbol as sym
+from ..base import MXNetError
+from ..ndarray.ndarray import NDArray, Chunk
+from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
+
+__all__ = ["Block", "HybridBlock", "SymbolBlock"]
+
+_scope = threading.local()
+
+
+class _BlockScope:
+    """Name scope of a Block: children are named ``<parent prefix><hint><n>_``."""
+
+    def __init__(self, block):
+        self._block = block
+        self._counter = {}
+        self._old_scope = None
+        self._name_scope = None
+
+    @staticmethod
+    def create(prefix, params, hint):
+        current = getattr(_scope, "value", None)
+        if current is None:
+            if prefix is None:
+                if not hasattr(_name.current(), "_gluon_counter"):
+                    _name.current()._gluon_counter = {}
+                counter = _name.current()._gluon_counter
+                count = counter.get(hint, 0)
+                counter[hint] = count + 1
+                prefix = "%s%d_" % (hint, count)
+            params = ParameterDict(prefix) if params is None else ParameterDict(params.prefix, params)
+            return prefix, params
+        if prefix is None:
+            count = current._counter.get(hint, 0)
+            prefix = "%s%d_" % (hint, count)
+            current._counter[hint] = count + 1
+        if params is None:
+            parent = current._block.params
+            params = ParameterDict(parent.prefix + prefix, parent._shared)
+        else:
+            params = ParameterDict(params.prefix, params)
+        return current._block.prefix + prefix, params
+
+    def __enter__(self):
+        if self._block._empty_prefix:
+            return self
+        self._old_scope = getattr(_scope, "value", None)
+        _scope.value = self
+        self._name_scope = _name.Prefix(self._block.prefix)
+        self._name_scope.__enter__()
+        return self
+
+    def __exit__(self, ptype, value, trace):
+        if self._block._empty_prefix:
+            return
+        self._name_scope.__exit__(ptype, value, trace)
+        self._name_scope = None
+        _scope.value = self._old_scope
+
+
+def _flatten(args):
+    if isinstance(args, (list, tuple)):
+        flat, fmts = [], []
+        for a in args:
+            f, fmt = _flatten(a)
+            flat.extend(f)
+            fmts.append(fmt)
+        return flat, fmts
+    return [args], 0
+
+
+def _regroup(flat, fmt):
+    if isinstance(fmt, int):
+        if fmt == 0:
+            return flat[0], flat[1:]
+        return flat[:fmt], flat[fmt:]
+    out = []
+    for f in fmt:
+        r, flat = _regroup(flat, f)
+        out.append(r)
+    return out, flat
+
+
+class Block:
+    """Base class of all layers and models; subclasses define ``forward``."""
+
+    def __init__(self, prefix=None, params=None):
+        self._empty_prefix = prefix == ""
+        self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
+        self._name = self._prefix[:-1] if self._prefix.endswith("_") else self._prefix
+        self._scope = _BlockScope(self)
+        self._children = OrderedDict()
+        self._reg_params = {}
+        self._forward_hooks = OrderedDict()
+        self._forward_pre_hooks = OrderedDict()
+
+    def __repr__(self):
+        s = "{name}(\n{modstr}\n)"
+        modstr = "\n".join("  ({key}): {block}".format(key=key, block=_indent(repr(block), 2))
+                           for key, block in self.__dict__.items() if isinstance(block, Block))
+        return s.format(name=self.__class__.__name__, modstr=modstr)
+
+    def __setattr__(self, name, value):
+        existing = self.__dict__.get(name)
+        if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
+            raise TypeError("Changing attribute type for {name} from {type1} to {type2} is not allowed.".format(
+                name=name, type1=type(existing), type2=type(value)))
+        if isinstance(value, Block):
+            self.register_child(value, name)
+        elif isinstance(value, Parameter):
+            if name in self._reg_params:
+                raise MXNetError("Overriding Parameter attribute %s is not allowed." % name)
+            self._reg_params[name] = value
+        super().__setattr__(name, value)
+
+    def _alias(self):
+        return self.__class__.__name__.lower()
+
+    @property
+    def prefix(self):
+        """The name prefix of this block (``dense0_``)."""
+        return self._prefix
+
+    @property
+    def name(self):
+        """The block's name (the prefix without its trailing ``_``)."""
+        return self._name
+
+    def name_scope(self):
+        """Scope in which child blocks and symbols are named under this block's prefix."""
+        return self._scope
+
+    @property
+    def params(self):
+        """This block's own ParameterDict (children's parameters not included)."""
+        return self._params
+
+    def collect_params(self, select=None):
+        """A ParameterDict of this block's and all descendants' parameters (regex ``select``)."""
+        ret = ParameterDict(self._params.prefix)
+        ret.update(self.params)
+        for cld in self._children.values():
+            ret.update(cld.collect_params())
+        return select_params(ret, select)
+
+    def _collect_params_with_prefix(self, prefix=""):
+        if prefix:
+            prefix += "."
+        ret = {prefix + key: val for key, val in self._reg_params.items()}
+        for name, child in self._children.items():
+            ret.update(child._collect_params_with_prefix(prefix + name))
+        return ret
+
+    def register_child(self, block, name=None):
+        """Register ``block`` as a child (attributes do this automatically)."""
+        if name is None:
+            name = str(len(self._children))
+        self._children[name] = block
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(block, inputs)`` before every forward; returns a handle with ``detach()``."""
+        return _HookHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(block, inputs, outputs)`` after every forward."""
+        return _HookHandle(self._forward_hooks, hook)
+
+    def apply(self, fn):
+        """Apply ``fn`` to every descendant block, then to this one."""
+        for cld in self._children.values():
+            cld.apply(fn)
+        fn(self)
+        return self
+
+    def initialize(self, init=None, ctx=None, verbose=False, force_reinit=False):
+        """Initialise every parameter of this block and its children."""
+        from .. import initializer
+        self.collect_params().initialize(init if init is not None else initializer.Uniform(), ctx, verbose,
+                                         force_reinit)
+
+    def hybridize(self, active=True, **kwargs):
+        """Hybridize every HybridBlock child (plain Blocks stay imperative)."""
+        for cld in self._children.values():
+            cld.hybridize(active, **kwargs)
+
+    def cast(self, dtype):
+        """Cast every parameter to ``dtype``."""
+        for child in self._children.values():
+            child.cast(dtype)
+        for p in self.params.values():
+            p.cast(dtype)
+
+    def save_parameters(self, filename, deduplicate=False):
+        """Save parameters under structural names (``0.weight``, ``fc.bias``) in MXNet's format."""
+        params = self._collect_params_with_prefix()
+        if deduplicate:
+            reverse = {}
+            for k, v in params.items():
+                reverse.setdefault(id(v), k)
+            params = {k: v for k, v in params.items() if reverse[id(v)] == k}
+        nd.save(filename, {key: val._reduce() for key, val in params.items()})
+
+    def load_parameters(self, filename, ctx=None, allow_missing=False, ignore_extra=False, cast_dtype=False,
+                        dtype_source="current"):
+        """Load parameters saved by ``save_parameters`` (or legacy prefixed names)."""
+        from .parameter import _load_into
+        loaded = nd.load(filename)
+        if not isinstance(loaded, dict):
+            raise MXNetError("%s holds no parameter names" % filename)
+        params = self._collect_params_with_prefix()
+        if not loaded and not params:
+            return
+        if not any("." in k for k in loaded.keys()) and loaded and not any(k in params for k in loaded):
+            # legacy file written by ParameterDict.save / save_params: prefixed names
+            self.collect_params().load(filename, ctx, allow_missing, ignore_extra, self.prefix,
+                                       cast_dtype=cast_dtype, dtype_source=dtype_source)
+            return
+        wrapped = ParameterDict()
+        wrapped._params.update(params)
+        _load_into(wrapped, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source)
+
+    def save_params(self, filename):
+        """Deprecated: ParameterDict.save with the prefix stripped."""
+        self.collect_params().save(filename, strip_prefix=self.prefix)
+
+    def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
+        """Deprecated: use load_parameters."""
+        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
+
+    def __call__(self, *args):
+        for hook in self._forward_pre_hooks.values():
+            hook(self, args)
+        out = self.forward(*args)
+        for hook in self._forward_hooks.values():
+            hook(self, args, out)
+        return out
+
+    def forward(self, *args):
+        """Override to define the computation."""
+        raise NotImplementedError
+
+    def summary(self, *inputs):
+        """Print each layer's output shape and parameter count for ``inputs``."""
+        rows = []
+        hooks = []
+
+        def hook(block, _, out):
+            shape = out.shape if isinstance(out, NDArray) else [o.shape for o in _flatten(out)[0]]
+            n = sum(int(np.prod(p.shape)) for p in block.params.values() if p.shape)
+            rows.append((block.name, block.__class__.__name__, shape, n))
+        self.apply(lambda b: hooks.append(b.register_forward_hook(hook)))
+        try:
+            self(*inputs)
+        finally:
+            for h in hooks:
+                h.detach()
+        print("-" * 80)
+        print("{:>30}  {:>30}  {:>12}".format("Layer (type)", "Output Shape", "Param #"))
+        print("=" * 80)
+        for name, cls, shape, n in rows:
+            print("{:>30}  {:>30}  {:>12}".format("%s(%s)" % (name, cls), str(shape), n))
+        total = sum(int(np.prod(p.shape)) for p in self.collect_params().values() if p.shape)
+        print("=" * 80)
+        print("Parameters in forward computation graph, duplicate included")
+        print("   Total params: %d" % total)
+        print("-" * 80)
+
+
+class _HookHandle:
+    _next = [0]
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._id = _HookHandle._next[0]
+        _HookHandle._next[0] += 1
+        hooks[self._id] = hook
+
+    def detach(self):
+        self._hooks.pop(self._id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.detach()
+
+
+def _indent(s, n):
+    lines = s.split("\n")
+    return "\n".join([lines[0]] + [" " * n + line for line in lines[1:]])
+
+
+class _CachedGraph:
+    """The traced Symbol of a HybridBlock run as one graph (one engine op forward, one backward)."""
+
+    def __init__(self, symbol, input_names, params):
+        from ..executor.graph import GraphPlan
+        self.symbol = symbol
+        self.plan = GraphPlan(symbol)
+        self.input_names = input_names
+        self.params = params             # name -> Parameter
+        self.shapes = {}                 # input shapes -> (out shapes, out dtypes)
+
+    def _meta(self, args):
+        key = tuple((a.shape, a.dtype) for a in args)
+        meta = self.shapes.get(key)
+        if meta is None:
+            shapes = {n: a.shape for n, a in zip(self.plan.arg_names, args)}
+            types = {n: a.dtype for n, a in zip(self.plan.arg_names, args)}
+            _, out_s, _ = self.symbol.infer_shape(**shapes)
+            _, out_t, _ = self.symbol.infer_type(**types)
+            meta = self.shapes[key] = (out_s, out_t)
+        return meta
+
+    def __call__(self, inputs, ctx):
+        from ..backend import for_context
+        from ..ndarray.imperative import _finalize
+        from ..ops.registry import OpEnv
+        by_name = dict(zip(self.input_names, inputs))
+        args = []
+        for n in self.plan.arg_names:
+            args.append(by_name[n] if n in by_name else self.params[n].data(ctx))
+        aux = [self.params[n].data(ctx) for n in self.plan.aux_names]
+        out_s, out_t = self._meta(args)
+        outs = [NDArray(Chunk(), tuple(s), np.dtype(t), ctx) for s, t in zip(out_s, out_t)]
+        backend = for_context(ctx)
+        env = OpEnv(backend.xp, autograd.is_training(), ctx)
+        plan = self.plan
+        holder = _GraphValues(plan, env)
+
+        def run():
+            values = [None] * plan.num_slots
+            for s, a in zip(plan.arg_slots, args):
+                values[s] = a._read()
+            for s, a in zip(plan.aux_slots, aux):
+                values[s] = a._read()
+            raw = [values[s] for s in plan.arg_slots]
+            plan.forward(env, values)
+            holder.values = values
+            for o, s in zip(outs, plan.head_slots):
+                o._assign(_finalize(backend.xp, values[s], o._shape, o._dtype, raw, "hybrid forward"))
+
+        writes = [o._var for o in outs] + [a._var for a in aux]
+        if plan.needs_rng:
+            from ..random import rng_var
+            writes.append(rng_var(ctx))
+        engine.push(run, [a._var for a in args], writes, ctx, name="hybrid forward")
+        if autograd.is_recording():
+            autograd._record_op(_GRAPH_OP, holder, args, outs, aux)
+        return outs
+
+
+class _GraphValues:
+    """Per-call state of a cached graph: the slot values the backward sweep needs."""
+    __slots__ = ("plan", "env", "values")
+
+    def __init__(self, plan, env):
+        self.plan = plan
+        self.env = env
+        self.values = None
+
+
+class _GraphOp:
+    """Duck-typed op so autograd can differentiate a whole cached graph as one tape node."""
+    name = "_CachedOp"
+    needs_rng = False
+
+    @staticmethod
+    def backward(env, holder, inputs, outputs, out_grads, req):
+        plan = holder.plan
+        needs = plan.grad_needs(["write" if r else "null" for r in req])
+        grads = plan.backward(env, holder.values, list(out_grads), needs)
+        return [grads.get(s) if r else None for s, r in zip(plan.arg_slots, req)]
+
+
+_GRAPH_OP = _GraphOp()
+
+
+class HybridBlock(Block):
+    """A Block written as ``hybrid_forward(F, x, *args, **params)``, runnable imperatively
+    (``F = mx.nd``) or, after ``hybridize()``, as one traced graph (``F = mx.sym``)."""
+
+    def __init__(self, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+        self._active = False
+        self._cached = None
+        self._flags = {}
+        self._in_format = None
+        self._out_format = None
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if isinstance(value, HybridBlock):
+            self._clear_cached_op()
+
+    def register_child(self, block, name=None):
+        if not isinstance(block, HybridBlock):
+            raise ValueError("Children of HybridBlock must also be HybridBlock, but %s has type %s. If you "
+                             "are using Sequential, please try HybridSequential instead." % (
+                                 str(block), str(type(block))))
+        super().register_child(block, name)
+        self._clear_cached_op()
+
+    def hybridize(self, active=True, **kwargs):
+        """Trace into a Symbol at the next call and run it as one graph from then on."""
+        self._active = active
+        self._flags = kwargs
+        self._clear_cached_op()
+        super().hybridize(active, **kwargs)
+
+    def _clear_cached_op(self):
+        self._cached = None
+
+    def cast(self, dtype):
+        self._clear_cached_op()
+        super().cast(dtype)
+
+    # -- tracing ---------------------------------------------------------------------------------
+    def _get_graph(self, *args):
+        if self._cached is None:
+            flat, self._in_format = _flatten(args)
+            names = ["data"] if len(flat) == 1 else ["data%d" % i for i in range(len(flat))]
+            inputs = [sym.var(n) for n in names]
+            grouped, _ = _regroup(inputs, self._in_format)
+            params = {p.name: p.var() for p in self._reg_params.values()}
+            with self.name_scope():
+                out = self.hybrid_forward(sym, *grouped, **{k: params[p.name] for k, p in self._reg_params.items()})
+            outs, self._out_format = _flatten(out)
+            self._cached_symbol = sym.Group(outs) if len(outs) > 1 else outs[0]
+            self._cached_input_names = names
+        return self._cached_symbol, self._cached_input_names
+
+    def infer_shape(self, *args):
+        """Complete unknown parameter shapes from the input shapes."""
+        self._infer_attrs("shape", *args)
+
+    def infer_type(self, *args):
+        self._infer_attrs("type", *args)
+
+    def _infer_attrs(self, what, *args):
+        symbol, names = self._get_graph(*args)
+        flat, _ = _flatten(args)
+        params = {p.name: p for p in self.collect_params().values()}
+        if what == "shape":
+            arg_s, _, aux_s = symbol.infer_shape_partial(**{n: a.shape for n, a in zip(names, flat)})
+            for n, s in zip(symbol.list_arguments() + symbol.list_auxiliary_states(), arg_s + aux_s):
+                if n in params and s:
+                    params[n].shape = s
+        else:
+            arg_t, _, aux_t = symbol.infer_type(**{n: a.dtype for n, a in zip(names, flat)})
+            for n, t in zip(symbol.list_arguments() + symbol.list_auxiliary_states(), (arg_t or []) + (aux_t or [])):
+                if n in params and t is not None:
+                    params[n].dtype = t
+
+    def _deferred_infer_shape(self, *args):
+        try:
+            self.infer_shape(*args)
+        except Exception as e:
+            raise ValueError("Deferred initialization failed because shape cannot be inferred. {}".format(e)) from e
+
+    def _call_cached(self, *args):
+        symbol, names = self._get_graph(*args)
+        if self._cached is None:
+            params = {p.name: p for p in self.collect_params().values()}
+            self._cached = _CachedGraph(symbol, names, params)
+        flat, _ = _flatten(args)
+        ctx = flat[0].context
+        try:
+            for p in self._cached.params.values():
+                p._check_initialized(ctx)
+        except DeferredInitializationError:
+            self._deferred_infer_shape(*args)
+            for p in self._cached.params.values():
+                p._finish_deferred_init()
+        outs = self._cached(flat, ctx)
+        out, _ = _regroup(outs, self._out_format) if not isinstance(self._out_format, int) else (outs[0], None)
+        return out
+
+    def forward(self, x, *args):
+        """Run ``hybrid_forward`` imperatively, or the cached graph when hybridized; with
+        Symbol inputs, build the graph."""
+        if isinstance(x, sym.Symbol):
+            params = {k: p.var() for k, p in self._reg_params.items()}
+            with self.name_scope():
+                return self.hybrid_forward(sym, x, *args, **params)
+        if self._active:
+            return self._call_cached(x, *args)
+        ctx = x.context
+        try:
+            params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+        except DeferredInitializationError:
+            self._deferred_infer_shape(x, *args)
+            for p in self.params.values():
+                p._finish_deferred_init()
+            params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+        return self.hybrid_forward(nd, x, *args, **params)
+
+    def hybrid_forward(self, F, x, *args, **kwargs):
+        """Override: the computation, written against ``F`` (mx.nd or mx.sym)."""
+        raise NotImplementedError
+
+    def export(self, path, epoch=0, remove_amp_cast=True):
+        """Write ``path-symbol.json`` and ``path-%04d.params`` (``arg:``/``aux:`` keys) of the traced
+        graph, loadable by ``SymbolBlock.imports`` and by MXNet 1.9.1."""
+        if self._cached is None and not hasattr(self, "_cached_symbol"):
+            raise RuntimeError("Please first call block.hybridize() and then run forward with this block "
+                               "at least once before calling export.")
+        symbol = self._cached_symbol
+        symbol.save("%s-symbol.json" % path)
+        arg_names = set(symbol.list_arguments())
+        aux_names = set(symbol.list_auxiliary_states())
+        arg_dict = {}
+        for name, param in self.collect_params().items():
+            if name in arg_names:
+                arg_dict["arg:%s" % name] = param._reduce()
+            elif name in aux_names:
+                arg_dict["aux:%s" % name] = param._reduce()
+        nd.save("%s-%04d.params" % (path, epoch), arg_dict)
+        return symbol
+
+
+class SymbolBlock(HybridBlock):
+    """A HybridBlock running an existing Symbol: ``SymbolBlock(outputs, inputs, params)``."""
+
+    @staticmethod
+    def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False, ignore_extra=False):
+        """Load an exported model (``-symbol.json`` + ``.params``) as a SymbolBlock."""
+        symbol = sym.load(symbol_file)
+        if isinstance(input_names, str):
+            input_names = [input_names]
+        inputs = [sym.var(n) for n in input_names]
+        ret = SymbolBlock(symbol, inputs)
+        if param_file is not None:
+            loaded = nd.load(param_file)
+            params = ret.collect_params()
+            from .parameter import _load_into
+            _load_into(params, {k.split(":", 1)[-1]: v for k, v in loaded.items()}, param_file, ctx,
+                       allow_missing, ignore_extra, False, "current")
+        return ret
+
+    def __init__(self, outputs, inputs, params=None):
+        super().__init__(prefix="", params=None)
+        if isinstance(inputs, sym.Symbol) and len(inputs) == 1:
+            inputs = [inputs]
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
+        if isinstance(outputs, (list, tuple)):
+            outputs = sym.Group(list(outputs))
+        input_names = [i.name for i in inputs]
+        self._cached_symbol = outputs
+        self._cached_input_names = input_names
+        self._in_format = [0] * len(input_names) if len(input_names) > 1 else 0
+        self._out_format = 0 if len(outputs) == 1 else [0] * len(outputs)
+        self._params = ParameterDict("", params)
+        for name in outputs.list_arguments():
+            if name not in input_names:
+                _sym_param(self._params, name, "write")
+        for name in outputs.list_auxiliary_states():
+            _sym_param(self._params, name, "null")
+        self._active = True
+
+    def _get_graph(self, *args):
+        return self._cached_symbol, self._cached_input_names
+
+    def forward(self, x, *args):
+        if isinstance(x, sym.Symbol):
+            return self._cached_symbol
+        return self._call_cached(x, *args)
+
+    def hybridize(self, active=True, **kwargs):
+        self._active = True
+
+    def hybrid_forward(self, F, x, *args, **kwargs):
+        raise NotImplementedError
+
+
+def _sym_param(params, name, grad_req):
+    p = params._get_impl(name)
+    if p is None:
+        p = Parameter(name, grad_req=grad_req, allow_deferred_init=True)
+        params._params[name] = p
+    return p
+

@@ -1,0 +1,509 @@
+"""Gluon parameters: one array per context plus gradients, with deferred shape inference."""
+import re
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import autograd
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..context import Context, cpu, current_context
+
+__all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError"]
+
+
+class DeferredInitializationError(MXNetError):
+    """A parameter's shape is not known yet: run a forward pass first."""
+
+
+def _ctx_list(ctx):
+    if ctx is None:
+        return [current_context()]
+    if isinstance(ctx, Context):
+        return [ctx]
+    return list(ctx)
+
+
+class Parameter:
+    """A trainable array of a Block: ``data(ctx)``, ``grad(ctx)``, ``initialize``, ``set_data``.
+
+    Unknown dimensions (0) in ``shape`` are completed from the data at the first forward pass."""
+
+    def __init__(self, name, grad_req="write", shape=None, dtype=np.float32, lr_mult=1.0, wd_mult=1.0,
+                 init=None, allow_deferred_init=False, differentiable=True, stype="default",
+                 grad_stype="default"):
+        self.name = name
+        self._shape = tuple(shape) if isinstance(shape, (tuple, list)) else ((shape,) if shape else None)
+        self.dtype = dtype
+        self.lr_mult = lr_mult
+        self.wd_mult = wd_mult
+        self.init = init
+        self.allow_deferred_init = allow_deferred_init
+        self._differentiable = differentiable
+        self._grad_req = grad_req if differentiable else "null"
+        if self._grad_req not in ("write", "add", "null"):
+            raise ValueError("grad_req must be one of 'write', 'add', or 'null', but got '%s'" % grad_req)
+        self._data = None
+        self._grad = None
+        self._ctx_list = None
+        self._deferred_init = ()
+        self._stype = stype
+        self._grad_stype = grad_stype
+        self._var = None
+
+    def __repr__(self):
+        return "Parameter {name} (shape={shape}, dtype={dtype})".format(
+            name=self.name, shape=self.shape, dtype=np.dtype(self.dtype).name if self.dtype is not None else None)
+
+    # -- attributes -----------------------------------------------------------------------------
+    @property
+    def grad_req(self):
+        return self._grad_req
+
+    @grad_req.setter
+    def grad_req(self, req):
+        if req not in ("write", "add", "null"):
+            raise ValueError("grad_req must be one of 'write', 'add', or 'null', but got '%s'" % req)
+        if not self._differentiable:
+            req = "null"
+        if self._grad_req == req:
+            return
+        self._grad_req = req
+        if req == "null" and self._grad is not None:
+            self._grad = None
+            for d in self._data or []:
+                d._grad = None
+                d._grad_req = "null"
+        elif self._data is not None:
+            self._init_grad()
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @shape.setter
+    def shape(self, new_shape):
+        new_shape = tuple(new_shape)
+        if self._shape is None:
+            self._shape = new_shape
+            return
+        if len(self._shape) != len(new_shape) or any(
+                i != j and i != 0 for i, j in zip(self._shape, new_shape)):
+            raise ValueError("Expected shape %s is incompatible with given shape %s for Parameter %s" % (
+                str(new_shape), str(self._shape), self.name))
+        self._shape = new_shape
+
+    def _shape_known(self):
+        return self._shape is not None and all(s > 0 for s in self._shape)
+
+    # -- initialisation -------------------------------------------------------------------------
+    def initialize(self, init=None, ctx=None, default_init=None, force_reinit=False):
+        """Allocate and initialise on ``ctx`` (deferred until the shape is known if needed)."""
+        from .. import initializer
+        if default_init is None:
+            default_init = initializer.Uniform()
+        if self._data is not None and not force_reinit:
+            return
+        self._data = self._grad = None
+        ctx = _ctx_list(ctx)
+        if init is None:
+            init = default_init if self.init is None else self.init
+        if not self._shape_known():
+            if self.allow_deferred_init:
+                self._deferred_init = (init, ctx, default_init, None)
+                return
+            raise ValueError("Cannot initialize Parameter '%s' because it has invalid shape: %s." % (
+                self.name, str(self.shape)))
+        self._deferred_init = (init, ctx, default_init, None)
+        self._finish_deferred_init()
+
+    def _finish_deferred_init(self):
+        if not self._deferred_init:
+            return
+        from .. import initializer
+        init, ctx, default_init, data = self._deferred_init
+        self._deferred_init = ()
+        if not self._shape_known():
+            raise DeferredInitializationError(
+                "Cannot initialize Parameter '%s' because it has invalid shape: %s. Please specify "
+                "in_units, in_channels, etc for `Block`s." % (self.name, str(self.shape)))
+        with autograd.pause():
+            if data is None:
+                data = nd.zeros(self._shape, ctx=cpu(), dtype=self.dtype)
+                initializer.create(default_init)(
+                    initializer.InitDesc(self.name, {"__init__": _init_attr(init)}), data)
+            self._init_impl(data, ctx)
+
+    def _init_impl(self, data, ctx_list):
+        self._ctx_list = list(ctx_list)
+        self._data = [data.copyto(c) if data.context != c or len(ctx_list) > 1 else data.copy()
+                      for c in self._ctx_list]
+        self._init_grad()
+
+    def _init_grad(self):
+        if self._grad_req == "null":
+            self._grad = None
+            return
+        self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
+        autograd.mark_variables(self._data, self._grad, self._grad_req)
+
+    def _check_initialized(self, ctx=None):
+        if self._data is not None:
+            if ctx is not None and ctx not in self._ctx_list:
+                raise RuntimeError(
+                    "Parameter '%s' was not initialized on context %s. It was only initialized on %s." % (
+                        self.name, str(ctx), str(self._ctx_list)))
+            return
+        if self._deferred_init:
+            raise DeferredInitializationError(
+                "Parameter '%s' has not been initialized yet because initialization was deferred. "
+                "Actual initialization happens during the first forward pass. Please pass one batch of "
+                "data through the network before accessing Parameters." % self.name)
+        raise RuntimeError(
+            "Parameter '%s' has not been initialized. Note that you should initialize parameters and "
+            "create Trainer with Block.collect_params() instead of Block.params because the later does "
+            "not include Parameters of nested child Blocks" % self.name)
+
+    # -- access ---------------------------------------------------------------------------------
+    def data(self, ctx=None):
+        """The value on ``ctx`` (default: the current context, or the only one)."""
+        if ctx is None:
+            if self._data is not None and len(self._ctx_list) == 1:
+                return self._data[0]
+            ctx = current_context()
+        self._check_initialized(ctx)
+        return self._data[self._ctx_list.index(ctx)]
+
+    def list_data(self):
+        """Values on every context, in initialisation order."""
+        self._check_initialized()
+        return list(self._data)
+
+    def grad(self, ctx=None):
+        """The gradient buffer on ``ctx``."""
+        if self._data is not None and self._grad is None:
+            raise RuntimeError("Cannot get gradient array for Parameter '%s' because grad_req='null'" % self.name)
+        if ctx is None:
+            if self._data is not None and len(self._ctx_list) == 1:
+                return self._grad[0]
+            ctx = current_context()
+        self._check_initialized(ctx)
+        return self._grad[self._ctx_list.index(ctx)]
+
+    def list_grad(self):
+        """Gradient buffers on every context."""
+        self._check_initialized()
+        if self._grad is None:
+            raise RuntimeError("Cannot get gradient array for Parameter '%s' because grad_req='null'" % self.name)
+        return list(self._grad)
+
+    def list_ctx(self):
+        """Contexts this parameter lives on."""
+        if self._data is None:
+            if self._deferred_init:
+                return self._deferred_init[1]
+            raise RuntimeError("Parameter '%s' has not been initialized" % self.name)
+        return list(self._ctx_list)
+
+    def set_data(self, data):
+        """Set the value on every context."""
+        self.shape = data.shape
+        if self._data is None:
+            if not self._deferred_init:
+                raise RuntimeError("Parameter '%s' has not been initialized" % self.name)
+            init, ctx, default_init, _ = self._deferred_init
+            self._deferred_init = (init, ctx, default_init, data if isinstance(data, nd.NDArray) else nd.array(data))
+            return
+        for arr in self._data:
+            arr[:] = data
+
+    def zero_grad(self):
+        """Set the gradient buffers to zero."""
+        for g in self._grad or []:
+            g[:] = 0
+
+    def reset_ctx(self, ctx):
+        """Move the parameter to other contexts (keeping its value)."""
+        ctx = _ctx_list(ctx)
+        if self._data is not None:
+            data = self._data[0].as_in_context(cpu())
+            self._init_impl(data, ctx)
+        elif self._deferred_init:
+            init, _, default_init, data = self._deferred_init
+            self._deferred_init = (init, ctx, default_init, data)
+        else:
+            raise ValueError("Cannot reset context for Parameter '%s' because it has not been initialized." % self.name)
+
+    def cast(self, dtype):
+        """Cast data and gradients to ``dtype``."""
+        self.dtype = dtype
+        if self._data is None:
+            return
+        with autograd.pause():
+            self._data = [d.astype(dtype) for d in self._data]
+            self._init_grad()
+
+    def var(self):
+        """A Symbol variable for this parameter (shape, dtype, lr/wd multipliers, init)."""
+        from .. import symbol
+        if self._var is None:
+            self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype, lr_mult=self.lr_mult,
+                                   wd_mult=self.wd_mult, init=self.init)
+        return self._var
+
+
+def _init_attr(init):
+    from .. import initializer
+    if isinstance(init, str):
+        return initializer.create(init).dumps()
+    return init.dumps() if init is not None else ""
+
+
+class Constant(Parameter):
+    """A parameter that is never updated (grad_req='null'), initialised to ``value``."""
+
+    def __init__(self, name, value):
+        if not isinstance(value, nd.NDArray):
+            value = nd.array(value)
+        self.value = value
+        from .. import initializer
+
+        class _Init(initializer.Initializer):
+            def _init_weight(self, _, arr):
+                value.copyto(arr)
+
+            def dumps(self):
+                return '["constant", {}]'
+        super().__init__(name, grad_req="null", shape=value.shape, dtype=value.dtype, init=_Init())
+
+    @property
+    def grad_req(self):
+        return "null"
+
+    @grad_req.setter
+    def grad_req(self, req):
+        if req != "null":
+            import warnings
+            warnings.warn("Constant parameter \"{}\" does not support grad_req other than \"null\", "
+                          "and new value \"{}\" is ignored.".format(self.name, req))
+
+
+class ParameterDict:
+    """An ordered name -> Parameter map with a name prefix (``dense0_``)."""
+
+    def __init__(self, prefix="", shared=None):
+        self._prefix = prefix
+        self._params = OrderedDict()
+        self._shared = shared
+
+    def __repr__(self):
+        s = "{name}(\n{content}\n)"
+        name = self._prefix + " " if self._prefix else ""
+        return s.format(name=name, content="\n".join("  " + repr(v) for v in self.values()))
+
+    def __getitem__(self, key):
+        return self._params[key]
+
+    def __iter__(self):
+        return iter(self._params)
+
+    def __len__(self):
+        return len(self._params)
+
+    def __contains__(self, key):
+        return key in self._params
+
+    def items(self):
+        return self._params.items()
+
+    def keys(self):
+        return self._params.keys()
+
+    def values(self):
+        return self._params.values()
+
+    @property
+    def prefix(self):
+        return self._prefix
+
+    def _get_impl(self, name):
+        if name in self._params:
+            return self._params[name]
+        if self._shared is not None and name in self._shared._params:
+            self._params[name] = self._shared._params[name]
+            return self._shared._params[name]
+        return None
+
+    def get(self, name, **kwargs):
+        """The parameter ``prefix + name`` (created with ``kwargs`` if missing)."""
+        name = self._prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            param = Parameter(name, **kwargs)
+            self._params[name] = param
+        else:
+            for k, v in kwargs.items():
+                if hasattr(param, k) and getattr(param, k) is not None:
+                    existing = getattr(param, k)
+                    if k == "shape" and len(v) == len(existing):
+                        inferred = []
+                        for a, b in zip(v, existing):
+                            if a != b and a != 0 and b != 0:
+                                raise AssertionError("Cannot retrieve Parameter '%s' because desired attribute "
+                                                     "does not match with stored for attribute '%s': desired "
+                                                     "'%s' vs stored '%s'." % (name, k, str(v), str(existing)))
+                            inferred.append(a or b)
+                        param._shape = tuple(inferred)
+                        continue
+                    if k == "dtype" and np.dtype(v) == np.dtype(existing):
+                        continue
+                    if v is not None and v != existing and k != "init":
+                        raise AssertionError("Cannot retrieve Parameter '%s' because desired attribute does "
+                                             "not match with stored for attribute '%s': desired '%s' vs stored "
+                                             "'%s'." % (name, k, str(v), str(existing)))
+                else:
+                    setattr(param, k, v)
+        return param
+
+    def get_constant(self, name, value=None):
+        """The Constant ``prefix + name`` (created from ``value`` if missing)."""
+        name = self._prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            if value is None:
+                raise KeyError("No constant named '{}'. Please specify value if you want to create a new "
+                               "constant.".format(name))
+            param = Constant(name, value)
+            self._params[name] = param
+        return param
+
+    def update(self, other):
+        """Copy the parameters of ``other`` into this dict."""
+        for k, v in other.items():
+            if k in self._params and self._params[k] is not v:
+                raise ValueError("Cannot update self with other because they have different Parameters "
+                                 "with the same name '%s'" % k)
+        for k, v in other.items():
+            self._params[k] = v
+
+    def initialize(self, init=None, ctx=None, verbose=False, force_reinit=False):
+        """Initialise every parameter."""
+        from .. import initializer
+        if init is None:
+            init = initializer.Uniform()
+        for v in self.values():
+            v.initialize(None, ctx, init, force_reinit=force_reinit)
+
+    def zero_grad(self):
+        for v in self.values():
+            v.zero_grad()
+
+    def reset_ctx(self, ctx):
+        for v in self.values():
+            v.reset_ctx(ctx)
+
+    def list_ctx(self):
+        out = []
+        for v in self.values():
+            for c in v.list_ctx():
+                if c not in out:
+                    out.append(c)
+        return out
+
+    def setattr(self, name, value):
+        """Set an attribute (``grad_req``, ``lr_mult``...) on every parameter."""
+        for v in self.values():
+            setattr(v, name, value)
+
+    def save(self, filename, strip_prefix=""):
+        """Save every parameter's value (names with ``strip_prefix`` removed)."""
+        arg_dict = {}
+        for param in self.values():
+            weight = param._reduce()
+            if not param.name.startswith(strip_prefix):
+                raise ValueError("Prefix '%s' is to be striped before saving, but Parameter's name '%s' "
+                                 "does not start with '%s'." % (strip_prefix, param.name, strip_prefix))
+            arg_dict[param.name[len(strip_prefix):]] = weight
+        nd.save(filename, arg_dict)
+
+    def load(self, filename, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix="",
+             cast_dtype=False, dtype_source="current"):
+        """Load values saved by ``save`` (names get ``restore_prefix`` prepended)."""
+        loaded = nd.load(filename)
+        if not isinstance(loaded, dict):
+            raise MXNetError("%s holds no parameter names" % filename)
+        arg_dict = {restore_prefix + k.split(":", 1)[-1]: v for k, v in loaded.items()}
+        _load_into(self, arg_dict, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source)
+
+
+def _reduce(self):
+    """The value averaged over contexts, on the CPU."""
+    data = self.list_data()
+    if len(data) == 1:
+        return data[0].copyto(cpu())
+    return nd.add_n(*[d.as_in_context(cpu()) for d in data]) / len(data)
+
+
+Parameter._reduce = _reduce
+
+
+def _load_into(params, arg_dict, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source):
+    if not allow_missing:
+        for name in params.keys():
+            if name not in arg_dict:
+                raise AssertionError("Parameter '%s' is missing in file '%s', which contains parameters: %s. "
+                                     "Please make sure source and target networks have the same prefix." % (
+                                         name, filename, _brief(arg_dict.keys())))
+    for name, value in arg_dict.items():
+        if name not in params.keys():
+            if ignore_extra:
+                continue
+            raise AssertionError("Parameter '%s' loaded from file '%s' is not present in ParameterDict, "
+                                 "which contains parameters %s. Set ignore_extra=True to ignore. " % (
+                                     name, filename, _brief(params.keys())))
+        param = params[name]
+        if cast_dtype:
+            if dtype_source == "current":
+                value = value.astype(param.dtype)
+            else:
+                param.dtype = value.dtype
+        _set_loaded(param, value, ctx)
+
+
+def _set_loaded(param, value, ctx):
+    if param._shape is not None and len(param._shape) == len(value.shape):
+        for a, b in zip(param._shape, value.shape):
+            if a and a != b:
+                raise AssertionError("Failed loading Parameter '%s' from saved params: shape incompatible "
+                                     "expected %s vs saved %s" % (param.name, str(param.shape), str(value.shape)))
+    param._shape = value.shape
+    if param._data is None and not param._deferred_init:
+        param._deferred_init = (None, _ctx_list(ctx), None, None)
+    if param._data is None:
+        init, ctxs, default_init, _ = param._deferred_init
+        if ctx is not None:
+            ctxs = _ctx_list(ctx)
+        param._deferred_init = ()
+        param._init_impl(value.astype(param.dtype) if np.dtype(value.dtype) != np.dtype(param.dtype) else value, ctxs)
+    else:
+        if ctx is not None and _ctx_list(ctx) != param._ctx_list:
+            param._init_impl(value, _ctx_list(ctx))
+        else:
+            param.set_data(value)
+
+
+def _brief(names):
+    names = list(names)
+    return ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+
+
+def select_params(params, select):
+    """Parameters whose names fully match the regex ``select`` (or all when None)."""
+    if select is None:
+        return params
+    pattern = re.compile(select)
+    out = ParameterDict(params.prefix)
+    out._params.update((k, v) for k, v in params.items() if pattern.match(k))
+    return out
+
+

@@ -1,0 +1,134 @@
+"""gluon.Trainer: applies an optimizer to a set of Parameters (summing gradients over contexts)."""
+from .. import optimizer as opt
+from ..base import MXNetError
+from .parameter import ParameterDict, Parameter
+
+__all__ = ["Trainer"]
+
+
+class Trainer:
+    """``Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})``; ``step(batch_size)`` after
+    ``backward`` sums gradients over contexts and updates every parameter."""
+
+    def __init__(self, params, optimizer, optimizer_params=None, kvstore="device", compression_params=None,
+                 update_on_kvstore=None):
+        if isinstance(params, (dict, ParameterDict)):
+            params = list(params.values())
+        if not isinstance(params, (list, tuple)):
+            raise ValueError("First argument must be a list or dict of Parameters, got %s." % type(params))
+        self._params = []
+        self._param2idx = {}
+        for i, p in enumerate(params):
+            if not isinstance(p, Parameter):
+                raise ValueError("First argument must be a list or dict of Parameters, got list of %s." % type(p))
+            self._param2idx[p.name] = i
+            self._params.append(p)
+        optimizer_params = dict(optimizer_params or {})
+        self._scale = optimizer_params.get("rescale_grad", 1.0)
+        self._contexts = None
+        self._kvstore_type = kvstore
+        self._update_on_kvstore = update_on_kvstore
+        self._compression_params = compression_params
+        self._init_optimizer(optimizer, optimizer_params)
+        self._kv_initialized = False
+        self._kvstore = None
+
+    def _init_optimizer(self, optimizer, optimizer_params):
+        param_dict = {i: p for i, p in enumerate(self._params)}
+        if isinstance(optimizer, opt.Optimizer):
+            if optimizer_params:
+                raise MXNetError("optimizer_params must be None if optimizer is an instance of Optimizer "
+                                 "instead of str")
+            self._optimizer = optimizer
+            self._optimizer.param_dict = param_dict
+        else:
+            self._optimizer = opt.create(optimizer, param_dict=param_dict, **optimizer_params)
+        self._updaters = None
+
+    def _init_kvstore(self):
+        contexts = None
+        for p in self._params:
+            ctx = p.list_ctx()
+            if contexts is None:
+                contexts = ctx
+            elif ctx != contexts:
+                raise MXNetError("All Parameters must be initialized on the same set of contexts, but "
+                                 "Parameter %s is initialized on %s while previous Parameters are "
+                                 "initialized on %s." % (p.name, str(ctx), str(contexts)))
+        self._contexts = contexts or []
+        if len(self._contexts) > 1 and self._kvstore_type:
+            from .. import kvstore
+            kv = self._kvstore_type if not isinstance(self._kvstore_type, str) else \
+                kvstore.create(self._kvstore_type)
+            self._kvstore = kv
+            for i, p in enumerate(self._params):
+                if p.grad_req != "null":
+                    kv.init(i, p.list_data()[0])
+        self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
+        self._kv_initialized = True
+
+    @property
+    def learning_rate(self):
+        return self._optimizer.learning_rate
+
+    @property
+    def optimizer(self):
+        return self._optimizer
+
+    def set_learning_rate(self, lr):
+        """Set the optimizer's learning rate."""
+        self._optimizer.set_learning_rate(lr)
+
+    def step(self, batch_size, ignore_stale_grad=False):
+        """One optimisation step with gradients normalised by ``batch_size``."""
+        self._optimizer.rescale_grad = self._scale / batch_size
+        if not self._kv_initialized:
+            self._init_kvstore()
+        self._allreduce_grads()
+        self._update(ignore_stale_grad)
+
+    def allreduce_grads(self):
+        """Sum gradients over contexts (for a manual ``update``)."""
+        if not self._kv_initialized:
+            self._init_kvstore()
+        self._allreduce_grads()
+
+    def _allreduce_grads(self):
+        if self._kvstore is None:
+            return
+        for i, p in enumerate(self._params):
+            if p.grad_req != "null":
+                grads = p.list_grad()
+                self._kvstore.push(i, grads, priority=-i)
+                self._kvstore.pull(i, grads, priority=-i)
+
+    def update(self, batch_size, ignore_stale_grad=False):
+        """Apply the optimizer (after ``allreduce_grads``)."""
+        if not self._kv_initialized:
+            self._init_kvstore()
+        self._optimizer.rescale_grad = self._scale / batch_size
+        self._update(ignore_stale_grad)
+
+    def _update(self, ignore_stale_grad=False):
+        for i, p in enumerate(self._params):
+            if p.grad_req == "null":
+                continue
+            for upd, w, g in zip(self._updaters, p.list_data(), p.list_grad()):
+                upd(i, g, w)
+
+    def save_states(self, fname):
+        """Save the optimizer (updater) states."""
+        from ..util import atomic_write
+        if not self._kv_initialized:
+            self._init_kvstore()
+        atomic_write(fname, [self._updaters[0].get_states(dump_optimizer=True)])
+
+    def load_states(self, fname):
+        """Load states written by ``save_states``."""
+        if not self._kv_initialized:
+            self._init_kvstore()
+        with open(fname, "rb") as f:
+            states = f.read()
+        for u in self._updaters:
+            u.set_states(states)
+        self._optimizer = self._updaters[0].optimizer

@@ -1,0 +1,83 @@
+"""gluon.utils: splitting batches over contexts, gradient clipping, file checks."""
+import hashlib
+import math
+import os
+
+import numpy as np
+
+from .. import ndarray as nd
+from ..base import MXNetError
+
+__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download"]
+
+
+def split_data(data, num_slice, batch_axis=0, even_split=True):
+    """Split ``data`` into ``num_slice`` pieces along ``batch_axis``."""
+    size = data.shape[batch_axis]
+    if even_split and size % num_slice != 0:
+        raise ValueError("data with shape %s cannot be evenly split into %d slices along axis %d. "
+                         "Use a batch size that's multiple of %d or set even_split=False to allow "
+                         "uneven partitioning of data." % (str(data.shape), num_slice, batch_axis, num_slice))
+    step = size // num_slice
+    if not even_split and size < num_slice:
+        step = 1
+        num_slice = size
+    if batch_axis == 0:
+        return [data[i * step:(i + 1) * step] if i < num_slice - 1 else data[i * step:size]
+                for i in range(num_slice)]
+    return [nd.slice_axis(data, batch_axis, i * step, (i + 1) * step if i < num_slice - 1 else size)
+            for i in range(num_slice)]
+
+
+def split_and_load(data, ctx_list, batch_axis=0, even_split=True):
+    """Split ``data`` over ``ctx_list`` and copy each piece to its context."""
+    if not isinstance(data, nd.NDArray):
+        data = nd.array(data, ctx=ctx_list[0])
+    if len(ctx_list) == 1:
+        return [data.as_in_context(ctx_list[0])]
+    slices = split_data(data, len(ctx_list), batch_axis, even_split)
+    return [i.as_in_context(ctx) for i, ctx in zip(slices, ctx_list)]
+
+
+def clip_global_norm(arrays, max_norm, check_isfinite=True):
+    """Rescale ``arrays`` in place so their joint L2 norm is at most ``max_norm``; returns the norm."""
+    if not arrays:
+        raise MXNetError("clip_global_norm needs at least one array")
+    ctx = arrays[0].context
+    total = nd.add_n(*[nd.sum(nd.square(a)).as_in_context(ctx) for a in arrays])
+    total_norm = math.sqrt(float(total.asscalar()))
+    if check_isfinite and not np.isfinite(total_norm):
+        import warnings
+        warnings.warn(UserWarning("nan or inf is detected. Clipping results will be undefined."), stacklevel=2)
+    scale = max_norm / (total_norm + 1e-8)
+    if scale < 1.0:
+        for arr in arrays:
+            arr *= scale
+    return total_norm
+
+
+def check_sha1(filename, sha1_hash):
+    """Whether the file's SHA-1 equals ``sha1_hash``."""
+    sha1 = hashlib.sha1()
+    with open(filename, "rb") as f:
+        for chunk in iter(lambda: f.read(1048576), b""):
+            sha1.update(chunk)
+    return sha1.hexdigest() == sha1_hash
+
+
+def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_ssl=True):
+    """Download ``url`` to ``path`` (returns the file name); a clear error when offline."""
+    fname = path if path and not os.path.isdir(path) else os.path.join(path or ".", url.split("/")[-1])
+    if os.path.exists(fname) and not overwrite and (sha1_hash is None or check_sha1(fname, sha1_hash)):
+        return fname
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            data = r.read()
+    except Exception as e:  # noqa: BLE001 - any network failure
+        raise MXNetError("download of {} failed ({}); put the file at {} yourself".format(url, e, fname)) from None
+    from ..util import atomic_write
+    atomic_write(fname, [data])
+    if sha1_hash and not check_sha1(fname, sha1_hash):
+        raise MXNetError("File {} is downloaded but the content hash does not match.".format(fname))
+    return fname
