@@ -117,3 +117,40 @@ def test_errors():
         autograd.backward([y], [mx.nd.ones((2,)), mx.nd.ones((2,))])
     with pytest.raises(mx.MXNetError):
         x.attach_grad(grad_req="bogus")
+
+
+class _Sigmoid(autograd.Function):
+    def forward(self, x):
+        y = 1 / (1 + mx.nd.exp(-x))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, dy):
+        y, = self.saved_tensors
+        return dy * y * (1 - y)
+
+
+@pytest.mark.parametrize("n", [10, 100000], ids=["inline-size", "queued-size"])
+def test_custom_function(any_engine, n):
+    x = mx.nd.array(np.random.RandomState(0).randn(n))
+    x.attach_grad()
+    f = _Sigmoid()
+    with autograd.record():
+        y = f(x) * 2
+    y.backward()
+    s = 1 / (1 + np.exp(-x.asnumpy()))
+    np.testing.assert_allclose(x.grad.asnumpy(), 2 * s * (1 - s), rtol=1e-5, atol=1e-7)
+    with pytest.raises(mx.MXNetError, match="only be called once"):
+        f(x)
+
+
+def test_backward_twice_needs_retain_graph():
+    x = mx.nd.ones((2,))
+    x.attach_grad(grad_req="add")
+    with autograd.record():
+        y = x * 2
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [4, 4])
+    with pytest.raises(mx.MXNetError, match="not in a computational graph"):
+        y.backward()

@@ -7,7 +7,7 @@ backward rules the Executor uses, inside one engine op, and writes/adds into ``x
 import threading
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
-           "set_recording", "set_training", "backward", "grad", "mark_variables", "get_symbol"]
+           "set_recording", "set_training", "backward", "grad", "mark_variables", "get_symbol", "Function"]
 
 _state = threading.local()
 
@@ -178,38 +178,40 @@ def _compute(heads, head_grads, variables, train_mode):
     xp = for_context(ctx).xp
     result = {}
 
+    # Snapshot the graph now: the tape may be freed (or extended) before the engine runs ``run``.
+    def key(x):
+        return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", id(x))
+
+    head_keys = [key(h) for h in heads]
+    node_in_keys = [[key(x) for x in node.inputs] for node in order]
+    tracked = [[_tracked(x) for x in node.inputs] for node in order]
+    var_heads = [h for h in heads if h._ag_node is None]
+
     def run():
         grads = {}
-
-        def key(x):
-            return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", id(x))
-
-        for h, g in zip(heads, head_grads):
+        for h, g, k in zip(heads, head_grads, head_keys):
             v = g._read() if g is not None else xp.ones(h.shape, dtype=h._dtype)
-            k = key(h)
             grads[k] = grads[k] + v if k in grads else v
         leaves = {}
-        for node in reversed(order):
+        for node, in_keys, req in reversed(list(zip(order, node_in_keys, tracked))):
             ogs = [grads.pop(("n", id(node), i), None) for i in range(len(node.outputs))]
             if all(g is None for g in ogs) or node.op.backward is None:
                 continue
             outs = [o._read() for o in node.outputs]
             ogs = [g if g is not None else xp.zeros_like(o) for g, o in zip(ogs, outs)]
             ins = [x._read() for x in node.inputs]
-            req = [_tracked(x) for x in node.inputs]
             env = OpEnv(xp, node.is_train if train_mode else False, ctx)
             igs = node.op.backward(env, node.attrs, ins, outs, ogs, req)
-            for x, g, r in zip(node.inputs, igs, req):
+            for x, k, g, r in zip(node.inputs, in_keys, igs, req):
                 if not r or g is None:
                     continue
-                k = key(x)
                 grads[k] = grads[k] + g if k in grads else g
                 if k[0] == "v":
                     leaves[k] = x
         for k, x in leaves.items():
             result[id(x)] = grads[k]
-        for h in heads:   # a head that is itself a variable
-            if h._ag_node is None and ("v", id(h)) in grads:
+        for h in var_heads:   # a head that is itself a variable
+            if ("v", id(h)) in grads:
                 result[id(h)] = grads[("v", id(h))]
 
     reads = [g._var for g in head_grads if g is not None]
@@ -239,6 +241,17 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
 
     writes = [x._grad._var for x in order_vars if x._grad is not None]
     engine.push(apply, reads, writes, ctx, name="backward")
+    if not retain_graph:
+        _free_graph(heads)
+
+
+def _free_graph(heads):
+    """Drop the recorded history of ``heads`` (MXNet frees the graph after backward)."""
+    from .ndarray.ndarray import NDArray
+    heads = [heads] if isinstance(heads, NDArray) else list(heads)
+    for node in _graph_order(heads):
+        for o in node.outputs:
+            o._ag_node = None
 
 
 def _xp(arr):
@@ -287,7 +300,67 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
             o._assign(_finalize(xp, g, o._shape, o._dtype, [], "grad"))
 
     engine.push(apply, reads, [o._var for o in outs], ctx, name="grad")
+    if not retain_graph:
+        _free_graph(heads)
     return outs[0] if single else outs
+
+
+class Function:
+    """A differentiable function with a hand-written gradient:
+
+    ``forward(self, *inputs)`` and ``backward(self, *output_grads)`` take and return NDArrays;
+    ``save_for_backward`` keeps values for backward in ``self.saved_tensors``."""
+
+    def __init__(self):
+        self._used = False
+        self.saved_tensors = ()
+
+    def save_for_backward(self, *args):
+        self.saved_tensors = args
+
+    def __call__(self, *inputs):
+        from .base import MXNetError
+        from .ndarray.ndarray import NDArray
+        if self._used:
+            raise MXNetError("Each Function instance can only be called once. Please create another "
+                             "instance.")
+        self._used = True
+        with pause(train_mode=is_training()):
+            outputs = self.forward(*inputs)
+        single = isinstance(outputs, NDArray)
+        outs = [outputs] if single else list(outputs)
+        if is_recording():
+            _record_op(_FunctionOp(self, len(inputs)), None, list(inputs), outs, [])
+        return outputs
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def backward(self, *output_grads):
+        raise NotImplementedError
+
+
+class _FunctionOp:
+    """Tape op of a custom Function: runs the user's NDArray backward synchronously."""
+    needs_rng = False
+    name = "_CustomFunction"
+
+    def __init__(self, func, n_in):
+        self.func = func
+        self.n_in = n_in
+
+    def backward(self, env, attrs, inputs, outputs, out_grads, req):
+        from .base import MXNetError
+        from .ndarray.ndarray import NDArray, Chunk
+        ctx = env.ctx
+        ograds = [NDArray(Chunk(g), tuple(g.shape), g.dtype, ctx) for g in out_grads]
+        with pause():
+            res = self.func.backward(*ograds)
+        res = [res] if isinstance(res, NDArray) else list(res)
+        if len(res) != self.n_in:
+            raise MXNetError("custom Function backward returned {} gradients for {} inputs".format(
+                len(res), self.n_in))
+        return [r._read() if isinstance(r, NDArray) else r for r in res]
 
 
 def get_symbol(x):

@@ -237,7 +237,9 @@ class ThreadedEngine(Engine):
         reads, writes = _dedupe(reads, writes)
         key = (ctx, kind)
         with self._lock:
-            if inline and self._ready_now(reads, writes):
+            # Ops pushed from inside an op (a custom Function's backward) run right away when
+            # ready: the pushing op may be waiting for them on this very worker.
+            if (inline or getattr(self._local, "is_worker", False)) and self._ready_now(reads, writes):
                 run_inline = True
             else:
                 run_inline = False
