@@ -18,7 +18,7 @@ def _finalize(xp, r, shape, dtype, raw_inputs, opname):
         r = xp.asarray(r, dtype=dtype)
     if r.dtype != dtype:
         r = r.astype(dtype)
-    elif r.base is not None or not r.flags.c_contiguous or any(r is x for x in raw_inputs):
+    elif r.base is not None or not r.flags.c_contiguous or _aliases(r, raw_inputs):
         r = r.copy()
     if r.shape != shape:
         if r.size != int(np.prod(shape, dtype=np.int64)):
@@ -26,6 +26,13 @@ def _finalize(xp, r, shape, dtype, raw_inputs, opname):
                 opname, r.shape, shape))
         r = r.reshape(shape)
     return r
+
+
+def _aliases(r, arrays):
+    for x in arrays:
+        if r is x:
+            return True
+    return False
 
 
 def _context_of(op, attrs, inputs):
@@ -42,13 +49,31 @@ def _context_of(op, attrs, inputs):
     return current_context()
 
 
+def _arity(op, attrs):
+    """(n_inputs, n_aux, n_visible) of ``op`` for ``attrs``, cached per parsed attrs object."""
+    key = id(attrs)
+    hit = op._arity.get(key)
+    if hit is not None and hit[0] is attrs:
+        return hit[1]
+    meta = (len(op.input_names(attrs)), len(op.aux_names(attrs)), op.num_visible_outputs(attrs))
+    if len(op._arity) < 4096:
+        op._arity[key] = (attrs, meta)
+    return meta
+
+
+def _size(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
 def invoke(op, inputs, kwargs, out=None):
     """Run ``op`` on NDArray ``inputs`` (data inputs, then aux states) with parameters ``kwargs``.
 
     Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given."""
     attrs = op.parse(kwargs)
-    n_in = len(op.input_names(attrs))
-    n_aux = len(op.aux_names(attrs))
+    n_in, n_aux, n_vis = _arity(op, attrs)
     if len(inputs) != n_in + n_aux:
         raise MXNetError("Operator {} expects {} inputs ({}){}, got {}".format(
             op.name, n_in, ", ".join(op.input_names(attrs)),
@@ -68,7 +93,6 @@ def invoke(op, inputs, kwargs, out=None):
             raise MXNetError("{}: shape inference failed for input shapes {}: {}".format(
                 op.name, in_shapes, e)) from None
     out_dtypes = op.infer_type(attrs, [x._dtype for x in data_in])
-    n_vis = op.num_visible_outputs(attrs)
 
     if out is None:
         outs = [NDArray(Chunk(), tuple(s), np.dtype(d), ctx) for s, d in zip(out_shapes, out_dtypes)]
@@ -83,36 +107,37 @@ def invoke(op, inputs, kwargs, out=None):
                 raise MXNetError("{}: out[{}] has shape {}, expected {}".format(op.name, i, o._shape, tuple(s)))
         outs = given + [NDArray(Chunk(), tuple(s), np.dtype(d), ctx)
                         for s, d in zip(out_shapes[n_vis:], out_dtypes[n_vis:])]
-    out_dt = [o._dtype for o in outs]
-    out_sh = [o._shape for o in outs]
     backend = for_context(ctx)
     xp = backend.xp
     env = OpEnv(xp, autograd.is_training(), ctx)
     name = op.name
+    forward = op.forward
 
     def run():
         raw = [x._read() for x in data_in]
-        raw_aux = [a._read() for a in aux]
+        raw_aux = [a._read() for a in aux] if aux else aux
         if backend.is_gpu:
             with backend.device_scope():
-                res = op.forward(env, attrs, raw, raw_aux)
+                res = forward(env, attrs, raw, raw_aux)
         else:
-            res = op.forward(env, attrs, raw, raw_aux)
-        for o, r, s, d in zip(outs, res, out_sh, out_dt):
-            o._assign(_finalize(xp, r, s, d, raw, name))
+            res = forward(env, attrs, raw, raw_aux)
+        for o, r in zip(outs, res):
+            o._assign(_finalize(xp, r, o._shape, o._dtype, raw, name))
 
     reads = [x._chunk.var for x in data_in]
-    writes = [o._chunk.var for o in outs] + [a._chunk.var for a in aux]
+    writes = [o._chunk.var for o in outs]
+    if aux:
+        writes += [a._chunk.var for a in aux]
     if op.needs_rng:
         from ..random import rng_var
         writes.append(rng_var(ctx))
     size = 0
     for x in data_in:
-        size += x.size
+        size += _size(x._shape)
     for o in outs:
-        size += o.size
+        size += _size(o._shape)
     engine.push(run, reads, writes, ctx, inline=size <= _INLINE_MAX and not backend.is_gpu, name=name)
-    if autograd.is_recording() and hasattr(autograd, "_record_op"):
+    if autograd.is_recording():
         autograd._record_op(op, attrs, list(data_in), outs, aux)
     if n_vis == 1:
         return outs[0]

@@ -101,6 +101,7 @@ class OpDef:
         self.var_attrs = var_attrs or {}    # attrs of auto-created input variables (e.g. __init__)
         self._cache = {}
         self._defaults = None
+        self._arity = {}      # id(attrs) -> (attrs, (n_in, n_aux, n_visible)), see imperative.invoke
 
     # -- parameters -------------------------------------------------------------------------
     def parse(self, kwargs):
