@@ -40,12 +40,18 @@ def create(op, hint, inputs_by_name, positional, params, name, attr):
     parsed = op.parse(params)
     node_name = _name.current().get(name, hint)
     attrs = attribute.current().get(attr)
+    var_attrs = getattr(op, "var_attrs", None) or {}
     if op.key_var_num_args is not None:
         entries = []
         for s in positional:
             if len(s._outputs) != 1:
                 raise MXNetError("{}: input symbols must have one output, got {}".format(hint, len(s._outputs)))
             entries.append(s._outputs[0])
+        # a variadic op may take extra named inputs (UpSampling's bilinear weight): auto-create them
+        for n in op.input_names(parsed)[len(entries):]:
+            va = dict(params)
+            va.update(var_attrs.get(n, {}))
+            entries.append(Variable("{}_{}".format(node_name, n), attr=va)._outputs[0])
     else:
         names = op.input_names(parsed) + op.aux_names(parsed)
         given = dict(zip(op.all_input_names(), positional))
@@ -54,7 +60,6 @@ def create(op, hint, inputs_by_name, positional, params, name, attr):
         if unknown:
             raise MXNetError("{}: unknown input(s) {}; inputs are {}".format(hint, sorted(unknown), names))
         entries = []
-        var_attrs = getattr(op, "var_attrs", None) or {}
         for n in names:
             s = given.get(n)
             if s is None:
