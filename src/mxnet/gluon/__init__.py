@@ -4,3 +4,6 @@ from .block import Block, HybridBlock, SymbolBlock
 from .trainer import Trainer
 from . import nn
 from . import utils
+from . import rnn
+from . import loss
+from . import data
