@@ -80,12 +80,20 @@ def make_function(op, public_name):
                     raise TypeError("{}: unexpected NDArray argument '{}'; inputs are {}".format(
                         public_name, k, input_names))
                 slots[input_names.index(k)] = kwargs.pop(k)
+            elif k.startswith("__") and k.endswith("__"):
+                kwargs.pop(k)     # symbol attributes such as __layout__ mean nothing here
         inputs = slots
         while inputs and inputs[-1] is None:
             inputs = inputs[:-1]
         if any(x is None for x in inputs):
-            missing = [input_names[i] for i, x in enumerate(inputs) if x is None]
-            raise TypeError("{}: missing input(s) {}".format(public_name, missing))
+            # optional inputs may be skipped (RNN's state_cell for gru): keep the ones the
+            # parameters select, in order
+            wanted = op.input_names(op.parse(kwargs)) + op.aux_names(op.parse(kwargs))
+            given = {n: x for n, x in zip(input_names, inputs) if x is not None}
+            missing = [n for n in wanted if n not in given]
+            if missing:
+                raise TypeError("{}: missing input(s) {}".format(public_name, missing))
+            inputs = [given[n] for n in wanted]
         return invoke(op, inputs, kwargs, out)
 
     fn.__name__ = public_name

@@ -39,6 +39,34 @@ _populate()
 from . import random  # noqa: E402
 
 
+def _add_fluent_methods():
+    """``sym.sum(axis=1)``, ``sym.reshape((0, -1))``...: the op of that name on this symbol."""
+    from ..ndarray.register import FLUENT_METHODS
+    names = list(FLUENT_METHODS) + ["reshape", "flatten", "expand_dims", "broadcast_to", "broadcast_like",
+                                    "split", "reshape_like", "diag", "astype"]
+    aliases = {"flatten": "Flatten", "astype": "Cast", "reshape": "Reshape"}
+    for m in names:
+        opname = aliases.get(m, m)
+        if _registry.find_op(opname) is None or hasattr(Symbol, m):
+            continue
+        fn = _register.make_function(_registry.find_op(opname), opname)
+
+        def method(self, *args, _fn=fn, _m=m, **kwargs):
+            if _m == "reshape" and args and not isinstance(args[0], Symbol):
+                kwargs["shape"] = args[0] if len(args) == 1 else args
+                args = ()
+            if _m == "astype" and args:
+                kwargs["dtype"] = args[0]
+                args = ()
+            return _fn(self, *args, **kwargs)
+        method.__name__ = m
+        method.__doc__ = "Convenience method for ``mx.sym.{}(self, ...)``.".format(opname)
+        setattr(Symbol, m, method)
+
+
+_add_fluent_methods()
+
+
 def zeros(shape, dtype=None, **kwargs):
     """A symbol of zeros of ``shape``."""
     return _internal._zeros(shape=shape, dtype="float32" if dtype is None else dtype, **kwargs)

@@ -114,6 +114,9 @@ def make_function(op, public_name):
                 inputs_by_name[k] = kwargs.pop(k)
             elif v is None and k in input_names:
                 kwargs.pop(k)
+            elif k.startswith("__") and k.endswith("__"):
+                attr = dict(attr or {})
+                attr[k] = str(kwargs.pop(k))   # e.g. __layout__: a node attribute, as in MXNet
         given_pos = {n: s for n, s in zip(input_names, positional) if s is not None}
         if varargs is None:
             positional = []
