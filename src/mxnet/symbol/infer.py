@@ -18,6 +18,8 @@ def _parse_shape_attr(text):
         vals = tuple(int(v) for v in text.strip("()[] ").split(",") if v.strip())
     except ValueError:
         return None
+    # partial __shape__ hints (0 = unknown, e.g. Gluon's deferred weights) are left to inference:
+    # the operators' own rules fill them from the data
     return None if (not vals or 0 in vals) else vals
 
 
@@ -64,6 +66,22 @@ def infer_graph_shapes(order, var_shapes):
     return shapes
 
 
+def _merge(a, b):
+    """Combine two shapes where 0 means an unknown dimension; None if they disagree."""
+    if len(a) != len(b):
+        return None
+    out = []
+    for x, y in zip(a, b):
+        if x and y and x != y:
+            return None
+        out.append(x or y)
+    return tuple(out)
+
+
+def _complete(s):
+    return s is not None and all(d > 0 for d in s)
+
+
 def _set(shapes, key, value, node, what):
     old = shapes.get(key)
     if value is None:
@@ -72,9 +90,13 @@ def _set(shapes, key, value, node, what):
     if old is None:
         shapes[key] = value
         return True
-    if old != value:
+    merged = _merge(old, value)
+    if merged is None:
         raise MXNetError("Error in operator {}: shape inconsistent for {}: provided {}, inferred {}".format(
             node.name, what, old, value))
+    if merged != old:
+        shapes[key] = merged
+        return True
     return False
 
 
@@ -90,8 +112,12 @@ def _infer_node(n, shapes):
     if op.elementwise:
         known = [s for s in ins + [shapes.get(out_keys[0])] if s is not None]
         if known:
+            best = known[0]
+            for s in known[1:]:
+                best = _merge(best, s) or best
             for key, nm in zip(in_keys, names):
-                changed |= _set(shapes, key, known[0], n, "input '{}'".format(nm))
+                changed |= _set(shapes, key, best, n, "input '{}'".format(nm))
+            changed |= _set(shapes, out_keys[0], best, n, "output")
     try:
         new_in, outs, new_aux = op.infer_shapes(attrs, [shapes.get(key) for key in in_keys[:k]], aux)
     except MXNetError as e:
@@ -110,9 +136,10 @@ def infer_shape(sym, args, kwargs, partial=False):
     aux = _aux_ids(order)
     arg_nodes = [n for n in order if n.op is None and id(n) not in aux]
     aux_nodes = [n for n in order if n.op is None and id(n) in aux]
-    arg_shapes = [shapes.get((id(n), 0)) for n in arg_nodes]
-    out_shapes = [shapes.get((id(n), i)) for n, i in sym._outputs]
-    aux_shapes = [shapes.get((id(n), 0)) for n in aux_nodes]
+    done = lambda s: s if _complete(s) else None  # noqa: E731 - partial shapes count as unknown
+    arg_shapes = [done(shapes.get((id(n), 0))) for n in arg_nodes]
+    out_shapes = [done(shapes.get((id(n), i))) for n, i in sym._outputs]
+    aux_shapes = [done(shapes.get((id(n), 0))) for n in aux_nodes]
     if partial:
         fix = lambda lst: [s if s is not None else () for s in lst]  # noqa: E731
         return fix(arg_shapes), fix(out_shapes), fix(aux_shapes)

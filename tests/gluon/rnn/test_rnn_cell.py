@@ -273,8 +273,6 @@ def test_symbolic_unroll():
     assert arg_shapes[1] == (9, 5)
 
 
-@pytest.mark.xfail(reason="zeros with an unknown (0) batch dimension is not completed by shape inference yet",
-                   strict=False)
 def test_symbolic_unroll_default_begin_state_infers_batch():
     cell = rnn.LSTMCell(3)
     out, _ = cell.unroll(4, mx.sym.var("x"), merge_outputs=True)
