@@ -151,7 +151,7 @@ def test_dtype_cast(kv):
     assert out.dtype == np.float32 and _np(out).tolist() == [2, 3]
 
 
-def test_set_updater(kv, any_engine):
+def test_set_updater(kv, any_engine, tmp_path):
     calls = []
 
     def update(key, inp, stored):
@@ -172,7 +172,7 @@ def test_set_updater(kv, any_engine):
     assert (_np(outs[0][1]) == 9).all() and (_np(outs[1][0]) == 6).all()
     assert calls == [(3, SHAPE), (3, SHAPE), (4, SHAPE)]
     with pytest.raises(AttributeError):     # a plain function has no states to save
-        kv.save_optimizer_states("unused")
+        kv.save_optimizer_states(str(tmp_path / "unused"))
 
 
 def test_str_keys_reach_the_updater_as_str():

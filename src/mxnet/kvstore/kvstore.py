@@ -198,8 +198,8 @@ class KVStore(KVStoreBase):
     def save_optimizer_states(self, fname, dump_optimizer=False):
         """Write the updater's states (``updater.get_states``) to ``fname``."""
         assert self._updater is not None, "Cannot save states for distributed training"
-        with open(fname, "wb") as fout:
-            fout.write(self._updater.get_states(dump_optimizer))
+        from ..util import atomic_write
+        atomic_write(fname, [self._updater.get_states(dump_optimizer)])
 
     def load_optimizer_states(self, fname):
         """Restore the updater's states from ``fname``."""
