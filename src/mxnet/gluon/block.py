@@ -215,6 +215,8 @@ class Block:
         """Load parameters saved by ``save_parameters`` (or legacy prefixed names)."""
         from .parameter import _load_into
         loaded = nd.load(filename)
+        if isinstance(loaded, list) and not loaded:
+            loaded = {}           # a block without parameters saves an empty file
         if not isinstance(loaded, dict):
             raise MXNetError("%s holds no parameter names" % filename)
         params = self._collect_params_with_prefix()
@@ -429,8 +431,11 @@ class HybridBlock(Block):
     def _get_graph(self, *args):
         if self._cached is None:
             flat, self._in_format = _flatten(args)
-            names = ["data"] if len(flat) == 1 else ["data%d" % i for i in range(len(flat))]
-            inputs = [sym.var(n) for n in names]
+            real = [i for i, a in enumerate(flat) if a is not None]    # None inputs stay None
+            names = ["data"] if len(real) == 1 else ["data%d" % i for i in range(len(real))]
+            inputs = [None] * len(flat)
+            for i, n in zip(real, names):
+                inputs[i] = sym.var(n)
             grouped, _ = _regroup(inputs, self._in_format)
             params = {p.name: p.var() for p in self._reg_params.values()}
             with self.name_scope():
@@ -452,11 +457,13 @@ class HybridBlock(Block):
         flat, _ = _flatten(args)
         params = {p.name: p for p in self.collect_params().values()}
         if what == "shape":
+            flat = [a for a in flat if a is not None]
             arg_s, _, aux_s = symbol.infer_shape_partial(**{n: a.shape for n, a in zip(names, flat)})
             for n, s in zip(symbol.list_arguments() + symbol.list_auxiliary_states(), arg_s + aux_s):
                 if n in params and s:
                     params[n].shape = s
         else:
+            flat = [a for a in flat if a is not None]
             arg_t, _, aux_t = symbol.infer_type(**{n: a.dtype for n, a in zip(names, flat)})
             for n, t in zip(symbol.list_arguments() + symbol.list_auxiliary_states(), (arg_t or []) + (aux_t or [])):
                 if n in params and t is not None:
@@ -473,7 +480,7 @@ class HybridBlock(Block):
         if self._cached is None:
             params = {p.name: p for p in self.collect_params().values()}
             self._cached = _CachedGraph(symbol, names, params)
-        flat, _ = _flatten(args)
+        flat = [a for a in _flatten(args)[0] if a is not None]
         ctx = flat[0].context
         try:
             for p in self._cached.params.values():

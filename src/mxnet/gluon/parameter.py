@@ -248,7 +248,7 @@ class Parameter:
         from .. import symbol
         if self._var is None:
             self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype, lr_mult=self.lr_mult,
-                                   wd_mult=self.wd_mult, init=self.init)
+                                   wd_mult=self.wd_mult, init=self.init, stype=self._stype)
         return self._var
 
 

@@ -296,22 +296,22 @@ class Symbol:
         return _sym_op("abs")(self)
 
     def __eq__(self, other):
-        return _arith(self, other, "_equal", "_EqualScalar")
+        return _arith(self, other, "_equal", "_equal_scalar")
 
     def __ne__(self, other):
-        return _arith(self, other, "_not_equal", "_NotEqualScalar")
+        return _arith(self, other, "_not_equal", "_not_equal_scalar")
 
     def __gt__(self, other):
-        return _arith(self, other, "_greater", "_GreaterScalar")
+        return _arith(self, other, "_greater", "_greater_scalar")
 
     def __ge__(self, other):
-        return _arith(self, other, "_greater_equal", "_GreaterEqualScalar")
+        return _arith(self, other, "_greater_equal", "_greater_equal_scalar")
 
     def __lt__(self, other):
-        return _arith(self, other, "_lesser", "_LesserScalar")
+        return _arith(self, other, "_lesser", "_lesser_scalar")
 
     def __le__(self, other):
-        return _arith(self, other, "_lesser_equal", "_LesserEqualScalar")
+        return _arith(self, other, "_lesser_equal", "_lesser_equal_scalar")
 
     def __bool__(self):
         raise NotImplementedError("The truth value of a Symbol is not defined")

@@ -1,5 +1,5 @@
 """Basic Gluon layers: containers, Dense, Activation, Dropout, Flatten, Lambda."""
-from ..block import Block, HybridBlock
+from ..block import Block, HybridBlock, _indent
 
 __all__ = ["Sequential", "HybridSequential", "Dense", "Activation", "Dropout", "Flatten", "Lambda",
            "HybridLambda"]
@@ -20,6 +20,12 @@ class Sequential(Block):
         for block in self._children.values():
             x = block(x)
         return x
+
+    def __repr__(self):
+        s = "{name}(\n{modstr}\n)"
+        modstr = "\n".join("  ({key}): {block}".format(key=key, block=_indent(repr(block), 2))
+                            for key, block in self._children.items())
+        return s.format(name=self.__class__.__name__, modstr=modstr)
 
     def __getitem__(self, key):
         layers = list(self._children.values())[key]
@@ -55,6 +61,7 @@ class HybridSequential(HybridBlock):
 
     __getitem__ = Sequential.__getitem__
     __len__ = Sequential.__len__
+    __repr__ = Sequential.__repr__
 
 
 class Dense(HybridBlock):
@@ -126,6 +133,9 @@ class Dropout(HybridBlock):
 
 class Flatten(HybridBlock):
     """Flattens to (batch, -1)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
 
     def hybrid_forward(self, F, x):
         return F.Flatten(x)
