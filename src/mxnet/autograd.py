@@ -240,7 +240,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             buf._assign(_finalize(_xp(buf), g, buf._shape, buf._dtype, [], "backward"))
 
     writes = [x._grad._var for x in order_vars if x._grad is not None]
-    engine.push(apply, reads, writes, ctx, name="backward")
+    engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(heads)
 
@@ -252,6 +252,11 @@ def _free_graph(heads):
     for node in _graph_order(heads):
         for o in node.outputs:
             o._ag_node = None
+
+
+def _inline_hint(ctx):
+    from .ndarray.ndarray import inline_hint
+    return inline_hint(ctx)
 
 
 def _xp(arr):
@@ -299,7 +304,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
             g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
             o._assign(_finalize(xp, g, o._shape, o._dtype, [], "grad"))
 
-    engine.push(apply, reads, [o._var for o in outs], ctx, name="grad")
+    engine.push(apply, reads, [o._var for o in outs], ctx, name="grad", inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(heads)
     return outs[0] if single else outs

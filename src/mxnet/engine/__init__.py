@@ -170,6 +170,8 @@ class ThreadedEngine(Engine):
         super().__init__()
         self.max_pending = int(os.environ.get("MXNET_ENGINE_MAX_PENDING", "1024"))
         self.cpu_workers = max(1, int(os.environ.get("MXNET_CPU_WORKER_NTHREADS", "1")))
+        # inline="idle" ops run on the pushing thread when their queue is empty and they are ready
+        self.caller_runs = os.environ.get("MXNET_ENGINE_CALLER_RUNS", "1") != "0"
         self._init_state()
 
     def _init_state(self):
@@ -239,7 +241,7 @@ class ThreadedEngine(Engine):
         with self._lock:
             # Ops pushed from inside an op (a custom Function's backward) run right away when
             # ready: the pushing op may be waiting for them on this very worker.
-            if (inline or getattr(self._local, "is_worker", False)) and self._ready_now(reads, writes):
+            if (inline is True or getattr(self._local, "is_worker", False)) and self._ready_now(reads, writes):
                 run_inline = True
             else:
                 run_inline = False
@@ -252,6 +254,7 @@ class ThreadedEngine(Engine):
                             self._cond.wait()
                     finally:
                         self._waiters -= 1
+                idle = self._pending[key] == 0
                 op = Opr(fn, reads, writes, key, name, checks)
                 wait = 0
                 for v in reads:
@@ -283,7 +286,19 @@ class ThreadedEngine(Engine):
                 self._run(fn, checks, writes, name)
                 return
         if wait == 0:
-            q.put(op)
+            if idle and inline == "idle" and self.caller_runs:
+                # The op is registered (others see it pending) but the pushing thread runs it:
+                # the device's queue is empty, so a hand-off would only add GIL ping-pong.
+                local = self._local
+                was_worker = getattr(local, "is_worker", False)
+                local.is_worker = True      # ops pushed from inside run at once, as on a worker
+                try:
+                    self._run(op.fn, op.checks, op.writes, op.name)
+                finally:
+                    local.is_worker = was_worker
+                    self._complete(op)
+            else:
+                q.put(op)
 
     @staticmethod
     def _ready_now(reads, writes):

@@ -9,7 +9,7 @@ import numpy as np
 from .. import engine
 from ..backend import for_context
 from ..base import MXNetError
-from ..ndarray.ndarray import NDArray, Chunk
+from ..ndarray.ndarray import NDArray, Chunk, inline_hint
 from ..ndarray.imperative import _finalize
 from ..ops.registry import OpEnv
 from .graph import GraphPlan
@@ -77,6 +77,7 @@ class Executor:
         self._check_shapes()
         self._needs = plan.grad_needs(self._grad_req)
         self._backend = for_context(ctx)
+        self._inline = inline_hint(ctx)
         self._values = None
         self._state = engine.Var()
         self._monitor = None
@@ -171,7 +172,7 @@ class Executor:
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(self._ctx))
-        engine.push(run, reads, writes, self._ctx, name="forward")
+        engine.push(run, reads, writes, self._ctx, name="forward", inline=self._inline)
         return self.outputs
 
     def backward(self, out_grads=None, is_train=True):
@@ -213,7 +214,7 @@ class Executor:
 
         reads = [g._var for g in out_grads if g is not None] + [a._var for a in self.arg_arrays]
         writes = [g._var for g in grads if g is not None] + [self._state]
-        engine.push(run, reads, writes, self._ctx, name="backward")
+        engine.push(run, reads, writes, self._ctx, name="backward", inline=self._inline)
 
     # -- utilities -----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):

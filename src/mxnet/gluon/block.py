@@ -10,7 +10,7 @@ from .. import name as _name
 from .. import ndarray as nd
 from .. import symbol as sym
 from ..base import MXNetError
-from ..ndarray.ndarray import NDArray, Chunk
+from ..ndarray.ndarray import NDArray, Chunk, inline_hint
 from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
@@ -356,7 +356,7 @@ class _CachedGraph:
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(ctx))
-        engine.push(run, [a._var for a in args], writes, ctx, name="hybrid forward")
+        engine.push(run, [a._var for a in args], writes, ctx, name="hybrid forward", inline=inline_hint(ctx))
         if autograd.is_recording():
             autograd._record_op(_GRAPH_OP, holder, args, outs, aux)
         return outs

@@ -6,7 +6,7 @@ from ..backend import for_context
 from ..base import MXNetError
 from ..context import current_context
 from ..ops.registry import OpEnv
-from .ndarray import NDArray, Chunk, _INLINE_MAX, _parse_ctx
+from .ndarray import NDArray, Chunk, _parse_ctx, inline_hint
 
 __all__ = ["invoke"]
 
@@ -136,7 +136,7 @@ def invoke(op, inputs, kwargs, out=None):
         size += _size(x._shape)
     for o in outs:
         size += _size(o._shape)
-    engine.push(run, reads, writes, ctx, inline=size <= _INLINE_MAX and not backend.is_gpu, name=name)
+    engine.push(run, reads, writes, ctx, inline=inline_hint(ctx, size), name=name)
     if autograd.is_recording():
         autograd._record_op(op, attrs, list(data_in), outs, aux)
     if n_vis == 1:

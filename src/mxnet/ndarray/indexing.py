@@ -7,7 +7,7 @@ from ..backend import for_context
 from ..ops.subscript import Slot, _fill, result_shape
 from ..ops.registry import get_op
 from .imperative import invoke
-from .ndarray import NDArray, array
+from .ndarray import NDArray, array, inline_hint
 
 __all__ = ["getitem", "setitem"]
 
@@ -98,7 +98,7 @@ def setitem(arr, key, value):
         else:
             arr._read()[_fill(nkey, [a._read() for a in arrays], xp)] = v
 
-    engine.push(run, reads, [arr._var], arr.context, inline=arr.size <= 16384, name="_set_item")
+    engine.push(run, reads, [arr._var], arr.context, inline=inline_hint(arr.context, arr.size), name="_set_item")
 
 
 def _target_shape(arr, key, arrays):

@@ -462,11 +462,20 @@ def _push_copy(src, dst):
         dst._assign(r)
 
     engine.push(fn, (src._chunk.var,), (dst._chunk.var,), dst._ctx,
-                kind="compute" if same else "copy", inline=same and src.size <= _INLINE_MAX,
+                kind="compute" if same else "copy", inline=inline_hint(dst._ctx, src.size) if same else False,
                 name="_copyto")
 
 
 _INLINE_MAX = 16384
+
+
+def inline_hint(ctx, size=None):
+    """The engine's ``inline`` hint for an op on ``ctx`` touching ``size`` elements: tiny CPU ops
+    run inline when ready, larger CPU ops on the pushing thread only when the device's queue is
+    idle (a hand-off to the worker costs more than it saves under the GIL), GPU ops always queue."""
+    if ctx.device_type == "gpu":
+        return False
+    return True if size is not None and size <= _INLINE_MAX else "idle"
 
 
 def _from_numpy_state(a, devtype, devid):

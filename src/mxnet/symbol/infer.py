@@ -78,10 +78,6 @@ def _merge(a, b):
     return tuple(out)
 
 
-def _complete(s):
-    return s is not None and all(d > 0 for d in s)
-
-
 def _set(shapes, key, value, node, what):
     old = shapes.get(key)
     if value is None:
@@ -136,10 +132,9 @@ def infer_shape(sym, args, kwargs, partial=False):
     aux = _aux_ids(order)
     arg_nodes = [n for n in order if n.op is None and id(n) not in aux]
     aux_nodes = [n for n in order if n.op is None and id(n) in aux]
-    done = lambda s: s if _complete(s) else None  # noqa: E731 - partial shapes count as unknown
-    arg_shapes = [done(shapes.get((id(n), 0))) for n in arg_nodes]
-    out_shapes = [done(shapes.get((id(n), i))) for n, i in sym._outputs]
-    aux_shapes = [done(shapes.get((id(n), 0))) for n in aux_nodes]
+    arg_shapes = [shapes.get((id(n), 0)) for n in arg_nodes]
+    out_shapes = [shapes.get((id(n), i)) for n, i in sym._outputs]
+    aux_shapes = [shapes.get((id(n), 0)) for n in aux_nodes]
     if partial:
         fix = lambda lst: [s if s is not None else () for s in lst]  # noqa: E731
         return fix(arg_shapes), fix(out_shapes), fix(aux_shapes)
