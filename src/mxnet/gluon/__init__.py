@@ -7,3 +7,4 @@ from . import utils
 from . import rnn
 from . import loss
 from . import data
+from . import model_zoo
