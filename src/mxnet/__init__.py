@@ -28,8 +28,9 @@ from . import model
 from . import module
 from . import module as mod
 from . import gluon
+from . import recordio
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "nd", "ndarray",
            "random", "autograd", "engine", "context", "test_utils", "sym", "symbol", "name",
            "attribute", "AttrScope", "executor", "io", "init", "initializer", "lr_scheduler",
-           "optimizer", "metric", "callback", "kv", "kvstore", "model", "mod", "module", "gluon"]
+           "optimizer", "metric", "callback", "kv", "kvstore", "model", "mod", "module", "gluon", "recordio"]

@@ -7,7 +7,7 @@ import pytest
 import mxnet as mx
 from mxnet.gluon.data import (ArrayDataset, BatchSampler, Dataset, FilterSampler, RandomSampler,
                               RecordFileDataset, Sampler, SequentialSampler, SimpleDataset)
-from mxnet.gluon.data import _recordio as recordio
+from mxnet import recordio
 
 MAGIC = struct.pack("<I", 0xCED7230A)
 

@@ -7,7 +7,7 @@ import pytest
 
 import mxnet as mx
 from mxnet.gluon.data import DataLoader, vision
-from mxnet.gluon.data import _recordio as recordio
+from mxnet import recordio
 from mxnet.gluon.data.vision import _image
 from mxnet.gluon.data.vision import datasets as vd
 

@@ -154,7 +154,7 @@ class RecordFileDataset(Dataset):
     is the ``.idx`` file beside it."""
 
     def __init__(self, filename):
-        from ._recordio import MXIndexedRecordIO
+        from ...recordio import MXIndexedRecordIO
         self.idx_file = os.path.splitext(filename)[0] + ".idx"
         self.filename = filename
         self._record = MXIndexedRecordIO(self.idx_file, self.filename, "r")

@@ -260,7 +260,7 @@ class ImageRecordDataset(dataset.RecordFileDataset):
         self._transform = transform
 
     def __getitem__(self, idx):
-        from .._recordio import unpack
+        from ....recordio import unpack
         header, img = unpack(super().__getitem__(idx))
         data = _imread(img, self._flag, "ImageRecordDataset")
         if self._transform is not None:

@@ -16,7 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ...base import MXNetError
+from .base import MXNetError
 
 __all__ = ["MXRecordIO", "MXIndexedRecordIO", "IRHeader", "pack", "unpack", "pack_img", "unpack_img"]
 
@@ -278,7 +278,7 @@ def unpack(s):
 def unpack_img(s, iscolor=-1):
     """``(IRHeader, image)`` from a packed image record: an HWC uint8 array in OpenCV's BGR order
     (``iscolor`` 1 colour, 0 greyscale, -1 as stored). Needs Pillow."""
-    from .vision._image import decode_image
+    from .gluon.data.vision._image import decode_image
     header, s = unpack(s)
     img = decode_image(s, iscolor, "recordio.unpack_img", to_rgb=False)
     return header, img[:, :, 0] if iscolor == 0 else img
@@ -287,5 +287,5 @@ def unpack_img(s, iscolor=-1):
 def pack_img(header, img, quality=95, img_fmt=".jpg"):
     """Encode ``img`` (HWC uint8, BGR as OpenCV) as JPEG/PNG and pack it with ``header``.
     Needs Pillow."""
-    from .vision._image import encode_image
+    from .gluon.data.vision._image import encode_image
     return pack(header, encode_image(img, img_fmt, quality, "recordio.pack_img", bgr=True))
