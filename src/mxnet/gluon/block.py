@@ -231,6 +231,27 @@ class Block:
         wrapped._params.update(params)
         _load_into(wrapped, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source)
 
+    def save(self, prefix):
+        """Save the parameters to ``prefix-model.params`` and the block structure (names of the
+        children) to ``prefix-model.json``; ``load(prefix)`` restores the parameters."""
+        import json
+        from ..util import atomic_write
+
+        def structure(block):
+            return {"orig_name": block.name, "children": {k: structure(c) for k, c in block._children.items()}}
+        atomic_write(prefix + "-model.json", [json.dumps({self.name: structure(self)})], mode="w")
+        self.save_parameters(prefix + "-model.params")
+
+    def load(self, prefix):
+        """Load parameters saved by ``save(prefix)``."""
+        self.load_parameters(prefix + "-model.params")
+
+    def register_op_hook(self, callback, monitor_all=False):
+        """Call ``callback(node_name, op_name, NDArray)`` for every operator output of hybridized
+        children (``monitor_all`` is accepted; inputs are not reported)."""
+        for cld in self._children.values():
+            cld.register_op_hook(callback, monitor_all)
+
     def save_params(self, filename):
         """Deprecated: ParameterDict.save with the prefix stripped."""
         self.collect_params().save(filename, strip_prefix=self.prefix)
@@ -312,6 +333,7 @@ class _CachedGraph:
         self.input_names = input_names
         self.params = params             # name -> Parameter
         self.shapes = {}                 # input shapes -> (out shapes, out dtypes)
+        self.op_hook = None
 
     def _meta(self, args):
         key = tuple((a.shape, a.dtype) for a in args)
@@ -339,6 +361,12 @@ class _CachedGraph:
         env = OpEnv(backend.xp, autograd.is_training(), ctx)
         plan = self.plan
         holder = _GraphValues(plan, env)
+        monitor = None
+        if self.op_hook is not None:
+            hook = self.op_hook
+
+            def monitor(name, value):
+                hook(name, name.rsplit("_", 1)[0], NDArray(Chunk(value.copy()), tuple(value.shape), value.dtype, ctx))
 
         def run():
             values = [None] * plan.num_slots
@@ -347,7 +375,7 @@ class _CachedGraph:
             for s, a in zip(plan.aux_slots, aux):
                 values[s] = a._read()
             raw = [values[s] for s in plan.arg_slots]
-            plan.forward(env, values)
+            plan.forward(env, values, monitor)
             holder.values = values
             for o, s in zip(outs, plan.head_slots):
                 o._assign(_finalize(backend.xp, values[s], o._shape, o._dtype, raw, "hybrid forward"))
@@ -413,12 +441,27 @@ class HybridBlock(Block):
         super().register_child(block, name)
         self._clear_cached_op()
 
-    def hybridize(self, active=True, **kwargs):
-        """Trace into a Symbol at the next call and run it as one graph from then on."""
+    def hybridize(self, active=True, backend=None, clear=True, static_alloc=False, static_shape=False,
+                  inline_limit=2, forward_bulk_size=None, backward_bulk_size=None, **kwargs):
+        """Trace into a Symbol at the next call and run it as one graph from then on (the
+        static_alloc/static_shape/bulk flags are accepted: the graph is always planned once)."""
         self._active = active
-        self._flags = kwargs
+        self._flags = dict(kwargs, static_alloc=static_alloc, static_shape=static_shape)
         self._clear_cached_op()
         super().hybridize(active, **kwargs)
+
+    def optimize_for(self, x, *args, backend=None, clear=False, static_alloc=False, static_shape=False,
+                     inline_limit=2, forward_bulk_size=None, backward_bulk_size=None, **kwargs):
+        """Hybridize and run once on the inputs (no backend-specific partitioning exists here)."""
+        if backend is not None:
+            raise MXNetError("optimize_for: no subgraph backend {!r} in neomx".format(backend))
+        self.hybridize(True, static_alloc=static_alloc, static_shape=static_shape)
+        return self(x, *args)
+
+    def register_op_hook(self, callback, monitor_all=False):
+        self._op_hook = callback
+        self._clear_cached_op()
+        super().register_op_hook(callback, monitor_all)
 
     def _clear_cached_op(self):
         self._cached = None
@@ -480,6 +523,7 @@ class HybridBlock(Block):
         if self._cached is None:
             params = {p.name: p for p in self.collect_params().values()}
             self._cached = _CachedGraph(symbol, names, params)
+            self._cached.op_hook = getattr(self, "_op_hook", None)
         flat = [a for a in _flatten(args)[0] if a is not None]
         ctx = flat[0].context
         try:

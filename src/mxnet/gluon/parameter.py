@@ -130,8 +130,9 @@ class Parameter:
         with autograd.pause():
             if data is None:
                 data = nd.zeros(self._shape, ctx=cpu(), dtype=self.dtype)
+                # the parameter's own initializer (object or name) overrides the default
                 initializer.create(default_init)(
-                    initializer.InitDesc(self.name, {"__init__": _init_attr(init)}), data)
+                    initializer.InitDesc(self.name, {"__init__": init if init is not None else ""}), data)
             self._init_impl(data, ctx)
 
     def _init_impl(self, data, ctx_list):
@@ -250,13 +251,6 @@ class Parameter:
             self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype, lr_mult=self.lr_mult,
                                    wd_mult=self.wd_mult, init=self.init, stype=self._stype)
         return self._var
-
-
-def _init_attr(init):
-    from .. import initializer
-    if isinstance(init, str):
-        return initializer.create(init).dumps()
-    return init.dumps() if init is not None else ""
 
 
 class Constant(Parameter):
