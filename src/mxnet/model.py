@@ -29,11 +29,10 @@ def save_checkpoint(prefix, epoch, symbol, arg_params, aux_params, remove_amp_ca
     logging.info('Saved checkpoint to "%s"', param_name)
 
 
-def load_params(prefix, epoch):
-    """(arg_params, aux_params) from ``prefix-%04d.params``."""
-    save_dict = nd.load("%s-%04d.params" % (prefix, epoch))
+def split_params(save_dict, fname):
+    """(arg_params, aux_params) from a loaded ``{'arg:name'|'aux:name': NDArray}`` dict."""
     if not isinstance(save_dict, dict):
-        raise MXNetError("%s-%04d.params holds no parameter names" % (prefix, epoch))
+        raise MXNetError("%s holds no parameter names" % fname)
     arg_params, aux_params = {}, {}
     for k, v in save_dict.items():
         tp, _, name = k.partition(":")
@@ -42,9 +41,14 @@ def load_params(prefix, epoch):
         elif tp == "aux":
             aux_params[name] = v
         else:
-            raise MXNetError("invalid parameter name {!r} in {}-{:04d}.params: expected arg: or aux:".format(
-                k, prefix, epoch))
+            raise MXNetError("invalid parameter name {!r} in {}: expected arg: or aux:".format(k, fname))
     return arg_params, aux_params
+
+
+def load_params(prefix, epoch):
+    """(arg_params, aux_params) from ``prefix-%04d.params``."""
+    fname = "%s-%04d.params" % (prefix, epoch)
+    return split_params(nd.load(fname), fname)
 
 
 def load_checkpoint(prefix, epoch):

@@ -149,23 +149,13 @@ class Executor:
             else:
                 dst[:] = v
         plan = self._plan
-        backend = self._backend
-        env = OpEnv(backend.xp, bool(is_train), self._ctx)
+        env = OpEnv(self._backend.xp, bool(is_train), self._ctx)
         args, aux, outs = self.arg_arrays, self.aux_arrays, self.outputs
         monitor = self._monitor_fn()
 
         def run():
-            values = [None] * plan.num_slots
-            for s, a in zip(plan.arg_slots, args):
-                values[s] = a._read()
-            for s, a in zip(plan.aux_slots, aux):
-                values[s] = a._read()
-            raw_args = [values[s] for s in plan.arg_slots]
-            plan.forward(env, values, monitor)
-            self._values = values
+            self._values = plan.execute(env, args, aux, outs, monitor)
             self._is_train = env.is_train
-            for o, s in zip(outs, plan.head_slots):
-                o._assign(_finalize(backend.xp, values[s], o._shape, o._dtype, raw_args, "forward"))
 
         reads = [a._var for a in args]
         writes = [o._var for o in outs] + [a._var for a in aux] + [self._state]

@@ -71,6 +71,21 @@ class GraphPlan:
         # needs[] so far means "depends on a trainable argument"; keep only those on a path to heads
         return needs
 
+    def execute(self, env, args, aux, outs, monitor=None):
+        """Run forward on NDArrays: read ``args``/``aux``, write the heads into ``outs``; returns
+        the slot values (kept for backward). Call inside an engine op."""
+        from ..ndarray.imperative import _finalize
+        values = [None] * self.num_slots
+        for s, a in zip(self.arg_slots, args):
+            values[s] = a._read()
+        for s, a in zip(self.aux_slots, aux):
+            values[s] = a._read()
+        raw = [values[s] for s in self.arg_slots]
+        self.forward(env, values, monitor)
+        for o, s in zip(outs, self.head_slots):
+            o._assign(_finalize(env.xp, values[s], o._shape, o._dtype, raw, "forward"))
+        return values
+
     def forward(self, env, values, monitor=None):
         """Run every step; ``values`` holds arguments and aux states in their slots."""
         for step in self.steps:

@@ -348,7 +348,6 @@ class _CachedGraph:
 
     def __call__(self, inputs, ctx):
         from ..backend import for_context
-        from ..ndarray.imperative import _finalize
         from ..ops.registry import OpEnv
         by_name = dict(zip(self.input_names, inputs))
         args = []
@@ -357,8 +356,7 @@ class _CachedGraph:
         aux = [self.params[n].data(ctx) for n in self.plan.aux_names]
         out_s, out_t = self._meta(args)
         outs = [NDArray(Chunk(), tuple(s), np.dtype(t), ctx) for s, t in zip(out_s, out_t)]
-        backend = for_context(ctx)
-        env = OpEnv(backend.xp, autograd.is_training(), ctx)
+        env = OpEnv(for_context(ctx).xp, autograd.is_training(), ctx)
         plan = self.plan
         holder = _GraphValues(plan, env)
         monitor = None
@@ -369,16 +367,7 @@ class _CachedGraph:
                 hook(name, name.rsplit("_", 1)[0], NDArray(Chunk(value.copy()), tuple(value.shape), value.dtype, ctx))
 
         def run():
-            values = [None] * plan.num_slots
-            for s, a in zip(plan.arg_slots, args):
-                values[s] = a._read()
-            for s, a in zip(plan.aux_slots, aux):
-                values[s] = a._read()
-            raw = [values[s] for s in plan.arg_slots]
-            plan.forward(env, values, monitor)
-            holder.values = values
-            for o, s in zip(outs, plan.head_slots):
-                o._assign(_finalize(backend.xp, values[s], o._shape, o._dtype, raw, "hybrid forward"))
+            holder.values = plan.execute(env, args, aux, outs, monitor)
 
         writes = [o._var for o in outs] + [a._var for a in aux]
         if plan.needs_rng:

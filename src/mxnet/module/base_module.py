@@ -196,17 +196,8 @@ class BaseModule:
 
     def load_params(self, fname):
         """Load parameters written by ``save_params`` (or ``mx.model.save_checkpoint``)."""
-        save_dict = nd.load(fname)
-        arg_params, aux_params = {}, {}
-        for k, value in save_dict.items():
-            arg_type, _, name = k.partition(":")
-            if arg_type == "arg":
-                arg_params[name] = value
-            elif arg_type == "aux":
-                aux_params[name] = value
-            else:
-                raise ValueError("Invalid param file " + fname)
-        self.set_params(arg_params, aux_params)
+        from ..model import split_params
+        self.set_params(*split_params(nd.load(fname), fname))
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True, allow_extra=False):
         """Assign parameter values (as ``init_params`` with these values)."""
