@@ -218,9 +218,6 @@ def test_gluon_trainer_two_devices_per_worker(tmp_path):
 
 
 @needs_mpi
-@pytest.mark.xfail(reason="gluon.Trainer (the lead's) creates no kvstore for a single context, "
-                          "so Trainer(kvstore='dist_sync') on one device per worker does not "
-                          "synchronise yet", strict=False)
 def test_gluon_trainer_one_device_per_worker(tmp_path):
     res = ok_job(2, "trainer", tmp_path, "1")
     assert all(res[r]["distributed"] for r in range(2))

@@ -46,6 +46,9 @@ class Trainer:
         self._updaters = None
 
     def _init_kvstore(self):
+        """Create the KVStore as MXNet does: none for one local device, else (or for any dist
+        type) a store that sums gradients — and applies the optimizer when update_on_kvstore."""
+        from ..model import _create_kvstore
         contexts = None
         for p in self._params:
             ctx = p.list_ctx()
@@ -56,14 +59,28 @@ class Trainer:
                                  "Parameter %s is initialized on %s while previous Parameters are "
                                  "initialized on %s." % (p.name, str(ctx), str(contexts)))
         self._contexts = contexts or []
-        if len(self._contexts) > 1 and self._kvstore_type:
-            from .. import kvstore
-            kv = self._kvstore_type if not isinstance(self._kvstore_type, str) else \
-                kvstore.create(self._kvstore_type)
-            self._kvstore = kv
+        arg_arrays = {p.name: p.list_data()[0] for p in self._params if p._data is not None}
+        kv, update_on_kv = _create_kvstore(self._kvstore_type, len(self._contexts), arg_arrays) \
+            if self._kvstore_type else (None, False)
+        if kv is not None:
+            if "async" in kv.type:
+                if self._update_on_kvstore is False:
+                    raise ValueError("Please set update_on_kvstore to true when training in async mode.")
+                update_on_kv = True
+            elif self._update_on_kvstore is not None:
+                update_on_kv = self._update_on_kvstore
+            if not kv.is_capable("optimizer"):
+                update_on_kv = False
+            if self._compression_params:
+                kv.set_gradient_compression(self._compression_params)
+            if update_on_kv:
+                kv.set_optimizer(self._optimizer)
             for i, p in enumerate(self._params):
                 if p.grad_req != "null":
                     kv.init(i, p.list_data()[0])
+                    kv.pull(i, p.list_data(), priority=-i)   # every worker starts from rank 0's values
+        self._kvstore = kv
+        self._update_on_kvstore = bool(update_on_kv) if kv is not None else False
         self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
         self._kv_initialized = True
 
@@ -98,18 +115,24 @@ class Trainer:
             return
         for i, p in enumerate(self._params):
             if p.grad_req != "null":
-                grads = p.list_grad()
-                self._kvstore.push(i, grads, priority=-i)
-                self._kvstore.pull(i, grads, priority=-i)
+                if self._update_on_kvstore:    # the store sums, updates and sends back weights
+                    self._kvstore.pushpull(i, p.list_grad(), out=p.list_data(), priority=-i)
+                else:
+                    self._kvstore.pushpull(i, p.list_grad(), priority=-i)
 
     def update(self, batch_size, ignore_stale_grad=False):
         """Apply the optimizer (after ``allreduce_grads``)."""
         if not self._kv_initialized:
             self._init_kvstore()
+        if self._update_on_kvstore:
+            raise MXNetError("update() when parameters are updated on kvstore is not supported. "
+                             "Try setting `update_on_kvstore` to False when creating trainer.")
         self._optimizer.rescale_grad = self._scale / batch_size
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad=False):
+        if self._update_on_kvstore:
+            return
         for i, p in enumerate(self._params):
             if p.grad_req == "null":
                 continue
@@ -121,12 +144,19 @@ class Trainer:
         from ..util import atomic_write
         if not self._kv_initialized:
             self._init_kvstore()
-        atomic_write(fname, [self._updaters[0].get_states(dump_optimizer=True)])
+        if self._update_on_kvstore:
+            self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
+        else:
+            atomic_write(fname, [self._updaters[0].get_states(dump_optimizer=True)])
 
     def load_states(self, fname):
         """Load states written by ``save_states``."""
         if not self._kv_initialized:
             self._init_kvstore()
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            self._optimizer = self._kvstore._updater.optimizer
+            return
         with open(fname, "rb") as f:
             states = f.read()
         for u in self._updaters:
