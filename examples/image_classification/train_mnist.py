@@ -46,11 +46,13 @@ def get_lenet(num_classes=10):
     return mx.sym.SoftmaxOutput(data=fc2, name="softmax")
 
 
-def get_iterators(batch_size, flat):
+def get_iterators(batch_size, flat, kv=None):
     def path(name):
         return os.path.join(DATA_DIR, name)
+    # with a distributed KVStore each worker reads its own shard of the training set
+    parts = dict(num_parts=kv.num_workers, part_index=kv.rank) if kv is not None else {}
     train = mx.io.MNISTIter(image=path("train-images-idx3-ubyte.gz"), label=path("train-labels-idx1-ubyte.gz"),
-                            batch_size=batch_size, shuffle=True, flat=flat, seed=10)
+                            batch_size=batch_size, shuffle=True, flat=flat, seed=10, **parts)
     val = mx.io.MNISTIter(image=path("t10k-images-idx3-ubyte.gz"), label=path("t10k-labels-idx1-ubyte.gz"),
                           batch_size=batch_size, shuffle=False, flat=flat)
     return train, val
@@ -109,7 +111,8 @@ def main(argv=None):
     logging.info("start with arguments %s", args)
     mx.random.seed(args.seed)
     net = get_mlp() if args.network == "mlp" else get_lenet()
-    train, val = get_iterators(args.batch_size, flat=args.network == "mlp")
+    kv = mx.kv.create(args.kv_store)
+    train, val = get_iterators(args.batch_size, flat=args.network == "mlp", kv=kv)
     ctx = [mx.gpu(int(i)) for i in args.gpus.split(",")] if args.gpus else [mx.cpu()]
     arg_params = aux_params = None
     begin_epoch = 0
@@ -125,12 +128,12 @@ def main(argv=None):
     if bar is not None:
         batch_cbs.append(bar)
     epoch_cbs = [lambda epoch, sym, arg, aux: curves.train_end(train_metric)]
-    if args.model_prefix:
+    if args.model_prefix and kv.rank == 0:     # one writer for the checkpoints
         epoch_cbs.append(mx.callback.do_checkpoint(args.model_prefix))
     train_metric = mx.metric.Accuracy()
     mod.fit(train, eval_data=val, eval_metric=train_metric, validation_metric="acc",
             epoch_end_callback=epoch_cbs, batch_end_callback=batch_cbs, eval_end_callback=curves.val_end,
-            kvstore=args.kv_store, optimizer="sgd",
+            kvstore=kv if "dist" in kv.type else args.kv_store, optimizer="sgd",
             optimizer_params={"learning_rate": args.lr, "momentum": args.mom, "wd": args.wd},
             initializer=mx.init.Xavier(rnd_type="gaussian", factor_type="in", magnitude=2),
             arg_params=arg_params, aux_params=aux_params, begin_epoch=begin_epoch, num_epoch=args.num_epochs)

@@ -3,6 +3,8 @@ __version__ = "1.9.1"
 
 from .base import MXNetError
 from . import base, context, engine, util
+from .backend import blas as _blas
+_blas.configure_from_env()
 from .context import Context, cpu, gpu, cpu_pinned, current_context
 from . import ops
 from . import ndarray
