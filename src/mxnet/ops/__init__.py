@@ -8,3 +8,4 @@ from . import optimizer_ops  # noqa: F401
 from . import norm, activation  # noqa: F401
 from . import conv, pooling  # noqa: F401
 from . import rnn, spatial, ctc  # noqa: F401
+from . import linalg, misc_ops, contrib_ops  # noqa: F401
