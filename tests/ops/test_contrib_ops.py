@@ -492,3 +492,14 @@ def test_multi_proposal_values():
         run_nd("_contrib_Proposal", [cls, bb, im], **kw)
     s = mx.sym.contrib.Proposal(*[mx.sym.var(n) for n in "abc"], output_score=True, name="p")
     assert s.list_outputs() == ["p_output", "p_score"]
+
+
+def test_boolean_mask_imperative_and_autograd():
+    # mx.nd runs the kernel at once and sizes the output from the mask values
+    x = mx.nd.array([[1, 2], [3, 4], [5, 6]])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.contrib.boolean_mask(x, mx.nd.array([1, 0, 1]))
+    y.backward()
+    np.testing.assert_array_equal(y.asnumpy(), [[1, 2], [5, 6]])
+    np.testing.assert_array_equal(x.grad.asnumpy(), [[1, 1], [0, 0], [1, 1]])

@@ -81,6 +81,8 @@ def invoke(op, inputs, kwargs, out=None):
     data_in = inputs[:n_in] if n_aux else inputs
     aux = inputs[n_in:] if n_aux else ()
     ctx = _context_of(op, attrs, inputs)
+    if getattr(op, "dynamic_shape", False):
+        return _invoke_dynamic(op, attrs, data_in, ctx, n_vis)
     in_shapes = [x._shape for x in data_in]
     if op.infer_shape_full is not None:
         _, out_shapes, _ = op.infer_shapes(attrs, in_shapes, [a._shape for a in aux])
@@ -142,3 +144,23 @@ def invoke(op, inputs, kwargs, out=None):
     if n_vis == 1:
         return outs[0]
     return outs[:n_vis]
+
+
+def _invoke_dynamic(op, attrs, data_in, ctx, n_vis):
+    """Ops whose output shape depends on input values (``boolean_mask``): wait for the inputs,
+    run the kernel now, and size the outputs from its results."""
+    for x in data_in:
+        x.wait_to_read()
+    backend = for_context(ctx)
+    xp = backend.xp
+    raw = [x._read() for x in data_in]
+    with backend.device_scope():
+        res = op.forward(OpEnv(xp, autograd.is_training(), ctx), attrs, raw, [])
+    outs = []
+    for r in res:
+        r = xp.asarray(r)
+        outs.append(NDArray(Chunk(_finalize(xp, r, tuple(r.shape), r.dtype, raw, op.name)),
+                            tuple(r.shape), np.dtype(r.dtype), ctx))
+    if autograd.is_recording():
+        autograd._record_op(op, attrs, list(data_in), outs, ())
+    return outs[0] if n_vis == 1 else outs[:n_vis]
