@@ -1,0 +1,99 @@
+"""Gluon training loop: MLP 784-128-64-10, autograd.record + backward + Trainer('sgd').step, on
+synthetic data, imperative and hybridized.
+
+Written against the MXNet 1.x API only, so the same file runs on real MXNet 1.9.1:
+
+    python benchmarks/gluon_mlp.py                                  # neomx
+    ~/mxref/bin/python benchmarks/gluon_mlp.py                      # real MXNet
+    python benchmarks/gluon_mlp.py --compare ~/mxref/bin/python     # both, with ratios
+
+Reports training samples/s (best of --repeat runs of --seconds each) for batch 128 (--batch).
+"""
+import argparse
+import json
+import subprocess
+import time
+
+import numpy as np
+
+import mxnet as mx
+from mxnet import autograd, gluon
+from mxnet.gluon import nn
+
+
+def build():
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Dense(128, activation="relu"))
+        net.add(nn.Dense(64, activation="relu"))
+        net.add(nn.Dense(10))
+    return net
+
+
+def run(batch, hybridize, seconds):
+    mx.random.seed(0)
+    net = build()
+    net.initialize(mx.init.Xavier())
+    if hybridize:
+        net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.05, "momentum": 0.9})
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    rng = np.random.RandomState(0)
+    x = mx.nd.array(rng.rand(batch, 784).astype(np.float32))
+    y = mx.nd.array(rng.randint(0, 10, batch).astype(np.float32))
+
+    def step():
+        with autograd.record():
+            loss = loss_fn(net(x), y)
+        loss.backward()
+        trainer.step(batch)
+
+    for _ in range(10):
+        step()
+    mx.nd.waitall()
+    n = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(10):
+            step()
+        mx.nd.waitall()
+        n += 10
+    return n * batch / (time.perf_counter() - start)
+
+
+def measure(batch, repeat, seconds):
+    return {mode: max(run(batch, mode == "hybridized", seconds) for _ in range(repeat))
+            for mode in ("imperative", "hybridized")}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--compare", help="another Python interpreter (e.g. one with real MXNet)")
+    p.add_argument("--json", action="store_true", help="print only a JSON line")
+    p.add_argument("--batch", type=int, default=128, help="batch size")
+    p.add_argument("--repeat", type=int, default=3, help="runs per mode; the best is reported")
+    p.add_argument("--seconds", type=float, default=2.0, help="length of one run")
+    a = p.parse_args()
+    theirs = None
+    if a.compare:
+        # the other interpreter first, so both measurements see a similar machine state
+        out = subprocess.run([a.compare, __file__, "--json", "--batch", str(a.batch), "--repeat", str(a.repeat),
+                              "--seconds", str(a.seconds)], capture_output=True, text=True, check=True)
+        theirs = json.loads(out.stdout.strip().splitlines()[-1])
+    ours = measure(a.batch, a.repeat, a.seconds)
+    if a.json:
+        print(json.dumps(ours))
+        return
+    print("batch %d, samples/s (best of %d)" % (a.batch, a.repeat))
+    if theirs is None:
+        for mode, v in ours.items():
+            print("{:>12} {:>12.0f}".format(mode, v))
+        return
+    print("{:>12} {:>12} {:>12} {:>8}".format("mode", "this", "other", "ratio"))
+    for mode in ours:
+        print("{:>12} {:>12.0f} {:>12.0f} {:>8.2f}".format(mode, ours[mode], theirs[mode], ours[mode] / theirs[mode]))
+    print(json.dumps({"this": ours, "other": theirs}))
+
+
+if __name__ == "__main__":
+    main()
