@@ -141,25 +141,29 @@ class NaiveEngine(Engine):
 
 
 def _dedupe(reads, writes):
-    if len(reads) > 1 or writes:
-        ws = set(map(id, writes))
-        seen = set()
+    """Drop reads that are also writes (an in-place op just writes) and repeated vars.
+
+    Var lists are short (1-4 entries almost always), so identity scans beat building sets."""
+    if writes or len(reads) > 1:
         out = []
         for v in reads:
-            i = id(v)
-            if i not in ws and i not in seen:
-                seen.add(i)
+            if not _contains(writes, v) and not _contains(out, v):
                 out.append(v)
         reads = out
     if len(writes) > 1:
-        seen = set()
         out = []
         for v in writes:
-            if id(v) not in seen:
-                seen.add(id(v))
+            if not _contains(out, v):
                 out.append(v)
         writes = out
     return reads, writes
+
+
+def _contains(seq, v):
+    for x in seq:
+        if x is v:
+            return True
+    return False
 
 
 class ThreadedEngine(Engine):

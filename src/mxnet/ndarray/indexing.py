@@ -64,6 +64,12 @@ def setitem(arr, key, value):
     """``arr[key] = value`` in place (value: scalar, NDArray or array-like), through the engine."""
     if isinstance(key, tuple) and not key:
         key = slice(None)
+    if isinstance(key, slice) and key == _ALL and arr._view is None:
+        # the hot paths of W[:] = W - G * lr and ex.arg_dict['data'][:] = batch
+        if isinstance(value, NDArray) and value._shape == arr._shape and value._ctx == arr._ctx:
+            return _assign_whole(arr, value)
+        if isinstance(value, np.ndarray) and value.shape == arr._shape and arr._ctx.device_type != "gpu":
+            return _assign_host(arr, np.array(value, dtype=arr._dtype))   # copied now, as MXNet does
     nkey, arrays = _normalize(arr, key)
     reads = [a._var for a in arrays]
     if isinstance(value, NDArray):
@@ -99,6 +105,31 @@ def setitem(arr, key, value):
             arr._read()[_fill(nkey, [a._read() for a in arrays], xp)] = v
 
     engine.push(run, reads, [arr._var], arr.context, inline=inline_hint(arr.context, arr.size), name="_set_item")
+
+
+_ALL = slice(None)
+
+
+def _assign_whole(arr, value):
+    dtype = arr._dtype
+
+    def run():
+        v = value._read()
+        data = arr._chunk.data
+        if data is not None and data.shape == arr._shape:   # owned storage: overwrite in place
+            data[...] = v
+        else:
+            arr._chunk.data = v.astype(dtype, copy=True)
+
+    engine.push(run, [value._chunk.var], [arr._chunk.var], arr._ctx,
+                inline=inline_hint(arr._ctx, arr.size), name="_set_item")
+
+
+def _assign_host(arr, owned):
+    def run():
+        arr._chunk.data = owned     # a fresh copy: the array now owns it
+
+    engine.push(run, [], [arr._chunk.var], arr._ctx, inline=inline_hint(arr._ctx, 0), name="_set_item")
 
 
 def _target_shape(arr, key, arrays):
