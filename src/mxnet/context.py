@@ -12,7 +12,7 @@ class Context:
     devstr2type = {v: k for k, v in devtype2str.items()}
     _default = threading.local()
 
-    __slots__ = ("device_typeid", "device_id", "_old_ctx")
+    __slots__ = ("device_typeid", "device_id", "_old_ctx", "_hash")
 
     def __init__(self, device_type, device_id=0):
         if isinstance(device_type, Context):
@@ -24,6 +24,7 @@ class Context:
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)
         self._old_ctx = None
+        self._hash = hash((self.device_typeid, self.device_id))   # contexts key hot dict lookups
 
     @property
     def device_type(self):
@@ -31,11 +32,11 @@ class Context:
         return self.devtype2str[self.device_typeid]
 
     def __hash__(self):
-        return hash((self.device_typeid, self.device_id))
+        return self._hash
 
     def __eq__(self, other):
-        return (isinstance(other, Context) and self.device_typeid == other.device_typeid
-                and self.device_id == other.device_id)
+        return self is other or (isinstance(other, Context) and self.device_typeid == other.device_typeid
+                                 and self.device_id == other.device_id)
 
     def __ne__(self, other):
         return not self == other
