@@ -404,7 +404,7 @@ def new_var():
 
 
 def push(fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
-    get().push(fn, reads, writes, ctx, kind, inline, name)
+    (_engine or get()).push(fn, reads, writes, ctx, kind, inline, name)
 
 
 def wait_for_var(var):

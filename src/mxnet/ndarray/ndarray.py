@@ -404,13 +404,26 @@ def _op(name):
     return f
 
 
+_OPDEFS = {}
+
+
+def _opdef(name):
+    d = _OPDEFS.get(name)
+    if d is None:
+        from ..ops.registry import get_op
+        d = _OPDEFS[name] = get_op(name)
+    return d
+
+
 def _binary(lhs, rhs, nd_op, scalar_op, out=None):
+    # Python operators call the registry op directly (they are the hottest path of all)
+    from .imperative import invoke
     if isinstance(rhs, NDArray):
         if nd_op is None:
             raise TypeError("unsupported operand types")
-        return _op(nd_op)(lhs, rhs, out=out)
+        return invoke(_opdef(nd_op), [lhs, rhs], {}, out)
     if isinstance(rhs, numeric_types):
-        return _op(scalar_op)(lhs, scalar=rhs, out=out)
+        return invoke(_opdef(scalar_op), [lhs], {"scalar": rhs}, out)
     if isinstance(rhs, np.ndarray):
         return _binary(lhs, array(rhs, ctx=lhs._ctx, dtype=lhs._dtype), nd_op, scalar_op, out)
     return NotImplemented
