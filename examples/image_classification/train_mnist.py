@@ -86,13 +86,25 @@ def _progress_bar(total):
     return callback
 
 
+def _lr_scheduler(args, kv):
+    """MultiFactorScheduler stepping at --lr-step-epochs (in updates), as MXNet's fit.py does."""
+    epoch_size = 60000 // args.batch_size // max(kv.num_workers, 1)
+    begin = args.load_epoch or 0
+    steps = [epoch_size * (int(e) - begin) for e in args.lr_step_epochs.split(",") if e and int(e) > begin]
+    if not steps or args.lr_factor >= 1:
+        return None
+    return mx.lr_scheduler.MultiFactorScheduler(step=steps, factor=args.lr_factor, base_lr=args.lr)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="train an image classifier on mnist",
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--network", default="mlp", choices=["mlp", "lenet"], help="the neural network to use")
     p.add_argument("--num-epochs", type=int, default=10, help="max num of epochs")
     p.add_argument("--batch-size", type=int, default=64, help="the batch size")
-    p.add_argument("--lr", type=float, default=0.05, help="initial learning rate")
+    p.add_argument("--lr", type=float, default=0.1, help="initial learning rate")
+    p.add_argument("--lr-factor", type=float, default=0.1, help="the ratio to reduce lr on each step")
+    p.add_argument("--lr-step-epochs", default="4,7", help="the epochs to reduce the lr, e.g. 30,60")
     p.add_argument("--mom", type=float, default=0.9, help="momentum for sgd")
     p.add_argument("--wd", type=float, default=0.0001, help="weight decay for sgd")
     p.add_argument("--gpus", default=None, help="list of gpus to run, e.g. 0 or 0,2,5; empty means using cpu")
@@ -134,7 +146,8 @@ def main(argv=None):
     mod.fit(train, eval_data=val, eval_metric=train_metric, validation_metric="acc",
             epoch_end_callback=epoch_cbs, batch_end_callback=batch_cbs, eval_end_callback=curves.val_end,
             kvstore=kv if "dist" in kv.type else args.kv_store, optimizer="sgd",
-            optimizer_params={"learning_rate": args.lr, "momentum": args.mom, "wd": args.wd},
+            optimizer_params={"learning_rate": args.lr, "momentum": args.mom, "wd": args.wd,
+                              "lr_scheduler": _lr_scheduler(args, kv)},
             initializer=mx.init.Xavier(rnd_type="gaussian", factor_type="in", magnitude=2),
             arg_params=arg_params, aux_params=aux_params, begin_epoch=begin_epoch, num_epoch=args.num_epochs)
     final = curves.val[-1] if curves.val else float("nan")
