@@ -102,7 +102,8 @@ def parse_args(argv=None):
     p.add_argument("--network", default="mlp", choices=["mlp", "lenet"], help="the neural network to use")
     p.add_argument("--num-epochs", type=int, default=10, help="max num of epochs")
     p.add_argument("--batch-size", type=int, default=64, help="the batch size")
-    p.add_argument("--lr", type=float, default=0.1, help="initial learning rate")
+    p.add_argument("--lr", type=float, default=None,
+                   help="initial learning rate (default 0.1 for mlp, 0.05 for lenet)")
     p.add_argument("--lr-factor", type=float, default=0.1, help="the ratio to reduce lr on each step")
     p.add_argument("--lr-step-epochs", default="4,7", help="the epochs to reduce the lr, e.g. 30,60")
     p.add_argument("--mom", type=float, default=0.9, help="momentum for sgd")
@@ -119,6 +120,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.lr is None:
+        args.lr = 0.1 if args.network == "mlp" else 0.05
     logging.basicConfig(level=logging.INFO, format="%(asctime)-15s %(message)s")
     logging.info("start with arguments %s", args)
     mx.random.seed(args.seed)
