@@ -137,7 +137,7 @@ def _fc_forward(env, attrs, inputs, aux):
         out_shape = x.shape[:-1] + (attrs.num_hidden,)
     y = x2 @ w.T
     if not attrs.no_bias:
-        y = y + inputs[2]
+        y += inputs[2]     # y is fresh: add the bias in place
     return (y.reshape(out_shape),)
 
 

@@ -121,8 +121,16 @@ def _sgd(xp, a, w, g, extra, st):
 
 def _sgd_mom(xp, a, w, g, extra, st):
     lr, wd, rescale, momentum = _scalars(w.dtype, a.lr, a.wd, a.rescale_grad, a.momentum)
-    mom = momentum * st[0] - lr * wd * w - lr * _clip(xp, rescale * g, a.clip_gradient)
-    return w + mom, [mom]
+    # in place on the momentum buffer: the hottest kernel of every SGD training loop
+    mom = st[0]
+    mom *= momentum
+    step = _clip(xp, g * rescale, a.clip_gradient)
+    step *= lr
+    mom -= step
+    if wd:
+        step = w * (lr * wd)
+        mom -= step
+    return w + mom, []
 
 
 _SGD_DOC = "Update function for Stochastic Gradient Descent (SGD) optimizer."
