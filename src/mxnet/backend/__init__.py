@@ -7,7 +7,7 @@ import numpy as np
 
 from ..base import MXNetError
 
-__all__ = ["Backend", "for_context", "gpu_count", "to_numpy", "array_module"]
+__all__ = ["Backend", "for_context", "gpu_count", "to_numpy", "array_module", "add_at"]
 
 
 class Backend:
@@ -118,3 +118,20 @@ def array_module(arr):
     if cp is not None and isinstance(arr, cp.ndarray):
         return cp
     return np
+
+
+def add_at(xp, target, index, values):
+    """Unbuffered ``target[index] += values`` (repeated indices accumulate), for NumPy and CuPy."""
+    if xp is np:
+        np.add.at(target, index, values)
+        return
+    if target.dtype == np.float16:  # accumulate half precision in float32 on the GPU
+        wide = target.astype(np.float32)
+        add_at(xp, wide, index, values.astype(np.float32))
+        target[...] = wide.astype(np.float16)
+        return
+    try:
+        xp.add.at(target, index, values)
+    except (AttributeError, NotImplementedError, TypeError):
+        import cupyx
+        cupyx.scatter_add(target, index, values)

@@ -8,6 +8,7 @@ Axis and range checks follow MXNet's, including where it is stricter than NumPy 
 refuses negative axes; ``Pad`` takes only 4-D/5-D floating-point input)."""
 import numpy as np
 
+from ..backend import add_at
 from ..base import MXNetError
 from .params import Param, ParamType, Int, IntOrNone, Bool, Float, Shape, ShapeOrNone, Enum
 from .registry import OpDef, register
@@ -284,7 +285,7 @@ def _pad_backward(env, a, inputs, outputs, out_grads, req):
             idx = _pad_index(xp, n, b, e, a.mode)
             gm = xp.moveaxis(g, ax, 0)
             acc = xp.zeros((n,) + gm.shape[1:], dtype=g.dtype)
-            xp.add.at(acc, idx, gm)
+            add_at(xp, acc, idx, gm)
             g = xp.moveaxis(acc, 0, ax)
     return [g]
 

@@ -13,27 +13,12 @@ from .registry import OpDef, register
 
 __all__ = ["IndexOutOfBoundsError", "add_at"]
 
+from ..backend import add_at  # noqa: E402  (re-exported: the scatter-add lives in the backend)
+
 
 class IndexOutOfBoundsError(MXNetError, IndexError):
     """An index past the end of an axis: MXNet raises IndexError for these (gather_nd), neomx
     raises this, which is both an MXNetError (so the engine passes it through) and an IndexError."""
-
-
-def add_at(xp, target, index, values):
-    """Unbuffered ``target[index] += values`` (repeated indices accumulate), for NumPy and CuPy."""
-    if xp is np:
-        np.add.at(target, index, values)
-        return
-    if target.dtype == np.float16:  # accumulate half precision in float32 on the GPU
-        wide = target.astype(np.float32)
-        add_at(xp, wide, index, values.astype(np.float32))
-        target[...] = wide.astype(np.float16)
-        return
-    try:
-        xp.add.at(target, index, values)
-    except (AttributeError, NotImplementedError, TypeError):
-        import cupyx
-        cupyx.scatter_add(target, index, values)
 
 
 def _prod(shape):

@@ -93,14 +93,16 @@ def _update_op(name, kernel, params, states=(), mp=False, extra_inputs=(), doc="
             w32 = aux_arrays[-1]
             res, new_states = kernel(xp, attrs, w32, grad.astype(np.float32), extra, st)
             for dst, v in zip(st, new_states):
-                dst[...] = v
+                if dst is not v:
+                    dst[...] = v
             if not master_out:
                 return (res,)
             w32[...] = res
             return (res.astype(weight.dtype),)
         res, new_states = kernel(xp, attrs, weight, grad, extra, st)
         for dst, v in zip(st, new_states):
-            dst[...] = v
+            if dst is not v:      # kernels may update a state in place
+                dst[...] = v
         return (res,)
 
     def infer_type(attrs, dts):
@@ -130,7 +132,7 @@ def _sgd_mom(xp, a, w, g, extra, st):
     if wd:
         step = w * (lr * wd)
         mom -= step
-    return w + mom, []
+    return w + mom, [mom]
 
 
 _SGD_DOC = "Update function for Stochastic Gradient Descent (SGD) optimizer."

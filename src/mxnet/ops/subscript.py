@@ -5,6 +5,7 @@ extra inputs, so the engine orders the read. Gradient: scatter-add into zeros.""
 import numpy as np
 
 from .params import Param, Any, Int
+from ..backend import add_at
 from .registry import OpDef, register
 
 __all__ = ["Slot", "result_shape"]
@@ -61,10 +62,7 @@ def _backward(env, a, inputs, outputs, out_grads, req):
     gx = xp.zeros_like(x)
     key = _fill(a.key, inputs[1:], xp)
     g = out_grads[0].reshape(x[key].shape)
-    if xp is np:
-        np.add.at(gx, key, g)
-    else:
-        xp.add.at(gx, key, g)
+    add_at(xp, gx, key, g)
     return [gx] + [xp.zeros_like(i) for i in inputs[1:]]
 
 
