@@ -408,20 +408,27 @@ def _conv_forward(env, attrs, inputs, aux):
     return (y.astype(x.dtype, copy=False),)
 
 
-def _conv_backward(env, attrs, inputs, outputs, out_grads, req):
-    xp = env.xp
-    x, w = inputs[0], inputs[1]
-    k, s, d, p, out = _conv_geometry(attrs, x.shape)
-    ct = _compute_dtype(x.dtype)
-    gy = out_grads[0].astype(ct, copy=False)
-    dx, dw = conv_nd_backward(xp, x.astype(ct, copy=False), w.astype(ct, copy=False), gy,
-                              attrs.num_group, k, s, d, p, req[0], req[1])
-    grads = [None if dx is None else dx.astype(x.dtype, copy=False),
-             None if dw is None else dw.astype(w.dtype, copy=False)]
-    if not attrs.no_bias:
-        grads.append(gy.sum(axis=(0,) + tuple(range(2, gy.ndim))).astype(inputs[2].dtype, copy=False)
-                     if req[2] else None)
-    return grads
+def _conv_like_backward(geometry, kernel_backward):
+    """Backward of Convolution/Deconvolution: data and weight gradients from the kernel's
+    backward, the bias gradient as the sum over batch and spatial axes."""
+    def backward(env, attrs, inputs, outputs, out_grads, req):
+        xp = env.xp
+        x, w = inputs[0], inputs[1]
+        k, s, d, p, out = geometry(attrs, x.shape)
+        ct = _compute_dtype(x.dtype)
+        gy = out_grads[0].astype(ct, copy=False)
+        dx, dw = kernel_backward(xp, x.astype(ct, copy=False), w.astype(ct, copy=False), gy,
+                                 attrs.num_group, k, s, d, p, req[0], req[1])
+        grads = [None if dx is None else dx.astype(x.dtype, copy=False),
+                 None if dw is None else dw.astype(w.dtype, copy=False)]
+        if not attrs.no_bias:
+            grads.append(gy.sum(axis=(0,) + tuple(range(2, gy.ndim))).astype(inputs[2].dtype, copy=False)
+                         if req[2] else None)
+        return grads
+    return backward
+
+
+_conv_backward = _conv_like_backward(_conv_geometry, conv_nd_backward)
 
 
 register(OpDef(
@@ -566,20 +573,7 @@ def _deconv_forward(env, attrs, inputs, aux):
     return (y.astype(x.dtype, copy=False),)
 
 
-def _deconv_backward(env, attrs, inputs, outputs, out_grads, req):
-    xp = env.xp
-    x, w = inputs[0], inputs[1]
-    k, s, d, p, out = _deconv_geometry(attrs, x.shape)
-    ct = _compute_dtype(x.dtype)
-    gy = out_grads[0].astype(ct, copy=False)
-    dx, dw = deconv_nd_backward(xp, x.astype(ct, copy=False), w.astype(ct, copy=False), gy,
-                                attrs.num_group, k, s, d, p, req[0], req[1])
-    grads = [None if dx is None else dx.astype(x.dtype, copy=False),
-             None if dw is None else dw.astype(w.dtype, copy=False)]
-    if not attrs.no_bias:
-        grads.append(gy.sum(axis=(0,) + tuple(range(2, gy.ndim))).astype(inputs[2].dtype, copy=False)
-                     if req[2] else None)
-    return grads
+_deconv_backward = _conv_like_backward(_deconv_geometry, deconv_nd_backward)
 
 
 register(OpDef(
