@@ -250,3 +250,19 @@ def test_waitall_and_wait_to_read():
     a.wait_to_read()
     mx.nd.waitall()
     np.testing.assert_allclose(a.asnumpy(), np.full((100, 100), 1.01 ** 10), rtol=1e-5)
+
+
+def test_split_v2_histogram_linspace():
+    parts = mx.nd.split_v2(mx.nd.arange(6), (2, 4))
+    assert [p.asnumpy().tolist() for p in parts] == [[0, 1], [2, 3], [4, 5]]
+    assert [p.shape for p in mx.nd.split_v2(mx.nd.arange(6), 3)] == [(2,), (2,), (2,)]
+    counts, edges = mx.nd.histogram(mx.nd.array([1, 2, 2, 3, 5]), bins=mx.nd.array([0, 2, 4, 6]))
+    assert counts.asnumpy().tolist() == [1, 3, 1]
+    counts, edges = mx.nd.histogram(mx.nd.array([1, 2, 2, 3, 5]), bins=3, range=(1, 5))
+    assert counts.asnumpy().tolist() == [3, 1, 1]
+    np.testing.assert_allclose(edges.asnumpy(), [1, 2.3333333, 3.6666667, 5], rtol=1e-6)
+    np.testing.assert_allclose(mx.nd.linspace(0, 1, 5).asnumpy(), [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_allclose(mx.nd.linspace(0, 1, 5, endpoint=False).asnumpy(), [0, 0.2, 0.4, 0.6, 0.8],
+                               rtol=1e-6)
+    with pytest.raises(ValueError):
+        mx.nd.split_v2(mx.nd.arange(6), [2, 4])

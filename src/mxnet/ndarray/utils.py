@@ -8,7 +8,8 @@ from .ndarray import NDArray, _op, array
 __all__ = ["zeros", "ones", "full", "arange", "eye", "concatenate", "moveaxis", "onehot_encode",
            "add", "subtract", "multiply", "divide", "true_divide", "modulo", "power", "maximum",
            "minimum", "hypot", "equal", "not_equal", "greater", "greater_equal", "lesser",
-           "lesser_equal", "logical_and", "logical_or", "logical_xor", "from_numpy"]
+           "lesser_equal", "logical_and", "logical_or", "logical_xor", "from_numpy", "split_v2",
+           "histogram", "linspace"]
 
 
 def _shape(shape):
@@ -77,6 +78,37 @@ def onehot_encode(indices, out):
 def from_numpy(ndarray, zero_copy=True):
     """An NDArray holding a copy of a NumPy array."""
     return array(ndarray, dtype=ndarray.dtype)
+
+
+def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
+    """Split ``ary`` into equal sections (an int) or at the given indices (a tuple of ints)."""
+    if isinstance(indices_or_sections, integer_types):
+        return _op("_split_v2")(ary, axis=axis, squeeze_axis=squeeze_axis, sections=indices_or_sections,
+                                indices=())
+    if isinstance(indices_or_sections, tuple):
+        return _op("_split_v2")(ary, axis=axis, squeeze_axis=squeeze_axis,
+                                indices=(0,) + tuple(indices_or_sections))
+    raise ValueError("indices_or_sections must either int or tuple of ints")
+
+
+def histogram(a, bins=10, range=None):  # noqa: A002 - MXNet's argument name
+    """(counts, bin edges) of ``a`` for ``bins`` equal bins over ``range`` or the given edges."""
+    if isinstance(bins, NDArray):
+        return _op("_histogram")(a, bins)
+    if isinstance(bins, integer_types):
+        if range is None:
+            import warnings
+            warnings.warn("range is not specified, using numpy's result to ensure consistency with numpy",
+                          stacklevel=2)
+            counts, edges = np.histogram(a.asnumpy(), bins=bins)
+            return array(counts, ctx=a.context), array(edges, ctx=a.context)
+        return _op("_histogram")(a, bin_cnt=bins, range=range)
+    raise ValueError("bins argument should be either an integer or an NDArray")
+
+
+def linspace(start, stop, num, endpoint=True, ctx=None, dtype=np.float32):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive when ``endpoint``)."""
+    return array(np.linspace(start, stop, num, endpoint=endpoint), ctx=ctx, dtype=dtype)
 
 
 def _ufunc(lhs, rhs, nd_op, lscalar, rscalar, pyfn):
