@@ -217,7 +217,7 @@ def _compute(heads, head_grads, variables, train_mode):
     reads = [g._var for g in head_grads if g is not None]
     for node in order:
         reads += [x._var for x in node.inputs] + [o._var for o in node.outputs]
-    return run, reads, ctx, result
+    return run, reads, ctx, result, order
 
 
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
@@ -225,8 +225,8 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     (written or added into their ``.grad`` per grad_req)."""
     from . import engine
     from .ndarray.imperative import _finalize
-    run, reads, ctx, result = _compute(heads, head_grads, None, train_mode)
-    order_vars = _variables_of(heads)
+    run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode)
+    order_vars = _variables_of(heads, order)
 
     def apply():
         run()
@@ -242,14 +242,12 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     writes = [x._grad._var for x in order_vars if x._grad is not None]
     engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
     if not retain_graph:
-        _free_graph(heads)
+        _free_graph(order)
 
 
-def _free_graph(heads):
-    """Drop the recorded history of ``heads`` (MXNet frees the graph after backward)."""
-    from .ndarray.ndarray import NDArray
-    heads = [heads] if isinstance(heads, NDArray) else list(heads)
-    for node in _graph_order(heads):
+def _free_graph(order):
+    """Drop the recorded history of the tape nodes ``order`` (MXNet frees the graph after backward)."""
+    for node in order:
         for o in node.outputs:
             o._ag_node = None
 
@@ -264,11 +262,12 @@ def _xp(arr):
     return for_context(arr.context).xp
 
 
-def _variables_of(heads):
+def _variables_of(heads, order):
+    """The marked variables the tape nodes ``order`` read (and heads that are variables)."""
     from .ndarray.ndarray import NDArray
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     out, seen = [], set()
-    for node in _graph_order(heads):
+    for node in order:
         for x in node.inputs:
             if x._ag_node is None and x._grad is not None and id(x) not in seen:
                 seen.add(id(x))
@@ -293,7 +292,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     for v in variables:
         if v._ag_node is not None or v._grad is None:
             raise MXNetError("autograd.grad: every variable must be marked with attach_grad()")
-    run, reads, ctx, result = _compute(heads, head_grads, variables, train_mode)
+    run, reads, ctx, result, order = _compute(heads, head_grads, variables, train_mode)
     outs = [NDArray(Chunk(), v.shape, v._dtype, v.context) for v in variables]
 
     def apply():
@@ -306,7 +305,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
 
     engine.push(apply, reads, [o._var for o in outs], ctx, name="grad", inline=_inline_hint(ctx))
     if not retain_graph:
-        _free_graph(heads)
+        _free_graph(order)
     return outs[0] if single else outs
 
 
