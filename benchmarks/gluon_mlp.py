@@ -11,12 +11,12 @@ Reports training samples/s (best of --repeat runs of --seconds each) for batch 1
 """
 import argparse
 import json
-import subprocess
 import time
 
 import numpy as np
 
 import mxnet as mx
+from _compare import run_other
 from mxnet import autograd, gluon
 from mxnet.gluon import nn
 
@@ -77,9 +77,7 @@ def main():
     theirs = None
     if a.compare:
         # the other interpreter first, so both measurements see a similar machine state
-        out = subprocess.run([a.compare, __file__, "--json", "--batch", str(a.batch), "--repeat", str(a.repeat),
-                              "--seconds", str(a.seconds)], capture_output=True, text=True, check=True)
-        theirs = json.loads(out.stdout.strip().splitlines()[-1])
+        theirs = run_other(a.compare, __file__, "--batch", a.batch, "--repeat", a.repeat, "--seconds", a.seconds)
     ours = measure(a.batch, a.repeat, a.seconds)
     if a.json:
         print(json.dumps(ours))

@@ -14,13 +14,13 @@ best run is the one least disturbed by other load.
 """
 import argparse
 import json
-import subprocess
 import sys
 import time
 
 import numpy as np
 
 import mxnet as mx
+from _compare import run_other
 
 
 def build():
@@ -96,10 +96,7 @@ def main():
     print("LeNet batch {}: {:.0f} samples/s (best of {}: {})".format(
         a.batch, ours["best"], a.repeat, ", ".join("{:.0f}".format(r) for r in ours["runs"])))
     if a.compare:
-        cmd = [a.compare, __file__, "--json", "--batch", str(a.batch), "--seconds", str(a.seconds),
-               "--repeat", str(a.repeat)]
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        theirs = json.loads(out.stdout.strip().splitlines()[-1])
+        theirs = run_other(a.compare, __file__, "--batch", a.batch, "--seconds", a.seconds, "--repeat", a.repeat)
         print("other ({}): {:.0f} samples/s (best of {}: {})".format(
             a.compare, theirs["best"], a.repeat, ", ".join("{:.0f}".format(r) for r in theirs["runs"])))
         print("ratio this/other: {:.2f}".format(ours["best"] / theirs["best"]))

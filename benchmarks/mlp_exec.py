@@ -10,13 +10,13 @@ Reports samples/s for batch sizes 32, 128 and 512.
 """
 import argparse
 import json
-import subprocess
 import sys
 import time
 
 import numpy as np
 
 import mxnet as mx
+from _compare import run_other
 
 
 def build():
@@ -79,8 +79,7 @@ def main():
     for b, v in ours.items():
         print("{:>8} {:>14.0f}".format(b, v))
     if a.compare:
-        out = subprocess.run([a.compare, __file__, "--json"], capture_output=True, text=True, check=True)
-        theirs = json.loads(out.stdout.strip().splitlines()[-1])
+        theirs = run_other(a.compare, __file__)
         print("\n{:>8} {:>14} {:>14} {:>8}".format("batch", "this", "other", "ratio"))
         for b in ours:
             print("{:>8} {:>14.0f} {:>14.0f} {:>8.2f}".format(b, ours[b], theirs[b], ours[b] / theirs[b]))

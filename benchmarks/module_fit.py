@@ -9,12 +9,12 @@ Written against the MXNet 1.x API only:
 import argparse
 import json
 import logging
-import subprocess
 import time
 
 import numpy as np
 
 import mxnet as mx
+from _compare import run_other
 
 
 def build():
@@ -55,8 +55,7 @@ def main():
         return
     print("Module.fit, 1 epoch of 60000: %.0f samples/s" % ours)
     if a.compare:
-        out = subprocess.run([a.compare, __file__, "--json"], capture_output=True, text=True, check=True)
-        theirs = json.loads(out.stdout.strip().splitlines()[-1])["samples_per_s"]
+        theirs = run_other(a.compare, __file__)["samples_per_s"]
         print("other: %.0f samples/s; ratio this/other = %.2f" % (theirs, ours / theirs))
         print(json.dumps({"this": ours, "other": theirs, "ratio": ours / theirs}))
 

@@ -620,9 +620,6 @@ class SymbolBlock(HybridBlock):
     def hybridize(self, active=True, **kwargs):
         self._active = True
 
-    def hybrid_forward(self, F, x, *args, **kwargs):
-        raise NotImplementedError
-
 
 def _sym_param(params, name, grad_req):
     p = params._get_impl(name)

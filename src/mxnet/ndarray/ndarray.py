@@ -173,9 +173,6 @@ class NDArray:
     def __reduce__(self):
         return (_from_numpy_state, (self.asnumpy(), str(self._ctx.device_type), self._ctx.device_id))
 
-    def __getstate__(self):
-        raise TypeError("use pickle protocol via __reduce__")
-
     # -- copies and conversion ------------------------------------------------------------------
     def copy(self):
         """A deep copy on the same context."""
@@ -431,7 +428,7 @@ def _binary(lhs, rhs, nd_op, scalar_op, out=None):
 
 def _record_view(src, out, kind, params):
     from .. import autograd
-    if autograd.is_recording() and hasattr(autograd, "_record_view"):
+    if autograd.is_recording():
         autograd._record_view(src, out, kind, params)
 
 

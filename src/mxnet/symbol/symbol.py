@@ -208,14 +208,7 @@ class Symbol:
     def copy(self):
         return _copy_graph(self)
 
-    def __getstate__(self):
-        return {"json": self.tojson()}
-
-    def __setstate__(self, state):
-        from .serialization import load_json
-        self._outputs = load_json(state["json"])._outputs
-
-    def __reduce__(self):
+    def __reduce__(self):   # pickles as MXNet's JSON, loaded back with load_json
         from .serialization import load_json
         return (load_json, (self.tojson(),))
 
@@ -380,9 +373,6 @@ class Symbol:
         ctx = current_context() if ctx is None else ctx
         ex = self.bind(ctx, kwargs, grad_req="null")
         return ex.forward()
-
-    def _get_ndarray_inputs(self, *a, **k):
-        raise NotImplementedError
 
 
 def _all_attrs(n):
