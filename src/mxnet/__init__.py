@@ -3,8 +3,9 @@ __version__ = "1.9.1"
 
 from .base import MXNetError
 from . import base, context, engine, util
-from .backend import blas as _blas
+from .backend import blas as _blas, cpu_pool as _cpu_pool
 _blas.configure_from_env()
+_cpu_pool.configure_from_env()
 from .context import Context, cpu, gpu, cpu_pinned, current_context
 from . import ops
 from . import ndarray
