@@ -99,6 +99,10 @@ def _update_params_on_kvstore(param_arrays, grad_arrays, kvstore, param_names):
 
 
 def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None, param_names=None):
+    """Sum gradients through ``kvstore`` (if any), then update every weight: one ``updater`` call
+    per device with all of its (index, grad, weight) triples, so optimizers that aggregate
+    (SGD) update several weights per operator call, as in MXNet."""
+    updates = [[] for _ in range(num_device)]
     for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
         if grad_list[0] is None:
             continue
@@ -107,7 +111,11 @@ def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None,
             kvstore.push(name, grad_list, priority=-index)
             kvstore.pull(name, grad_list, priority=-index)
         for k, (w, g) in enumerate(zip(arg_list, grad_list)):
-            updater(index * num_device + k, g, w)
+            updates[k].append((index * num_device + k, g, w))
+    for dev_updates in updates:
+        if dev_updates:
+            idx, grads, weights = zip(*dev_updates)
+            updater(list(idx), list(grads), list(weights))
 
 
 # -- FeedForward ------------------------------------------------------------------------------------

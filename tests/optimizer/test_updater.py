@@ -172,3 +172,24 @@ def test_sync_state_context():
     assert all(s.context == mx.cpu(1) for s in u.states[0]) and u.states_synced[0]
     nested = u.sync_state_context([mx.nd.ones((1,)), (None, mx.nd.ones((1,)))], mx.cpu(2))
     assert isinstance(nested, list) and nested[1][1].context == mx.cpu(2)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(momentum=0.9), dict(momentum=0.9, wd=0.01, clip_gradient=0.5),
+                                dict(momentum=0.9, multi_precision=True), dict(multi_precision=True)])
+def test_aggregated_sgd_equals_one_call_per_weight(kw):
+    """Lists of weights go through one multi_*sgd_*update op; the result is the per-weight one."""
+    dt = "float16" if kw.get("multi_precision") else "float32"
+    rng = np.random.RandomState(3)
+    shapes = [(4, 3), (3,), (2, 2), (5,)]
+    w0 = [rng.randn(*s) for s in shapes]
+    gs = [[rng.randn(*s) for s in shapes] for _ in range(3)]
+    agg = [mx.nd.array(w, dtype=dt) for w in w0]
+    one = [mx.nd.array(w, dtype=dt) for w in w0]
+    ua = mx.optimizer.Updater(mx.optimizer.SGD(learning_rate=0.1, **kw))
+    uo = mx.optimizer.Updater(mx.optimizer.SGD(learning_rate=0.1, **kw))
+    for step in gs:
+        ua(list(range(4)), [mx.nd.array(g, dtype=dt) for g in step], agg)
+        for i, g in enumerate(step):
+            uo(i, mx.nd.array(g, dtype=dt), one[i])
+    for a, o in zip(agg, one):
+        np.testing.assert_array_equal(a.asnumpy(), o.asnumpy())

@@ -133,11 +133,17 @@ class Trainer:
     def _update(self, ignore_stale_grad=False):
         if self._update_on_kvstore:
             return
+        # one updater call per device with all its weights: SGD updates several per operator call
+        updates = [[] for _ in self._updaters]
         for i, p in enumerate(self._params):
             if p.grad_req == "null":
                 continue
-            for upd, w, g in zip(self._updaters, p.list_data(), p.list_grad()):
-                upd(i, g, w)
+            for dev, w, g in zip(updates, p.list_data(), p.list_grad()):
+                dev.append((i, g, w))
+        for upd, dev in zip(self._updaters, updates):
+            if dev:
+                idx, grads, weights = zip(*dev)
+                upd(list(idx), list(grads), list(weights))
 
     def save_states(self, fname):
         """Save the optimizer (updater) states."""

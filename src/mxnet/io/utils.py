@@ -3,7 +3,11 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ..backend import for_context
+from ..backend import for_context
 from ..ndarray import NDArray, array
+from ..ndarray.ndarray import Chunk
+from ..ndarray.ndarray import Chunk
 from .. import ndarray as _nd
 
 __all__ = []
@@ -51,7 +55,14 @@ def _getdata_by_idx(data, idx):
 
     As in MXNet, the reordered arrays are rebuilt with ``nd.array`` from NumPy, so they come
     back as float32 whatever their dtype was."""
-    return [(k, array(v.asnumpy()[idx], v.context)) for k, v in data]
+    out = []
+    for k, v in data:      # one gather, no staging copies: it becomes the new array's storage
+        v.wait_to_read()
+        b = for_context(v.context)
+        with b.device_scope():
+            taken = b.xp.take(v._read(), b.xp.asarray(idx), axis=0).astype(np.float32, copy=False)
+        out.append((k, NDArray(Chunk(taken), tuple(taken.shape), np.dtype(np.float32), v.context)))
+    return out
 
 
 def _slice_along_batch_axis(data, s, batch_axis):

@@ -37,6 +37,22 @@ def _sgd_step(weight, grad, state, lr, wd, multi_precision, kwargs, lazy_update=
         nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
 
 
+def _sgd_multi_step(weights, grads, states, lrs, wds, multi_precision, kwargs):
+    """One ``multi_[mp_]sgd_[mom_]update`` call for several weights (MXNet's aggregated path,
+    ``MXNET_OPTIMIZER_AGGREGATION_SIZE`` weights per call): same arithmetic as ``_sgd_step``."""
+    mom = states[0] is not None and (not multi_precision or states[0][0] is not None)
+    arrays = []
+    for w, g, st in zip(weights, grads, states):
+        arrays += [w, g]
+        if multi_precision:
+            arrays += ([st[0]] if mom else []) + [st[1]]
+        elif mom:
+            arrays.append(st)
+    op = "multi_{}sgd_{}update".format("mp_" if multi_precision else "", "mom_" if mom else "")
+    getattr(nd, op)(*arrays, out=weights, num_weights=len(weights), lrs=tuple(lrs),
+                    wds=tuple(wds), **kwargs)
+
+
 class _MasterCopyMixin(object):
     """States ``(state, weight32)`` for float16 weights with ``multi_precision`` (SGD's layout,
     the reverse of the base class's ``(weight32, state)``)."""
@@ -94,6 +110,9 @@ class SGD(_MasterCopyMixin, Optimizer):
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
         kwargs = _update_kwargs(self)
+        if len(weights) > 1:
+            _sgd_multi_step(weights, grads, states, lrs, wds, multi_precision, kwargs)
+            return
         for weight, grad, state, lr, wd in zip(weights, grads, states, lrs, wds):
             _sgd_step(weight, grad, state, lr, wd, multi_precision, kwargs, self.lazy_update)
 
