@@ -1203,7 +1203,8 @@ def _sgd_kernel(mom, mp, preloaded):
             w, g = w32, g.astype(np.float32)
         if mom:
             res, (m,) = _sgd_mom(xp, at, w, g, [], [arr[2]])
-            arr[2][...] = m
+            if m is not arr[2]:
+                arr[2][...] = m
         else:
             res, _ = _sgd(xp, at, w, g, [], [])
         if mp:

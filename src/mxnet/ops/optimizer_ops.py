@@ -116,9 +116,21 @@ def _update_op(name, kernel, params, states=(), mp=False, extra_inputs=(), doc="
 
 
 # -- SGD ----------------------------------------------------------------------------------------
+def _sgd_step_of(xp, a, g, lr, rescale):
+    """lr * clip(rescale * g) as a fresh array, in one pass over g when there is no clipping."""
+    if a.clip_gradient >= 0:
+        step = _clip(xp, g * rescale, a.clip_gradient)
+        step *= lr
+        return step
+    return g * (lr * rescale)
+
+
 def _sgd(xp, a, w, g, extra, st):
     lr, wd, rescale = _scalars(w.dtype, a.lr, a.wd, a.rescale_grad)
-    return (1 - lr * wd) * w - lr * _clip(xp, rescale * g, a.clip_gradient), []
+    step = _sgd_step_of(xp, a, g, lr, rescale)
+    if wd:
+        return (1 - lr * wd) * w - step, []
+    return xp.subtract(w, step, out=step), []
 
 
 def _sgd_mom(xp, a, w, g, extra, st):
@@ -126,13 +138,12 @@ def _sgd_mom(xp, a, w, g, extra, st):
     # in place on the momentum buffer: the hottest kernel of every SGD training loop
     mom = st[0]
     mom *= momentum
-    step = _clip(xp, g * rescale, a.clip_gradient)
-    step *= lr
+    step = _sgd_step_of(xp, a, g, lr, rescale)
     mom -= step
     if wd:
-        step = w * (lr * wd)
+        xp.multiply(w, lr * wd, out=step)
         mom -= step
-    return w + mom, [mom]
+    return xp.add(w, mom, out=step), [mom]
 
 
 _SGD_DOC = "Update function for Stochastic Gradient Descent (SGD) optimizer."
