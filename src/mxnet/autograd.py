@@ -9,29 +9,35 @@ import threading
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
            "set_recording", "set_training", "backward", "grad", "mark_variables", "get_symbol", "Function"]
 
-_state = threading.local()
+class _State(threading.local):
+    # class-level defaults: a thread that never set them reads these without an AttributeError
+    recording = False
+    training = False
+
+
+_state = _State()
 
 
 def is_recording():
     """Whether operations are being recorded for gradient computation."""
-    return getattr(_state, "recording", False)
+    return _state.recording
 
 
 def is_training():
     """Whether operations run in training mode (Dropout active, BatchNorm uses batch stats)."""
-    return getattr(_state, "training", False)
+    return _state.training
 
 
 def set_recording(is_recording):  # noqa: D401 - MXNet's name
     """Set recording state; returns the previous state."""
-    prev = getattr(_state, "recording", False)
+    prev = _state.recording
     _state.recording = bool(is_recording)
     return prev
 
 
 def set_training(train_mode):
     """Set training state; returns the previous state."""
-    prev = getattr(_state, "training", False)
+    prev = _state.training
     _state.training = bool(train_mode)
     return prev
 

@@ -166,6 +166,10 @@ def _contains(seq, v):
     return False
 
 
+class _ThreadFlags(threading.local):
+    is_worker = False     # class default: threads that never set it read it without an exception
+
+
 class ThreadedEngine(Engine):
     """Worker pools per (context, kind) fed in dependency order (the default engine)."""
     threaded = True
@@ -185,7 +189,7 @@ class ThreadedEngine(Engine):
         self._pending = {}      # key -> number of pushed, unfinished ops
         self._total = 0
         self._waiters = 0
-        self._local = threading.local()
+        self._local = _ThreadFlags()
 
     # -- workers -------------------------------------------------------------------------------
     def _nworkers(self, key):
@@ -245,13 +249,13 @@ class ThreadedEngine(Engine):
         with self._lock:
             # Ops pushed from inside an op (a custom Function's backward) run right away when
             # ready: the pushing op may be waiting for them on this very worker.
-            if (inline is True or getattr(self._local, "is_worker", False)) and self._ready_now(reads, writes):
+            if (inline is True or self._local.is_worker) and self._ready_now(reads, writes):
                 run_inline = True
             else:
                 run_inline = False
                 wait = 0
                 q = self._queues.get(key) or self._queue(key)
-                if self._pending[key] >= self.max_pending and not getattr(self._local, "is_worker", False):
+                if self._pending[key] >= self.max_pending and not self._local.is_worker:
                     self._waiters += 1
                     try:
                         while self._pending[key] >= self.max_pending:
@@ -294,7 +298,7 @@ class ThreadedEngine(Engine):
                 # The op is registered (others see it pending) but the pushing thread runs it:
                 # the device's queue is empty, so a hand-off would only add GIL ping-pong.
                 local = self._local
-                was_worker = getattr(local, "is_worker", False)
+                was_worker = local.is_worker
                 local.is_worker = True      # ops pushed from inside run at once, as on a worker
                 try:
                     self._run(op.fn, op.checks, op.writes, op.name)
@@ -349,7 +353,7 @@ class ThreadedEngine(Engine):
     def _before_fork(self):
         # Drain so the child inherits finished data and no half-done dependency state, and keep
         # the lock through the fork so no other thread can push in between.
-        if getattr(self._local, "is_worker", False):
+        if self._local.is_worker:
             self._fork_locked = False
             return
         self._lock.acquire()

@@ -39,7 +39,7 @@ def _context_of(op, attrs, inputs):
     if inputs:
         ctx = inputs[0]._ctx
         for i, x in enumerate(inputs[1:], 1):
-            if x._ctx != ctx:
+            if x._ctx is not ctx and x._ctx != ctx:
                 raise MXNetError("{}: all inputs must be on the same context; input 0 is on {}, "
                                  "input {} is on {}".format(op.name, ctx, i, x._ctx))
         return ctx
@@ -59,6 +59,11 @@ def _arity(op, attrs):
     if len(op._arity) < 4096:
         op._arity[key] = (attrs, meta)
     return meta
+
+
+# (ctx, is_train) -> the OpEnv of kernels that draw no random numbers (they share one: an OpEnv
+# is read-only for them, and only ``rng`` is lazily cached state)
+_ENVS = {}
 
 
 def _size(shape):
@@ -111,7 +116,13 @@ def invoke(op, inputs, kwargs, out=None):
                         for s, d in zip(out_shapes[n_vis:], out_dtypes[n_vis:])]
     backend = for_context(ctx)
     xp = backend.xp
-    env = OpEnv(xp, autograd.is_training(), ctx)
+    is_train = autograd.is_training()
+    if op.needs_rng:
+        env = OpEnv(xp, is_train, ctx)
+    else:
+        env = _ENVS.get((ctx, is_train))
+        if env is None:
+            env = _ENVS[(ctx, is_train)] = OpEnv(xp, is_train, ctx)
     name = op.name
     forward = op.forward
 
