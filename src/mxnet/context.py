@@ -39,7 +39,7 @@ class Context:
                                  and self.device_id == other.device_id)
 
     def __ne__(self, other):
-        return not self == other
+        return self is not other and not self.__eq__(other)
 
     def __str__(self):
         return "{}({})".format(self.device_type, self.device_id)

@@ -103,3 +103,15 @@ def test_unknown_op_and_param_errors():
         mx.nd._internal._plus_scalar(mx.nd.ones((1,)), foo=1)
     with pytest.raises(mx.MXNetError, match="required parameter 'a_min'"):
         mx.nd.clip(mx.nd.ones((1,)), a_max=1)
+
+
+def test_param_names_do_not_shadow_attrs_methods():
+    """Parsed parameters are attributes of an Attrs dict (its own __dict__): a parameter named
+    like a dict method ('items', 'get', ...) would shadow the method kernels call."""
+    clashes = sorted({(n, p.name) for n in NAMES for p in registry.get_op(n).params
+                      if p.name in dir(registry.Attrs)})
+    assert clashes == []
+    a = registry.get_op("FullyConnected").parse({"num_hidden": 3})
+    assert a.num_hidden == 3 and a.get("num_hidden") == 3
+    with pytest.raises(AttributeError):
+        a.no_such_param

@@ -1153,13 +1153,13 @@ def _multi_update(name, per, kernel, params, count="num_weights", tail=(), per_p
     def full(a, in_shapes, aux_shapes):
         check_params(a)
         shapes = list(in_shapes) + list(aux_shapes)
-        nm = names(a)
         outs = []
         for i in range(a[count]):
             group = shapes[i * k:(i + 1) * k]
             ref = group[0]
             for j in same_shape[1:]:
                 if ref is not None and group[j] is not None and tuple(group[j]) != tuple(ref):
+                    nm = names(a)
                     raise MXNetError("{}: shape mismatch: {} has shape {} but {} has shape {}".format(
                         name, nm[i * k], _fmt(ref), nm[i * k + j], _fmt(group[j])))
             outs.append(None if ref is None else tuple(ref))
@@ -1182,15 +1182,23 @@ def _multi_update(name, per, kernel, params, count="num_weights", tail=(), per_p
         name, forward, params=params, key_var_num_args=count,
         inputs=lambda a: names(a)[:1], aux=lambda a: names(a)[1:], all_inputs=("data",),
         outputs=lambda a: ["output%d" % i for i in range(a[count])],
-        infer_shape=lambda a, s: full(a, s, [None] * (len(names(a)) - 1))[1],
+        infer_shape=lambda a, s: full(a, s, [None] * (a[count] * k + len(tail) - 1))[1],
         infer_shape_full=full, infer_type=lambda a, t: [t[0]] * a[count], doc=doc))
+
+
+class _SGDArgs:
+    """The parameters sgd_update / sgd_mom_update kernels read, for weight i of a multi update."""
+    __slots__ = ("lr", "wd", "rescale_grad", "clip_gradient", "momentum")
+
+    def __init__(self, lr, wd, rescale_grad, clip_gradient, momentum):
+        self.lr, self.wd, self.rescale_grad = lr, wd, rescale_grad
+        self.clip_gradient, self.momentum = clip_gradient, momentum
 
 
 def _sgd_attrs(a, i, lrs=None, wds=None):
     lr = a.lrs[i] if lrs is None else float(lrs[i])
     wd = a.wds[i] if wds is None else float(wds[i])
-    return Attrs(lr=lr, wd=wd, rescale_grad=a.rescale_grad, clip_gradient=a.clip_gradient,
-                 momentum=a.get("momentum", 0.0))
+    return _SGDArgs(lr, wd, a.rescale_grad, a.clip_gradient, a.get("momentum", 0.0))
 
 
 def _sgd_kernel(mom, mp, preloaded):

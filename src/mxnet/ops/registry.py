@@ -28,14 +28,18 @@ _CANONICAL = {}
 
 
 class Attrs(dict):
-    """Parsed operator parameters; readable as attributes (``attrs.axis``)."""
-    __slots__ = ()
+    """Parsed operator parameters; readable as attributes (``attrs.axis``).
 
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    The dict is its own ``__dict__``, so ``attrs.axis`` is a C-level lookup (kernels read
+    parameters on every call; a Python ``__getattr__`` cost ~20x more). No operator parameter
+    is named like a dict method (the registry meta-test checks it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self
+
+    def __reduce__(self):      # copy/deepcopy/pickle rebuild through __init__
+        return (Attrs, (dict(self),))
 
     def __hash__(self):
         return hash(tuple(sorted((k, _hashable(v)) for k, v in self.items())))
