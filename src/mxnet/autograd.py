@@ -6,6 +6,8 @@ backward rules the Executor uses, inside one engine op, and writes/adds into ``x
 """
 import threading
 
+from .backend import for_context as _for_context
+
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
            "set_recording", "set_training", "backward", "grad", "mark_variables", "get_symbol", "Function"]
 
@@ -264,8 +266,7 @@ def _inline_hint(ctx):
 
 
 def _xp(arr):
-    from .backend import for_context
-    return for_context(arr.context).xp
+    return _for_context(arr._ctx).xp
 
 
 def _variables_of(heads, order):

@@ -10,9 +10,8 @@ class Context:
     """A device: ``Context('cpu', 0)``, ``Context('gpu', 1)``. Usable as ``with ctx:``."""
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
     devstr2type = {v: k for k, v in devtype2str.items()}
-    _default = threading.local()
 
-    __slots__ = ("device_typeid", "device_id", "_old_ctx", "_hash")
+    __slots__ = ("device_typeid", "device_id", "_hash")
 
     def __init__(self, device_type, device_id=0):
         if isinstance(device_type, Context):
@@ -23,7 +22,6 @@ class Context:
                     device_type, sorted(self.devstr2type)))
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)
-        self._old_ctx = None
         self._hash = hash((self.device_typeid, self.device_id))   # contexts key hot dict lookups
 
     @property
@@ -61,32 +59,47 @@ class Context:
             for_context(self).empty_cache()
 
 
+class _CtxStack(threading.local):
+    def __init__(self):      # runs once in every thread that touches it
+        self.stack = []
+
+
+_STACKS = _CtxStack()
+_SHARED = {}     # (device type, id) -> the Context that cpu()/gpu() return
+
+
 def _ctx_stack():
-    stack = getattr(Context._default, "stack", None)
-    if stack is None:
-        stack = Context._default.stack = []
-    return stack
+    return _STACKS.stack
+
+
+def _shared(device_type, device_id):
+    # One object per device: the hot paths compare contexts, and ``is`` settles most of them.
+    key = (device_type, device_id)
+    ctx = _SHARED.get(key)
+    if ctx is None:
+        ctx = _SHARED[key] = Context(device_type, device_id)
+    return ctx
 
 
 def cpu(device_id=0):
     """A CPU context. ``cpu(0)`` and ``cpu(1)`` have separate engine queues."""
-    return Context("cpu", device_id)
+    return _shared("cpu", device_id)
 
 
 def cpu_pinned(device_id=0):
     """Page-locked CPU memory context (plain CPU memory here)."""
-    return Context("cpu_pinned", device_id)
+    return _shared("cpu_pinned", device_id)
 
 
 def gpu(device_id=0):
     """A GPU context. Creating it is cheap; using it needs CuPy and a GPU."""
-    return Context("gpu", device_id)
+    return _shared("gpu", device_id)
 
 
 def current_context():
     """The default context: the innermost ``with ctx:``, else ``cpu(0)``."""
-    stack = _ctx_stack()
-    return stack[-1] if stack else Context("cpu", 0)
+    stack = _STACKS.stack
+    return stack[-1] if stack else _shared("cpu", 0)
 
 
 def num_gpus():

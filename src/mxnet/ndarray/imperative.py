@@ -39,7 +39,8 @@ def _context_of(op, attrs, inputs):
     if inputs:
         ctx = inputs[0]._ctx
         for i, x in enumerate(inputs[1:], 1):
-            if x._ctx is not ctx and x._ctx != ctx:
+            c = x._ctx
+            if c is not ctx and (c.device_id != ctx.device_id or c.device_typeid != ctx.device_typeid):
                 raise MXNetError("{}: all inputs must be on the same context; input 0 is on {}, "
                                  "input {} is on {}".format(op.name, ctx, i, x._ctx))
         return ctx
