@@ -282,12 +282,10 @@ class NDArray:
         view = _basic_view(self, key)
         if view is not None:
             return view
-        from .indexing import getitem
-        return getitem(self, key)
+        return _indexing.getitem(self, key)
 
     def __setitem__(self, key, value):
-        from .indexing import setitem
-        setitem(self, key, value)
+        _indexing.setitem(self, key, value)
 
     # -- arithmetic -----------------------------------------------------------------------------
     def __add__(self, other):
@@ -414,7 +412,7 @@ def _opdef(name):
 
 def _binary(lhs, rhs, nd_op, scalar_op, out=None):
     # Python operators call the registry op directly (they are the hottest path of all)
-    from .imperative import invoke
+    invoke = _imperative.invoke
     if isinstance(rhs, NDArray):
         if nd_op is None:
             raise TypeError("unsupported operand types")
@@ -427,9 +425,8 @@ def _binary(lhs, rhs, nd_op, scalar_op, out=None):
 
 
 def _record_view(src, out, kind, params):
-    from .. import autograd
-    if autograd.is_recording():
-        autograd._record_view(src, out, kind, params)
+    if _autograd.is_recording():
+        _autograd._record_view(src, out, kind, params)
 
 
 def _basic_view(arr, key):
@@ -540,3 +537,10 @@ def array(source_array, ctx=None, dtype=None):
 def waitall():
     """Wait for all pending operations to finish; raises the first error not raised yet."""
     engine.wait_all()
+
+
+# Bound after the definitions above (these modules import this one); module attributes, so the
+# hot paths (operators, indexing, views) skip a per-call import.
+from .. import autograd as _autograd  # noqa: E402
+from . import imperative as _imperative  # noqa: E402
+from . import indexing as _indexing  # noqa: E402
