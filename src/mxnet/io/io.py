@@ -364,6 +364,7 @@ class NDArrayIter(DataIter):
         if last_batch_handle not in _LAST_BATCH_HANDLES:
             raise ValueError("NDArrayIter: last_batch_handle must be one of {}, got {!r}".format(
                 list(_LAST_BATCH_HANDLES), last_batch_handle))
+        self._data_order = self._label_order = None
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
         num = self.data[0][1].shape[0]
@@ -385,19 +386,45 @@ class NDArrayIter(DataIter):
         self.data_list = [x[1] for x in self.data] + [x[1] for x in self.label]
         self.num_source = len(self.data_list)
 
-    def _descs(self, pairs):
+    # Shuffling is lazy: the arrays stay as given and ``_*_order`` holds the cumulative
+    # permutation (MXNet re-gathers the whole dataset at every reset); a batch gathers its rows.
+    # ``data`` / ``label`` still read as the shuffled arrays (materialised on first access).
+    @property
+    def data(self):
+        """(name, NDArray) pairs of the data, in the current (shuffled) order."""
+        if self._data_order is not None:
+            self._data, self._data_order = _getdata_by_idx(self._data, self._data_order), None
+        return self._data
+
+    @data.setter
+    def data(self, pairs):
+        self._data, self._data_order = pairs, None
+
+    @property
+    def label(self):
+        """(name, NDArray) pairs of the labels, in the current (shuffled) order."""
+        if self._label_order is not None:
+            self._label, self._label_order = _getdata_by_idx(self._label, self._label_order), None
+        return self._label
+
+    @label.setter
+    def label(self, pairs):
+        self._label, self._label_order = pairs, None
+
+    def _descs(self, pairs, order):
         batch_axis = self.layout.find("N")
         return [DataDesc(k, tuple(list(v.shape[:batch_axis]) + [self.batch_size] +
-                                  list(v.shape[batch_axis + 1:])), v.dtype, layout=self.layout)
+                                  list(v.shape[batch_axis + 1:])),
+                         v.dtype if order is None else np.float32, layout=self.layout)
                 for k, v in pairs]
 
     @property
     def provide_data(self):
-        return self._descs(self.data)
+        return self._descs(self._data, self._data_order)
 
     @property
     def provide_label(self):
-        return self._descs(self.label)
+        return self._descs(self._label, self._label_order)
 
     def hard_reset(self):
         """Reset to the very beginning, dropping the examples kept for ``roll_over``."""
@@ -435,11 +462,25 @@ class NDArrayIter(DataIter):
 
     def _getdata(self, data_source, start=None, end=None):
         assert start is not None or end is not None, "should at least specify start or end"
+        pairs, order = data_source
         start = start if start is not None else 0
         if end is None:
-            end = data_source[0][1].shape[0] if data_source else 0
+            end = pairs[0][1].shape[0] if pairs else 0
+        if order is not None:
+            return [v for _, v in _getdata_by_idx(pairs, order[start:end])]
         s = slice(start, end)
-        return [_slice_along_batch_axis(x[1], s, self.layout.find("N")) for x in data_source]
+        return [_slice_along_batch_axis(x[1], s, self.layout.find("N")) for x in pairs]
+
+    def _source(self, which):
+        """(pairs, order) to batch from; gathering rows lazily only works along axis 0 (the
+        axis MXNet shuffles), so other layouts materialise the shuffled arrays first."""
+        if which == "data":
+            if self._data_order is not None and self.layout.find("N") != 0:
+                self.data   # noqa: B018 - materialise
+            return self._data, self._data_order
+        if self._label_order is not None and self.layout.find("N") != 0:
+            self.label   # noqa: B018
+        return self._label, self._label_order
 
     def _concat(self, first_data, second_data):
         if (not first_data) or (not second_data):
@@ -485,10 +526,10 @@ class NDArrayIter(DataIter):
         return self._getdata(data_source, self.cursor, end_idx)
 
     def getdata(self):
-        return self._batchify(self.data)
+        return self._batchify(self._source("data"))
 
     def getlabel(self):
-        return self._batchify(self.label)
+        return self._batchify(self._source("label"))
 
     def getpad(self):
         if self.last_batch_handle == "pad" and self.cursor + self.batch_size > self.num_data:
@@ -500,8 +541,8 @@ class NDArrayIter(DataIter):
     def _shuffle_data(self):
         # MXNet shuffles the permutation in place and re-gathers the already shuffled arrays
         np.random.shuffle(self.idx)
-        self.data = _getdata_by_idx(self.data, self.idx)
-        self.label = _getdata_by_idx(self.label, self.idx)
+        self._data_order = self.idx.copy() if self._data_order is None else self._data_order[self.idx]
+        self._label_order = self.idx.copy() if self._label_order is None else self._label_order[self.idx]
 
 
 class MXDataIter(DataIter):
