@@ -226,7 +226,7 @@ def _softmax_core(xp, x, axis, temperature, log=False, negate=False, mask=None):
         e = xp.where(mask, xp.exp(xp.where(mask, x, m) - m), 0)
         s = e.sum(axis=axis, keepdims=True)
         return e / xp.where(s == 0, 1, s)
-    m = xp.max(x, axis=axis, keepdims=True)
+    m = x.max(axis=axis, keepdims=True)
     z = x - m
     if log:
         return z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))

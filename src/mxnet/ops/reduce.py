@@ -60,8 +60,10 @@ def _acc_dtype(x):
 
 
 def _sum(xp, x, axes):
+    if x.dtype != np.float16:
+        return x.sum(axis=axes, dtype=x.dtype)      # integers wrap in their own type, as MXNet
     with np.errstate(over="ignore"):  # float16 overflow gives inf, as in MXNet
-        return xp.sum(x, axis=axes, dtype=_acc_dtype(x)).astype(x.dtype, copy=False)
+        return xp.sum(x, axis=axes, dtype=np.float32).astype(x.dtype, copy=False)
 
 
 def _prod(xp, x, axes):
@@ -160,8 +162,9 @@ def _make_reduce(name, kernel, grad, aliases=(), doc="", empty_ok=True):
     def forward(env, a, inputs, aux):
         x = inputs[0]
         axes = reduce_axes(name, x.shape, a.axis, a.exclude)
-        r = kernel(env.xp, x, axes)
-        return (env.xp.asarray(r).reshape(reduced_shape(x.shape, axes, a.keepdims)),)
+        r = env.xp.asarray(kernel(env.xp, x, axes))
+        shape = reduced_shape(x.shape, axes, a.keepdims)
+        return (r if r.shape == shape else r.reshape(shape),)
 
     def backward(env, a, inputs, outputs, out_grads, req):
         x = inputs[0]
