@@ -19,7 +19,8 @@ is reported:
 
 Each row reports seconds and the algorithm bandwidth ``bytes / seconds`` (GB/s), and the
 ratio to ``mpi4py_per_tensor`` (< 1: faster). The kvstore rows run the reductions as engine ops
-on the communication worker, in buckets of ``MXNET_KVSTORE_BUCKET_BYTES``. The last line of
+on the communication worker: values of at least ``MXNET_KVSTORE_DIRECT_BYTES`` on their own
+buffers, smaller ones packed into buckets of ``MXNET_KVSTORE_BUCKET_BYTES``. The last line of
 output is a JSON object with every figure.
 """
 import argparse

@@ -118,6 +118,9 @@ def test_buckets():
     assert len(dist._buckets([a[0], f16, a[1]], 10 ** 6)) == 1    # float16 travels as float32
     i32 = ("i", None, mx.nd.zeros((2,), dtype="int32"), None)
     assert len(dist._buckets([a[0], i32, a[1]], 10 ** 6)) == 3
+    # values of at least ``direct`` bytes get a bucket of their own; small ones are still packed
+    b = dist._buckets(a, 10 ** 6, direct=4 * 100)
+    assert [[it[0] for it in bk] for bk in b] == [["k2"], ["k0", "k1", "k3", "k4"]]
 
 
 # -- across processes ---------------------------------------------------------------------------------
@@ -134,6 +137,17 @@ def test_push_pull_sums_and_init_broadcast(tmp_path, n, engine):
         assert res[r]["rank"] == r and res[r]["num_workers"] == n
         assert res[r]["type"] == "dist_sync" and res[r]["capable"] is True
         assert res[r]["checked"] == len(W.DTYPES) * len(W.SHAPES) * 2
+
+
+@needs_mpi
+@pytest.mark.parametrize("n", [2, 3])
+def test_large_values_reduce_in_place(tmp_path, n):
+    """Values of at least MXNET_KVSTORE_DIRECT_BYTES are reduced on their own buffers: in place
+    once a store gave the buffer (whichever store), never in memory the user owns."""
+    res = ok_job(n, "inplace", tmp_path, env=worker_env(MXNET_KVSTORE_DIRECT_BYTES=4000,
+                                                        MXNET_KVSTORE_CHUNK_BYTES=3000))
+    for r in range(n):
+        assert res[r]["steady"] == res[r]["expected"], res[r]
 
 
 def _reference_module(n):

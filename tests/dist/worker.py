@@ -297,7 +297,74 @@ def env(out):
            env={k: os.environ.get(k) for k in names})
 
 
-SCENARIOS = {"env": env, "sums": sums, "optimizer": optimizer, "async": async_, "module_mnist": module_mnist,
+# -- in-place reductions -------------------------------------------------------------------------------
+
+def _addr(a):
+    a.wait_to_read()
+    return int(a._chunk.data.ctypes.data)
+
+
+def inplace(out):
+    """Large values (>= MXNET_KVSTORE_DIRECT_BYTES) are reduced on their own buffers: in place
+    from the second step on, also when another store gave the buffer (pull from dist_sync, then
+    pushpull through horovod); a buffer no store gave out is never written."""
+    hv = mx.kv.create("horovod")
+    kv = mx.kv.create("dist_sync")
+    r, n = hv.rank, hv.num_workers
+    shapes = [(3000,), (7,), (50, 40), (1,), (5,)]     # two direct values, three packed ones
+    keys = ["w%d" % i for i in range(len(shapes))]
+    base = [np.arange(int(np.prod(s)), dtype=np.float32).reshape(s) for s in shapes]
+    gs = [mx.nd.array(b + r) for b in base]
+    mine = [g._chunk.data for g in gs]          # the user's buffers: never written
+    want = [b * n + sum(range(n)) for b in base]
+    hv.pushpull(keys, gs)
+    for g, w, m, b in zip(gs, want, mine, base):
+        assert np.array_equal(g.asnumpy(), w), (g.shape, g.asnumpy().ravel()[:4])
+        assert np.array_equal(m, b + r), "a buffer the store did not give out was written"
+    addrs = [_addr(g) for g in gs]
+    steady = 0
+    for step in range(3):
+        for g, b in zip(gs, base):
+            g[:] = mx.nd.array(b + r + step)
+        hv.pushpull(keys, gs)
+        for g, b in zip(gs, base):
+            assert np.array_equal(g.asnumpy(), (b + step) * n + sum(range(n))), step
+        steady += sum(_addr(g) == a for g, a in zip(gs, addrs))
+    # another store writes the same arrays: they stay where they are
+    kv.init(keys, [mx.nd.zeros(s) for s in shapes])
+    for step in range(2):
+        kv.push(keys, [mx.nd.array(b + r + step) for b in base])
+        kv.pull(keys, out=gs)
+        for g, b in zip(gs, base):
+            assert np.array_equal(g.asnumpy(), (b + step) * n + sum(range(n))), step
+        hv.pushpull(keys, gs)
+        for g, b in zip(gs, base):
+            assert np.array_equal(g.asnumpy(), ((b + step) * n + sum(range(n))) * n), step
+        steady += sum(_addr(g) == a for g, a in zip(gs, addrs))
+    # pushpull into other arrays (out=): sums there, the values untouched
+    outs = [mx.nd.zeros(s) for s in shapes]
+    vals = [mx.nd.array(b + r) for b in base]
+    for _ in range(2):
+        hv.pushpull(keys, vals, out=outs)
+        for v, o, b, w in zip(vals, outs, base, want):
+            assert np.array_equal(o.asnumpy(), w) and np.array_equal(v.asnumpy(), b + r)
+    # the job forgets the buffers of a store that is gone (no memory held for dropped stores)
+    import gc
+    from mxnet.kvstore import dist
+    world = dist._get_world()
+    before = len(world.given)
+    tmp = mx.kv.create("horovod")
+    xs = [mx.nd.ones((2000,)), mx.nd.ones((3,))]
+    tmp.pushpull(["x", "y"], xs)
+    mx.nd.waitall()
+    assert len(world.given) == before + 2, (before, len(world.given))
+    del tmp
+    gc.collect()
+    assert len(world.given) == before, (before, len(world.given))
+    _write(out, r, rank=r, steady=int(steady), expected=5 * len(shapes))
+
+
+SCENARIOS = {"inplace": inplace, "env": env, "sums": sums, "optimizer": optimizer, "async": async_, "module_mnist": module_mnist,
              "trainer": trainer, "fault": fault, "single": single}
 
 if __name__ == "__main__":

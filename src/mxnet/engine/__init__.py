@@ -143,7 +143,22 @@ class NaiveEngine(Engine):
 def _dedupe(reads, writes):
     """Drop reads that are also writes (an in-place op just writes) and repeated vars.
 
-    Var lists are short (1-4 entries almost always), so identity scans beat building sets."""
+    Var lists are short (1-4 entries almost always), so identity scans beat building sets;
+    long ones (a kvstore op over hundreds of keys) use id sets."""
+    if len(reads) + len(writes) > 16:
+        wids = set()
+        outw = []
+        for v in writes:
+            if id(v) not in wids:
+                wids.add(id(v))
+                outw.append(v)
+        seen = set(wids)
+        outr = []
+        for v in reads:
+            if id(v) not in seen:
+                seen.add(id(v))
+                outr.append(v)
+        return outr, outw
     if writes or len(reads) > 1:
         out = []
         for v in reads:

@@ -15,10 +15,16 @@ no parameter servers and no home-made networking: every worker keeps the whole s
 Every reduction is an engine op (``engine.push`` reading the pushed arrays and writing the stored
 ones) run by one communication worker, so compute overlaps with communication and a pull waits
 for exactly what it needs. Collective ops are chained on one engine variable so every rank
-issues them in program order. Values pushed together (lists of keys) are packed into buckets of
-``MXNET_KVSTORE_BUCKET_BYTES`` (default 16 MiB, one engine op each); each bucket is reduced in
-chunks of ``MXNET_KVSTORE_CHUNK_BYTES`` (4 MiB) with up to ``MXNET_KVSTORE_INFLIGHT`` (4) in
-flight.
+issues them in program order. Values pushed together (lists of keys) make one engine op per
+dtype. Inside it, a value of at least ``MXNET_KVSTORE_DIRECT_BYTES`` (default 1 MiB) is reduced
+on its own buffers, never packed: ``MPI_IN_PLACE`` on the value when it is also the destination
+(``pushpull``), else from the value straight into the destination; smaller values are packed into
+fusion buffers of at most ``MXNET_KVSTORE_BUCKET_BYTES`` (16 MiB), which they keep living in
+once a store gave them their buffers (below). So a repeated ``pushpull`` costs what a plain
+per-tensor ``MPI_Allreduce`` of the same arrays costs, large values never wait for a packing copy,
+and the first call only copies what it must. Everything streams through MPI in chunks of
+``MXNET_KVSTORE_CHUNK_BYTES`` (4 MiB), up to ``MXNET_KVSTORE_INFLIGHT`` (4) in flight. These
+settings are rank 0's on every rank (the ranks must issue the same collectives).
 
 Faults never hang: every MPI call is non-blocking and waited on with a deadline,
 ``MXNET_KVSTORE_TIMEOUT`` seconds (default 300) without progress. Then the waiting rank asks the
@@ -27,25 +33,36 @@ naming the missing rank(s) and what they were doing. A rank that leaves the job 
 an exception) tells the others, so ranks waiting for it fail at once instead of at the deadline.
 After a fault the process ends the whole job (``MPI_Abort``) at exit, so no rank is left behind.
 
-Waiting ranks poll their requests freely for ``MXNET_KVSTORE_SPIN_US`` (2000) microseconds
-after the last progress, then sleep in growing steps, so ranks that share cores do not starve
-each other.
+Waiting ranks poll their requests for ``MXNET_KVSTORE_SPIN_US`` (20000) microseconds after the
+last progress, yielding the core (``sched_yield``) between polls, then sleep in growing steps.
+MPI moves data only while it is polled, so a rank must not sleep while chunks stream; but with
+more ranks than cores a rank that polls without yielding starves the very rank it waits for
+(plain busy polling made 4 ranks on 2 cores 15x slower); a yield costs nothing when no other
+thread wants the core.
 
 Without an MPI launch (no ``mpiexec`` environment) a ``dist_*`` store is a single worker
 (``rank == 0``, ``num_workers == 1``) and mpi4py is not needed.
 
-Memory: the store writes in place only into buffers it allocated itself (stored values, sum
-buffers, and outputs it filled before and that still hold its buffer); anything else gets a
-fresh buffer. Values pushed together keep living in one fusion buffer, so a repeated in-place
-``pushpull`` of the same arrays reduces that buffer with no copies. GPU values (``dist_device_sync``,
+Memory: the stores write in place only into buffers a store of this job allocated (stored
+values, sum buffers, and outputs a store filled before and that still hold its buffer: the job
+keeps a registry of them, so a gradient pulled from a ``dist_sync`` store can then be pushpulled
+in place through a ``horovod`` one); anything else gets a fresh buffer the first time (memory the
+user handed in is never written). Small values pushed together keep living in one fusion buffer,
+so a repeated in-place ``pushpull`` of the same arrays reduces that buffer with no copies; large
+ones are reduced where they are. ``push`` + ``pull`` of ``dist_sync`` cost one copy more than
+``pushpull`` (the store must keep its own copy of the sums: MPI copies the pushed value into the
+stored one, then pull copies the stored value out), which no ordering of the calls can avoid
+without changing what the store holds. GPU values (``dist_device_sync``,
 ``nccl``) travel through host memory over MPI (no NCCL communicator yet).
 """
 import atexit
 import itertools
+import math
 import os
 import sys
 import threading
 import time
+import weakref
 
 import numpy as np
 
@@ -85,6 +102,9 @@ def is_dist_type(name):
         world = _get_world(create=False)
         return world is not None or (mpi_launched() and _mpi_size() > 1)
     return False
+
+
+_yield = getattr(os, "sched_yield", lambda: time.sleep(0))
 
 
 def _env_float(name, default):
@@ -166,6 +186,9 @@ class _World:
         self.bucket_bytes = int(_env_float("MXNET_KVSTORE_BUCKET_BYTES", 16 << 20))
         self.chunk_bytes = int(_env_float("MXNET_KVSTORE_CHUNK_BYTES", 4 << 20))
         self.inflight = max(1, int(_env_float("MXNET_KVSTORE_INFLIGHT", 4)))
+        self.direct_bytes = int(_env_float("MXNET_KVSTORE_DIRECT_BYTES", 1 << 20))
+        self.given = {}                  # id(buffer) -> [chunk, buffer, uses]: see own_buffer
+        self._given_lock = threading.Lock()
         self.var = engine.Var()          # every collective op writes it: program order everywhere
         self.seq = 0                     # collectives issued on self.coll so far
         self.state = "creating the distributed kvstore"
@@ -193,11 +216,12 @@ class _World:
         self.wait(reqs, "creating the distributed kvstore (MPI_Comm_idup)")
         self.coll, self.p2p, self.fin = comms
         # every rank uses rank 0's tuning (chunking must match everywhere)
-        conf = np.array([self.timeout, self.bucket_bytes, self.chunk_bytes, self.inflight],
-                        dtype=np.float64)
+        conf = np.array([self.timeout, self.bucket_bytes, self.chunk_bytes, self.inflight,
+                         self.direct_bytes], dtype=np.float64)
         self.wait([self.coll.Ibcast(conf, root=0)], "creating the distributed kvstore (settings)")
         self.timeout, self.bucket_bytes = float(conf[0]), max(1, int(conf[1]))
         self.chunk_bytes, self.inflight = max(1, min(int(conf[2]), self.bucket_bytes)), int(conf[3])
+        self.direct_bytes = max(1, int(conf[4]))
         self.state = "idle after collective #1"
 
     # -- control thread -----------------------------------------------------------------------
@@ -275,14 +299,16 @@ class _World:
             return [r for r, s in list(self.exited.items()) if s < self.seq]
         return [r for r in peers if r in self.exited]
 
-    _SPIN = _env_float("MXNET_KVSTORE_SPIN_US", 2000) * 1e-6
+    _SPIN = _env_float("MXNET_KVSTORE_SPIN_US", 20000) * 1e-6
 
     @classmethod
     def _pause(cls, idle):
-        """Back off while waiting, ``idle`` seconds after the last progress: poll freely for
-        ``MXNET_KVSTORE_SPIN_US`` (MPI moves large messages only while it is polled), then sleep
-        in growing steps (ranks sharing cores must not starve the very rank we wait for)."""
+        """Back off while waiting, ``idle`` seconds after the last progress: for
+        ``MXNET_KVSTORE_SPIN_US`` poll again at once, only yielding the core between polls (MPI
+        moves messages only while it is polled; a rank sharing a core with the very rank we wait
+        for must let it run), then sleep in growing steps."""
         if idle < cls._SPIN:
+            _yield()
             return
         if idle < cls._SPIN + 0.02:
             time.sleep(5e-5)
@@ -496,6 +522,39 @@ class _World:
     def barrier(self, what="barrier"):
         self.wait([self.coll.Ibarrier()], what)
 
+    # -- buffers the stores gave out -------------------------------------------------------------
+    def own_buffer(self, chunk, data, old=None):
+        """Record that a store gave ``data`` (fresh memory nothing else holds) to ``chunk``,
+        replacing its record of ``old`` (the buffer the same tag held before): while the chunk
+        still holds ``data`` any store of this job may write into it in place."""
+        with self._given_lock:
+            entry = self.given.get(id(data))
+            if entry is not None and entry[1] is data:
+                entry[2] += 1
+            else:
+                self.given[id(data)] = [chunk, data, 1]
+            if old is not None:
+                self._disown(old)
+
+    def disown_all(self, owned):
+        """Forget the buffers a store's ``owned`` map gave out (the store is gone)."""
+        with self._given_lock:
+            for entry in list(owned.values()):
+                if isinstance(entry, tuple):
+                    self._disown(entry[1])
+
+    def _disown(self, data):
+        entry = self.given.get(id(data))
+        if entry is not None and entry[1] is data:
+            entry[2] -= 1
+            if entry[2] <= 0:
+                del self.given[id(data)]
+
+    def owns(self, chunk, data):
+        """Whether ``data`` is a buffer a store gave to ``chunk`` (see ``own_buffer``)."""
+        entry = self.given.get(id(data))
+        return entry is not None and entry[0] is chunk and entry[1] is data
+
     # -- exit ----------------------------------------------------------------------------------
     def _at_exit(self):
         try:
@@ -571,9 +630,16 @@ def _host(arr):
     return to_numpy(arr)
 
 
+_WIRE = {}
+
+
 def _wire_dtype(dtype):
-    dtype = np.dtype(dtype)
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
+    """The dtype ``dtype`` values travel as (float16 as float32)."""
+    wire = _WIRE.get(dtype)
+    if wire is None:
+        wire = np.dtype(dtype)
+        wire = _WIRE[dtype] = np.dtype(np.float32) if wire == np.float16 else wire
+    return wire
 
 
 def _to_device(data, like):
@@ -585,14 +651,35 @@ def _to_device(data, like):
     return data
 
 
-def _buckets(items, limit):
+def _deps(srcs, dsts):
+    """(reads, writes) for an engine op reading ``srcs`` and writing ``dsts``: the distinct
+    engine variables, none in both lists."""
+    seen, writes, reads = set(), [], []
+    for a in dsts:
+        v = a._chunk.var
+        if id(v) not in seen:
+            seen.add(id(v))
+            writes.append(v)
+    for a in srcs:
+        v = a._chunk.var
+        if id(v) not in seen:
+            seen.add(id(v))
+            reads.append(v)
+    return reads, writes
+
+
+def _buckets(items, limit, direct=None):
     """Group (key, src, dst, own) items of one dtype into runs of at most ``limit`` bytes (a value larger
-    than ``limit`` gets a bucket of its own and is chunked inside it)."""
+    than ``limit`` gets a bucket of its own and is chunked inside it). Values of at least ``direct``
+    bytes get a bucket of their own (reduced on their own buffers, never packed)."""
     out, cur, cur_bytes, cur_dt = [], [], 0, None
     for item in items:
         dst = item[2]
-        dt = _wire_dtype(dst.dtype)
-        nbytes = int(np.prod(dst.shape)) * dt.itemsize
+        dt = _wire_dtype(dst._dtype)
+        nbytes = math.prod(dst._shape) * dt.itemsize
+        if direct is not None and nbytes >= direct:
+            out.append([item])
+            continue
         if cur and (dt != cur_dt or cur_bytes + nbytes > limit):
             out.append(cur)
             cur, cur_bytes = [], 0
@@ -621,6 +708,8 @@ class DistKVStore(KVStore):
         self._owned = {}      # tag -> (chunk, buffer): buffers this store may write in place
         self._update_lock = threading.RLock()
         self._store_id = None
+        if world is not None:
+            weakref.finalize(self, world.disown_all, self._owned)
         if world is not None and self._async:
             self._store_id = len(world.stores)
             world.stores.append(self)
@@ -656,15 +745,19 @@ class DistKVStore(KVStore):
             merged = self._quantize(key, "dist", merged)
         return merged
 
-    def _owned_flat(self, own, dst, wire):
-        """``dst``'s buffer (flat) when this store put it there (``own``: its tag) and it can be
-        written in place: we never write into memory that other arrays may share."""
+    def _owned_flat(self, own, dst, wire, shared=True):
+        """``dst``'s buffer (flat) when a store put it there and it can be written in place: we
+        never write into memory that other arrays may share. ``own``: the tag under which this
+        store gave it; ``shared``: a buffer another store of the job gave to ``dst`` counts too
+        (a gradient pulled from one store and then pushpulled through another)."""
         if own is None or dst._view is not None:
             return None
         entry = self._owned.get(own)
         cur = dst._chunk.data
-        if (entry is None or entry[0] is not dst._chunk or entry[1] is not cur
-                or not isinstance(cur, np.ndarray) or cur.dtype != wire
+        mine = entry is not None and entry[0] is dst._chunk and entry[1] is cur
+        if not mine and shared and self._world is not None:
+            mine = self._world.owns(dst._chunk, cur)
+        if (not mine or not isinstance(cur, np.ndarray) or cur.dtype != wire
                 or not cur.flags.c_contiguous or cur.shape != dst.shape):
             return None
         return cur.reshape(-1)
@@ -674,7 +767,10 @@ class DistKVStore(KVStore):
         data = _to_device(data, dst)
         dst._assign(data)
         if own is not None and dst._view is None:
+            old = self._owned.get(own)
             self._owned[own] = (dst._chunk, data)
+            if self._world is not None:
+                self._world.own_buffer(dst._chunk, data, None if old is None else old[1])
 
     def _allreduce(self, items, what):
         """Engine ops summing each src over the workers into its dst: one op per dtype, values
@@ -684,11 +780,12 @@ class DistKVStore(KVStore):
         world = self._world
         kinds = {}
         for item in items:
-            kinds.setdefault(_wire_dtype(item[2].dtype), []).append(item)
+            kinds.setdefault(_wire_dtype(item[2]._dtype), []).append(item)
         for dt, group in kinds.items():
             desc = "{} of {}".format(what, _keys_text(k for k, _, _, _ in group))
-            world.push_op(desc, self._allreduce_fn(_buckets(group, world.bucket_bytes), dt, desc),
-                          [s._var for _, s, _, _ in group], [d._var for _, _, d, _ in group])
+            buckets = _buckets(group, world.bucket_bytes, world.direct_bytes)
+            reads, writes = _deps([s for _, s, _, _ in group], [d for _, _, d, _ in group])
+            world.push_op(desc, self._allreduce_fn(buckets, dt, desc), reads, writes)
 
     def _allreduce_fn(self, buckets, wire, what):
         world = self._world
@@ -714,10 +811,11 @@ class DistKVStore(KVStore):
                     return flat, None, None                       # in place
                 if not np.may_share_memory(flat, send):
                     return send, flat, None                       # into dst's buffer
-            if np.may_share_memory(send, srcs[0]):
+            staged = type(src._read()).__module__.startswith("cupy")   # srcs[0]: a host copy
+            if np.may_share_memory(send, srcs[0]) and not staged:
                 recv = np.empty_like(send)
             else:
-                recv = None                                       # a converted copy: reuse it
+                recv = None                             # a converted or staged copy: reuse it
             out = send if recv is None else recv
             return send, recv, lambda: self._give(own, dst, out.reshape(dst.shape))
         btag = None
@@ -726,7 +824,7 @@ class DistKVStore(KVStore):
             fused = self._owned.get(btag)
             if fused is not None and all(
                     s._chunk is d._chunk and s._view is None and d._view is None
-                    and self._owned_flat(own, d, wire) is not None
+                    and self._owned_flat(own, d, wire, shared=False) is not None
                     for _, s, d, own in bucket):
                 # in place, and every value still lives in the fusion buffer we gave it
                 return fused, None, None
@@ -757,7 +855,7 @@ class DistKVStore(KVStore):
         world = self._world
 
         def fn():
-            sizes = [int(np.prod(d.shape)) for _, _, d, _ in bucket]
+            sizes = [math.prod(d.shape) for _, _, d, _ in bucket]
             if world.rank == 0:
                 buf = np.concatenate([np.asarray(_host(s._read()), dtype=wire).reshape(-1)
                                       for _, s, _, _ in bucket])
@@ -846,7 +944,7 @@ class DistKVStore(KVStore):
         pairs = self._pairs(key, out)
         for k, o in pairs:
             self._check_shape(k, o, self._stored(k, "pull"), "pull")
-        slots = {}
+        slots, copies = {}, []
         for k, o in pairs:
             stored = self._store[k]
             i = slots[k] = slots.get(k, -1) + 1
@@ -854,19 +952,24 @@ class DistKVStore(KVStore):
                     or o.dtype != stored.dtype):
                 stored.copyto(o)
             else:
-                self._pull_copy(stored, o, ("pull", k, i))
+                copies.append((stored, o, ("pull", k, i)))
+        if copies:
+            self._pull_copy(copies)
 
-    def _pull_copy(self, stored, o, own):
-        """Copy ``stored`` into ``o``: into o's buffer when this store put it there, else into a
-        fresh buffer that then becomes o's (and ours)."""
+    def _pull_copy(self, copies):
+        """One engine op copying each ``stored`` into its ``o`` ((stored, o, own) triples): into
+        o's buffer when a store put it there, else into a fresh buffer that then becomes o's
+        (and ours)."""
         def fn():
-            src = stored._read()
-            flat = self._owned_flat(own, o, o.dtype)
-            if flat is not None and not np.may_share_memory(flat, src):
-                np.copyto(flat, src.reshape(-1))
-            else:
-                self._give(own, o, np.array(src, dtype=o.dtype, copy=True))
-        engine.push(fn, [stored._var], [o._var], o.context, name="kvstore pull")
+            for stored, o, own in copies:
+                src = stored._read()
+                flat = self._owned_flat(own, o, o.dtype)
+                if flat is not None and not np.may_share_memory(flat, src):
+                    np.copyto(flat, src.reshape(-1))
+                else:
+                    self._give(own, o, np.array(src, dtype=o.dtype, copy=True))
+        reads, writes = _deps([s for s, _, _ in copies], [o for _, o, _ in copies])
+        engine.push(fn, reads, writes, copies[0][1].context, name="kvstore pull")
 
     # -- dist_async -------------------------------------------------------------------------------
     def _push_async(self, merged):
@@ -1016,22 +1119,25 @@ class HorovodKVStore(DistKVStore):
         """Sum ``value`` (summed over its devices first) over the workers into ``out``
         (``value`` when None); in place where it can."""
         groups = _group(self._pairs(key, value))
-        outs = _group(self._pairs(key, value if out is None else out))
-        keys, items, rests = [], [], []
+        outs = groups if out is None else _group(self._pairs(key, out))
+        items, rests = [], []
         for k, vals in groups.items():
+            targets = outs.get(k, [])
+            if len(vals) == 1 and len(targets) == 1 and targets[0] is vals[0]:
+                items.append((k, vals[0], vals[0], ("pushpull", k)))   # in place: the usual case
+                rests.append(())
+                continue
             ctx, dtype = vals[0].context, vals[0].dtype
             if len(vals) == 1:
                 merged = vals[0]
             else:
                 merged = ndarray.add_n(*[v.as_in_context(ctx).astype(dtype, copy=False)
                                          for v in vals])
-            targets = outs.get(k, [])
             if targets and targets[0].context == ctx and targets[0].dtype == dtype \
                     and targets[0].shape == merged.shape:
                 dst, rest = targets[0], targets[1:]
             else:
                 dst, rest = ndarray.empty(merged.shape, ctx=ctx, dtype=dtype), targets
-            keys.append(k)
             items.append((k, merged, dst, ("pushpull", k)))
             rests.append(rest)
         if self._world is None:
