@@ -12,7 +12,7 @@ was initialised from (pinned CPU memory for CPU values) and sums and updates the
 from collections import OrderedDict
 
 from ..base import MXNetError, string_types
-from ..context import Context
+from ..context import cpu_pinned
 from .. import ndarray
 from ..ndarray import NDArray
 from .base import KVStoreBase
@@ -96,7 +96,7 @@ class KVStore(KVStoreBase):
     def _store_context(self, value):
         if self._device_mode and value.context.device_type == "gpu":
             return value.context
-        return Context("cpu_pinned", 0)
+        return cpu_pinned(0)
 
     def _quantize(self, key, index, value):
         """2-bit gradient compression: values whose accumulated residual reaches +-threshold

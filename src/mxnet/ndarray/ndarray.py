@@ -9,7 +9,7 @@ import numpy as np
 from .. import engine
 from ..backend import for_context, to_numpy
 from ..base import MXNetError, numeric_types, integer_types, to_dtype, _Null
-from ..context import Context, current_context
+from ..context import Context, current_context, _shared as _shared_ctx
 
 __all__ = ["NDArray", "Chunk", "empty", "array", "waitall"]
 
@@ -486,7 +486,7 @@ def inline_hint(ctx, size=None):
 
 
 def _from_numpy_state(a, devtype, devid):
-    return array(a, ctx=Context(devtype, devid), dtype=a.dtype)
+    return array(a, ctx=_shared_ctx(devtype, devid), dtype=a.dtype)
 
 
 def empty(shape, ctx=None, dtype=None):
@@ -508,8 +508,8 @@ def _parse_ctx(s):
     s = s.strip()
     if "(" in s:
         name, rest = s.split("(", 1)
-        return Context(name, int(rest.rstrip(")") or 0))
-    return Context(s, 0)
+        return _shared_ctx(name, int(rest.rstrip(")") or 0))
+    return _shared_ctx(s, 0)
 
 
 def array(source_array, ctx=None, dtype=None):

@@ -36,7 +36,7 @@ import struct
 import numpy as np
 
 from ..base import MXNetError, DTYPE_TO_FLAG, FLAG_TO_DTYPE, string_types
-from ..context import Context, cpu
+from ..context import cpu, _shared as _shared_ctx
 from ..util import atomic_write
 from .ndarray import NDArray, array
 
@@ -385,7 +385,7 @@ def _to_ndarray(a, dev):
     if dev_type == _GPU_DEV_TYPE and dev_id >= 0:
         from ..context import num_gpus
         if dev_id < num_gpus():
-            ctx = Context("gpu", dev_id)
+            ctx = _shared_ctx("gpu", dev_id)
     return array(a, ctx=ctx, dtype=a.dtype)
 
 
