@@ -102,9 +102,12 @@ class _TapeNode:
 
 def _record_op(op, attrs, inputs, outputs, aux=()):
     """Called by the imperative layer for every op run while recording."""
-    if not any(_tracked(x) for x in inputs):
+    for x in inputs:       # (an explicit loop: this runs for every recorded op)
+        if x._ag_node is not None or (x._grad is not None and x._grad_req != "null"):
+            break
+    else:
         return
-    node = _TapeNode(op, attrs, list(inputs), list(outputs), list(aux), is_training())
+    node = _TapeNode(op, attrs, list(inputs), list(outputs), list(aux), _state.training)
     for i, o in enumerate(outputs):
         o._ag_node = (node, i)
 
@@ -165,10 +168,8 @@ def _graph_order(heads):
 
 def _compute(heads, head_grads, variables, train_mode):
     """Run the backward sweep inside one engine op; returns (push_args, result holder)."""
-    from .ndarray.ndarray import NDArray
-    from .ops.registry import OpEnv
-    from .backend import for_context
-    from .base import MXNetError
+    engine, NDArray, _, _, _, OpEnv, MXNetError = _deps()
+    for_context = _for_context
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     if head_grads is None:
         head_grads = [None] * len(heads)
@@ -222,22 +223,22 @@ def _compute(heads, head_grads, variables, train_mode):
             if ("v", id(h)) in grads:
                 result[id(h)] = grads[("v", id(h))]
 
-    reads = [g._var for g in head_grads if g is not None]
+    reads = [g._chunk.var for g in head_grads if g is not None]
     for node in order:
-        reads += [x._var for x in node.inputs] + [o._var for o in node.outputs]
+        reads += [x._chunk.var for x in node.inputs] + [o._chunk.var for o in node.outputs]
     return run, reads, ctx, result, order
 
 
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` with respect to variables marked by ``attach_grad``
     (written or added into their ``.grad`` per grad_req)."""
-    from . import engine
-    from .ndarray.imperative import _finalize
+    engine, _, _, _, _finalize, _, _ = _deps()
     run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode)
     order_vars = _variables_of(heads, order)
 
     def apply():
         run()
+        xp = None
         for x in order_vars:
             g = result.get(id(x))
             if g is None or x._grad is None or x._grad_req == "null":
@@ -245,9 +246,11 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             buf = x._grad
             if x._grad_req == "add":
                 g = buf._read() + g
-            buf._assign(_finalize(_xp(buf), g, buf._shape, buf._dtype, [], "backward"))
+            if xp is None or buf._ctx is not ctx:
+                xp = _xp(buf)
+            buf._assign(_finalize(xp, g, buf._shape, buf._dtype, [], "backward"))
 
-    writes = [x._grad._var for x in order_vars if x._grad is not None]
+    writes = [x._grad._chunk.var for x in order_vars if x._grad is not None]
     engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(order)
@@ -260,9 +263,25 @@ def _free_graph(order):
             o._ag_node = None
 
 
+_DEPS = None
+
+
+def _deps():
+    """(engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError), imported once
+    (these modules import this one, so not at the top; a per-call import costs a microsecond)."""
+    global _DEPS
+    if _DEPS is None:
+        from . import engine
+        from .base import MXNetError
+        from .ndarray.imperative import _finalize
+        from .ndarray.ndarray import NDArray, Chunk, inline_hint
+        from .ops.registry import OpEnv
+        _DEPS = (engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError)
+    return _DEPS
+
+
 def _inline_hint(ctx):
-    from .ndarray.ndarray import inline_hint
-    return inline_hint(ctx)
+    return _deps()[3](ctx)
 
 
 def _xp(arr):
@@ -271,7 +290,7 @@ def _xp(arr):
 
 def _variables_of(heads, order):
     """The marked variables the tape nodes ``order`` read (and heads that are variables)."""
-    from .ndarray.ndarray import NDArray
+    NDArray = _deps()[1]
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     out, seen = [], set()
     for node in order:
@@ -310,7 +329,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
             g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
             o._assign(_finalize(xp, g, o._shape, o._dtype, [], "grad"))
 
-    engine.push(apply, reads, [o._var for o in outs], ctx, name="grad", inline=_inline_hint(ctx))
+    engine.push(apply, reads, [o._chunk.var for o in outs], ctx, name="grad", inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(order)
     return outs[0] if single else outs

@@ -11,7 +11,7 @@ class Context:
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
     devstr2type = {v: k for k, v in devtype2str.items()}
 
-    __slots__ = ("device_typeid", "device_id", "_hash")
+    __slots__ = ("device_typeid", "device_id", "_hash", "_backend", "_envs")
 
     def __init__(self, device_type, device_id=0):
         if isinstance(device_type, Context):
@@ -23,6 +23,11 @@ class Context:
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)
         self._hash = hash((self.device_typeid, self.device_id))   # contexts key hot dict lookups
+        self._backend = None     # backend.for_context's cache (a dict lookup hashes in Python)
+        self._envs = None        # imperative OpEnvs, [predict, train] (ndarray/imperative.py)
+
+    def __reduce__(self):
+        return (Context, (self.device_type, self.device_id))
 
     @property
     def device_type(self):

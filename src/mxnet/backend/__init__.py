@@ -81,8 +81,12 @@ def gpu_count():
 
 def for_context(ctx):
     """The Backend of ``ctx``; raises MXNetError for a GPU that cannot be used."""
+    b = ctx._backend
+    if b is not None:
+        return b
     b = _backends.get(ctx)
     if b is not None:
+        ctx._backend = b
         return b
     if ctx.device_type == "gpu":
         cp = _load_cupy()
@@ -96,7 +100,7 @@ def for_context(ctx):
         b = Backend(cp, ctx, True)
     else:
         b = Backend(np, ctx, False)
-    _backends[ctx] = b
+    _backends[ctx] = ctx._backend = b
     return b
 
 

@@ -157,8 +157,8 @@ class Executor:
             self._values = plan.execute(env, args, aux, outs, monitor)
             self._is_train = env.is_train
 
-        reads = [a._var for a in args]
-        writes = [o._var for o in outs] + [a._var for a in aux] + [self._state]
+        reads = [a._chunk.var for a in args]
+        writes = [o._chunk.var for o in outs] + [a._chunk.var for a in aux] + [self._state]
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(self._ctx))
@@ -202,8 +202,8 @@ class Executor:
                     g = g_nd._read() + g
                 g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [values[s]], "backward"))
 
-        reads = [g._var for g in out_grads if g is not None] + [a._var for a in self.arg_arrays]
-        writes = [g._var for g in grads if g is not None] + [self._state]
+        reads = [g._chunk.var for g in out_grads if g is not None] + [a._chunk.var for a in self.arg_arrays]
+        writes = [g._chunk.var for g in grads if g is not None] + [self._state]
         engine.push(run, reads, writes, self._ctx, name="backward", inline=self._inline)
 
     # -- utilities -----------------------------------------------------------------------------

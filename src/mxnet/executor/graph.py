@@ -5,6 +5,7 @@ entries need gradients given the arguments' grad_req. ``forward``/``backward`` t
 raw ``xp`` arrays inside a single engine op each, so a whole graph costs one engine push.
 """
 from ..base import MXNetError
+from ..ndarray.imperative import _finalize
 from ..symbol.symbol import topo_order, _aux_ids
 
 __all__ = ["GraphPlan"]
@@ -74,7 +75,6 @@ class GraphPlan:
     def execute(self, env, args, aux, outs, monitor=None):
         """Run forward on NDArrays: read ``args``/``aux``, write the heads into ``outs``; returns
         the slot values (kept for backward). Call inside an engine op."""
-        from ..ndarray.imperative import _finalize
         values = [None] * self.num_slots
         for s, a in zip(self.arg_slots, args):
             values[s] = a._read()

@@ -9,8 +9,10 @@ from .. import autograd, engine
 from .. import name as _name
 from .. import ndarray as nd
 from .. import symbol as sym
+from ..backend import for_context
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
+from ..ops.registry import OpEnv
 from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
@@ -347,8 +349,6 @@ class _CachedGraph:
         return meta
 
     def __call__(self, inputs, ctx):
-        from ..backend import for_context
-        from ..ops.registry import OpEnv
         by_name = dict(zip(self.input_names, inputs))
         args = []
         for n in self.plan.arg_names:
@@ -369,11 +369,11 @@ class _CachedGraph:
         def run():
             holder.values = plan.execute(env, args, aux, outs, monitor)
 
-        writes = [o._var for o in outs] + [a._var for a in aux]
+        writes = [o._chunk.var for o in outs] + [a._chunk.var for a in aux]
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(ctx))
-        engine.push(run, [a._var for a in args], writes, ctx, name="hybrid forward", inline=inline_hint(ctx))
+        engine.push(run, [a._chunk.var for a in args], writes, ctx, name="hybrid forward", inline=inline_hint(ctx))
         if autograd.is_recording():
             autograd._record_op(_GRAPH_OP, holder, args, outs, aux)
         return outs

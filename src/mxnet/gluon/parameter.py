@@ -150,7 +150,7 @@ class Parameter:
 
     def _check_initialized(self, ctx=None):
         if self._data is not None:
-            if ctx is not None and ctx not in self._ctx_list:
+            if ctx is not None and ctx is not self._ctx_list[0] and ctx not in self._ctx_list:
                 raise RuntimeError(
                     "Parameter '%s' was not initialized on context %s. It was only initialized on %s." % (
                         self.name, str(ctx), str(self._ctx_list)))
@@ -173,6 +173,8 @@ class Parameter:
                 return self._data[0]
             ctx = current_context()
         self._check_initialized(ctx)
+        if ctx is self._ctx_list[0]:
+            return self._data[0]
         return self._data[self._ctx_list.index(ctx)]
 
     def list_data(self):

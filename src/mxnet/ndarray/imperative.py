@@ -62,11 +62,6 @@ def _arity(op, attrs):
     return meta
 
 
-# (ctx, is_train) -> the OpEnv of kernels that draw no random numbers (they share one: an OpEnv
-# is read-only for them, and only ``rng`` is lazily cached state)
-_ENVS = {}
-
-
 def _size(shape):
     n = 1
     for d in shape:
@@ -121,9 +116,12 @@ def invoke(op, inputs, kwargs, out=None):
     if op.needs_rng:
         env = OpEnv(xp, is_train, ctx)
     else:
-        env = _ENVS.get((ctx, is_train))
-        if env is None:
-            env = _ENVS[(ctx, is_train)] = OpEnv(xp, is_train, ctx)
+        # kernels that draw no random numbers share one OpEnv per (context, train mode): it is
+        # read-only for them (only ``rng`` is lazily cached state)
+        envs = ctx._envs
+        if envs is None:
+            envs = ctx._envs = [OpEnv(xp, False, ctx), OpEnv(xp, True, ctx)]
+        env = envs[1 if is_train else 0]
     name = op.name
     forward = op.forward
 

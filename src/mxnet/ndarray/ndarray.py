@@ -480,7 +480,7 @@ def inline_hint(ctx, size=None):
     """The engine's ``inline`` hint for an op on ``ctx`` touching ``size`` elements: tiny CPU ops
     run inline when ready, larger CPU ops on the pushing thread only when the device's queue is
     idle (a hand-off to the worker costs more than it saves under the GIL), GPU ops always queue."""
-    if ctx.device_type == "gpu":
+    if ctx.device_typeid == 2:      # gpu
         return False
     return True if size is not None and size <= _INLINE_MAX else "idle"
 
