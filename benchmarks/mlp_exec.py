@@ -6,7 +6,9 @@ Written against the MXNet 1.x API only, so the same file runs on real MXNet 1.9.
     ~/mxref/bin/python benchmarks/mlp_exec.py          # real MXNet
     python benchmarks/mlp_exec.py --compare ~/mxref/bin/python   # both, with ratios
 
-Reports samples/s for batch sizes 32, 128 and 512.
+Reports samples/s for batch sizes 32, 128 and 512. With ``--compare`` it also times a
+hand-written NumPy loop of the same math in the same run (``numpy loop``): what an executor built
+on NumPy can at best approach, so ``numpy/other`` bounds the achievable ``ratio``.
 """
 import argparse
 import json
@@ -62,6 +64,44 @@ def run(batch, seconds=2.0):
     return n * batch / (time.perf_counter() - start)
 
 
+def run_numpy(batch, seconds=2.0):
+    """The same training step written by hand in NumPy (forward, backward incl. the data
+    gradient the executor also computes, SGD): the bound a NumPy-based executor can approach."""
+    rng = np.random.RandomState(0)
+    w1 = (rng.randn(128, 784) * 0.02).astype(np.float32)
+    b1 = np.zeros(128, np.float32)
+    w2 = (rng.randn(10, 128) * 0.02).astype(np.float32)
+    b2 = np.zeros(10, np.float32)
+    x = rng.rand(batch, 784).astype(np.float32)
+    y = rng.randint(0, 10, batch)
+    rows = np.arange(batch)
+    lr = np.float32(0.1 / batch)
+
+    def step():
+        h = x @ w1.T + b1
+        a = np.maximum(h, 0)
+        o = a @ w2.T + b2
+        e = np.exp(o - o.max(axis=1, keepdims=True))
+        g = e / e.sum(axis=1, keepdims=True)
+        g[rows, y] -= 1
+        gw2, gb2 = g.T @ a, g.sum(axis=0)
+        gh = (g @ w2) * (h > 0)
+        gw1, gb1 = gh.T @ x, gh.sum(axis=0)
+        gh @ w1                         # the data gradient
+        for w, gw in ((w1, gw1), (b1, gb1), (w2, gw2), (b2, gb2)):
+            w[:] = w - gw * lr
+
+    for _ in range(10):
+        step()
+    n = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(10):
+            step()
+        n += 10
+    return n * batch / (time.perf_counter() - start)
+
+
 def measure():
     return {str(b): run(b) for b in (32, 128, 512)}
 
@@ -80,10 +120,13 @@ def main():
         print("{:>8} {:>14.0f}".format(b, v))
     if a.compare:
         theirs = run_other(a.compare, __file__)
-        print("\n{:>8} {:>14} {:>14} {:>8}".format("batch", "this", "other", "ratio"))
+        numpy_loop = {b: run_numpy(int(b)) for b in ours}
+        print("\n{:>8} {:>14} {:>14} {:>8} {:>14} {:>12}".format(
+            "batch", "this", "other", "ratio", "numpy loop", "numpy/other"))
         for b in ours:
-            print("{:>8} {:>14.0f} {:>14.0f} {:>8.2f}".format(b, ours[b], theirs[b], ours[b] / theirs[b]))
-        print(json.dumps({"this": ours, "other": theirs}))
+            print("{:>8} {:>14.0f} {:>14.0f} {:>8.2f} {:>14.0f} {:>12.2f}".format(
+                b, ours[b], theirs[b], ours[b] / theirs[b], numpy_loop[b], numpy_loop[b] / theirs[b]))
+        print(json.dumps({"this": ours, "other": theirs, "numpy_loop": numpy_loop}))
 
 
 if __name__ == "__main__":

@@ -527,7 +527,7 @@ def test_100k_tiny_ops_without_sync_stay_bounded(threaded1):
     t0 = time.perf_counter()
     for _ in range(100_000):
         x += 1
-        p = eng._pending[key]
+        p = eng.pending(*key)
         if p > peak_pending:
             peak_pending = p
         t = eng._total
@@ -557,11 +557,11 @@ def test_push_blocks_when_queue_is_full_and_resumes():
     t.start()
     try:
         deadline = time.time() + 5
-        while eng._pending.get(key, 0) < 32 and time.time() < deadline:
+        while eng.pending(*key) < 32 and time.time() < deadline:
             time.sleep(0.01)
         time.sleep(0.1)
         assert t.is_alive(), "push did not block on a full queue"
-        assert eng._pending[key] == 32 and count == []
+        assert eng.pending(*key) == 32 and count == []
     finally:
         gate.set()
     t.join(HANG)

@@ -39,12 +39,12 @@ def must_finish(fn, timeout=HANG):
 
 def shutdown(eng):
     """Best effort: stop the worker threads of a ThreadedEngine made by a test."""
-    queues = getattr(eng, "_queues", None)
-    if not queues:
+    lanes = getattr(eng, "_lanes", None)
+    if not lanes:
         return
-    for key, q in list(queues.items()):
-        for _ in range(eng._nworkers(key)):
-            q.put(None)
+    for lane in {id(l): l for l in lanes.values()}.values():
+        for _ in range(eng._nworkers(lane.key)):
+            lane.queue.put(None)
 
 
 @contextlib.contextmanager

@@ -34,10 +34,20 @@ class Var:
         self.exc = None          # error of the op that last wrote it, raised at sync points
 
 
-class Opr:
-    __slots__ = ("fn", "reads", "writes", "wait", "dependents", "done", "key", "name", "checks")
+class _Lane:
+    """The queue of one (context, kind) and its count of pushed, unfinished ops."""
+    __slots__ = ("key", "queue", "pending")
 
-    def __init__(self, fn, reads, writes, key, name, checks):
+    def __init__(self, key):
+        self.key = key           # (ctx, kind); holds ctx, so the id-keyed lookup stays valid
+        self.queue = queue.SimpleQueue()
+        self.pending = 0
+
+
+class Opr:
+    __slots__ = ("fn", "reads", "writes", "wait", "dependents", "done", "lane", "name", "checks")
+
+    def __init__(self, fn, reads, writes, lane, name, checks):
         self.fn = fn
         self.checks = checks     # vars whose stored errors this op inherits (reads before dedupe)
         self.reads = reads
@@ -45,7 +55,7 @@ class Opr:
         self.wait = 0
         self.dependents = []
         self.done = False
-        self.key = key
+        self.lane = lane
         self.name = name
 
 
@@ -143,8 +153,9 @@ class NaiveEngine(Engine):
 def _dedupe(reads, writes):
     """Drop reads that are also writes (an in-place op just writes) and repeated vars.
 
-    Var lists are short (1-4 entries almost always), so identity scans beat building sets;
-    long ones (a kvstore op over hundreds of keys) use id sets."""
+    Var lists are short (1-4 entries almost always), so list scans beat building sets (``in``
+    on Vars is an identity test in C: Var defines no ``__eq__``); long ones (a kvstore op over
+    hundreds of keys) use id sets."""
     if len(reads) + len(writes) > 16:
         wids = set()
         outw = []
@@ -159,26 +170,23 @@ def _dedupe(reads, writes):
                 seen.add(id(v))
                 outr.append(v)
         return outr, outw
-    if writes or len(reads) > 1:
-        out = []
-        for v in reads:
-            if not _contains(writes, v) and not _contains(out, v):
-                out.append(v)
-        reads = out
     if len(writes) > 1:
         out = []
         for v in writes:
-            if not _contains(out, v):
+            if v not in out:
                 out.append(v)
         writes = out
+    if len(reads) == 1:
+        if writes and reads[0] in writes:
+            return [], writes
+        return reads, writes
+    if reads:
+        out = []
+        for v in reads:
+            if v not in writes and v not in out:
+                out.append(v)
+        reads = out
     return reads, writes
-
-
-def _contains(seq, v):
-    for x in seq:
-        if x is v:
-            return True
-    return False
 
 
 class _ThreadFlags(threading.local):
@@ -200,8 +208,7 @@ class ThreadedEngine(Engine):
     def _init_state(self):
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
-        self._queues = {}       # key -> SimpleQueue
-        self._pending = {}      # key -> number of pushed, unfinished ops
+        self._lanes = {}        # (id(ctx), kind) -> _Lane (ints hash in C; Context in Python)
         self._total = 0
         self._waiters = 0
         self._local = _ThreadFlags()
@@ -213,16 +220,31 @@ class ThreadedEngine(Engine):
             return self.cpu_workers
         return 1
 
-    def _queue(self, key):
-        q = self._queues.get(key)
-        if q is None:
-            q = self._queues[key] = queue.SimpleQueue()
-            self._pending.setdefault(key, 0)
-            for i in range(self._nworkers(key)):
-                t = threading.Thread(target=self._worker, args=(q,), daemon=True,
-                                     name="mxnet-engine-{}-{}-{}".format(key[0], key[1], i))
-                t.start()
-        return q
+    def _lane(self, ctx, kind):
+        """The lane of (ctx, kind), created with its worker threads on first use (under the lock)."""
+        lid = (id(ctx), kind)
+        lane = self._lanes.get(lid)
+        if lane is None:
+            key = (ctx, kind)
+            for other in self._lanes.values():     # an equal Context object seen before
+                if other.key == key:
+                    lane = other
+                    break
+            else:
+                lane = _Lane(key)
+                for i in range(self._nworkers(key)):
+                    t = threading.Thread(target=self._worker, args=(lane.queue,), daemon=True,
+                                         name="mxnet-engine-{}-{}-{}".format(ctx, kind, i))
+                    t.start()
+            self._lanes[lid] = lane
+        return lane
+
+    def pending(self, ctx, kind="compute"):
+        """Number of pushed, unfinished ops on the (ctx, kind) queue (0 before its first push)."""
+        for lane in list(self._lanes.values()):
+            if lane.key == (ctx, kind):
+                return lane.pending
+        return 0
 
     def _worker(self, q):
         self._local.is_worker = True
@@ -248,19 +270,18 @@ class ThreadedEngine(Engine):
                 if d.wait == 0:
                     ready.append(d)
             op.dependents = None
-            self._pending[op.key] -= 1
+            op.lane.pending -= 1
             self._total -= 1
             if self._waiters:
                 self._cond.notify_all()
         for d in ready:
-            self._queues[d.key].put(d)
+            d.lane.queue.put(d)
 
     # -- push ----------------------------------------------------------------------------------
     def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
         """Schedule ``fn()`` after the ops it depends on; returns immediately."""
         checks = reads
         reads, writes = _dedupe(reads, writes)
-        key = (ctx, kind)
         with self._lock:
             # Ops pushed from inside an op (a custom Function's backward) run right away when
             # ready: the pushing op may be waiting for them on this very worker.
@@ -269,16 +290,16 @@ class ThreadedEngine(Engine):
             else:
                 run_inline = False
                 wait = 0
-                q = self._queues.get(key) or self._queue(key)
-                if self._pending[key] >= self.max_pending and not self._local.is_worker:
+                lane = self._lanes.get((id(ctx), kind)) or self._lane(ctx, kind)
+                if lane.pending >= self.max_pending and not self._local.is_worker:
                     self._waiters += 1
                     try:
-                        while self._pending[key] >= self.max_pending:
+                        while lane.pending >= self.max_pending:
                             self._cond.wait()
                     finally:
                         self._waiters -= 1
-                idle = self._pending[key] == 0
-                op = Opr(fn, reads, writes, key, name, checks)
+                idle = lane.pending == 0
+                op = Opr(fn, reads, writes, lane, name, checks)
                 wait = 0
                 for v in reads:
                     w = v.last_write
@@ -301,7 +322,7 @@ class ThreadedEngine(Engine):
                     v.reads = []
                     v.last_write = op
                 op.wait = wait
-                self._pending[key] += 1
+                lane.pending += 1
                 self._total += 1
             if run_inline:
                 # Under the lock, so no other thread can push a conflicting op meanwhile;
@@ -321,7 +342,7 @@ class ThreadedEngine(Engine):
                     local.is_worker = was_worker
                     self._complete(op)
             else:
-                q.put(op)
+                lane.queue.put(op)
 
     @staticmethod
     def _ready_now(reads, writes):
