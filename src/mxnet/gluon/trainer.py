@@ -113,12 +113,16 @@ class Trainer:
     def _allreduce_grads(self):
         if self._kvstore is None:
             return
-        for i, p in enumerate(self._params):
-            if p.grad_req != "null":
-                if self._update_on_kvstore:    # the store sums, updates and sends back weights
-                    self._kvstore.pushpull(i, p.list_grad(), out=p.list_data(), priority=-i)
-                else:
-                    self._kvstore.pushpull(i, p.list_grad(), priority=-i)
+        # One pushpull for every parameter: a distributed store then reduces them in a few
+        # fused collectives instead of one per parameter (MXNet issues one call per key).
+        keys = [i for i, p in enumerate(self._params) if p.grad_req != "null"]
+        if not keys:
+            return
+        grads = [self._params[i].list_grad() for i in keys]
+        if self._update_on_kvstore:    # the store sums, updates and sends back weights
+            self._kvstore.pushpull(keys, grads, out=[self._params[i].list_data() for i in keys])
+        else:
+            self._kvstore.pushpull(keys, grads)
 
     def update(self, batch_size, ignore_stale_grad=False):
         """Apply the optimizer (after ``allreduce_grads``)."""
