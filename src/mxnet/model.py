@@ -90,12 +90,14 @@ def _initialize_kvstore(kvstore, param_arrays, arg_params, param_names, update_o
 
 
 def _update_params_on_kvstore(param_arrays, grad_arrays, kvstore, param_names):
-    for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
-        if grad_list[0] is None:
-            continue
-        name = param_names[index]
-        kvstore.push(name, grad_list, priority=-index)
-        kvstore.pull(name, arg_list, priority=-index)
+    """Push every gradient, then pull every updated weight: one call each for all parameters,
+    so a distributed store reduces them in a few fused collectives (MXNet calls per key)."""
+    live = [i for i, g in enumerate(grad_arrays) if g[0] is not None]
+    if not live:
+        return
+    names = [param_names[i] for i in live]
+    kvstore.push(names, [grad_arrays[i] for i in live])
+    kvstore.pull(names, [param_arrays[i] for i in live])
 
 
 def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None, param_names=None):
@@ -103,13 +105,13 @@ def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None,
     per device with all of its (index, grad, weight) triples, so optimizers that aggregate
     (SGD) update several weights per operator call, as in MXNet."""
     updates = [[] for _ in range(num_device)]
-    for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
-        if grad_list[0] is None:
-            continue
-        if kvstore:
-            name = param_names[index]
-            kvstore.push(name, grad_list, priority=-index)
-            kvstore.pull(name, grad_list, priority=-index)
+    live = [i for i, g in enumerate(grad_arrays) if g[0] is not None]
+    if kvstore and live:    # sum the gradients: one push and one pull for all parameters
+        names = [param_names[i] for i in live]
+        kvstore.push(names, [grad_arrays[i] for i in live])
+        kvstore.pull(names, [grad_arrays[i] for i in live])
+    for index in live:
+        arg_list, grad_list = param_arrays[index], grad_arrays[index]
         for k, (w, g) in enumerate(zip(arg_list, grad_list)):
             updates[k].append((index * num_device + k, g, w))
     for dev_updates in updates:
