@@ -338,7 +338,7 @@ class _CachedGraph:
         self.op_hook = None
 
     def _meta(self, args):
-        key = tuple((a.shape, a.dtype) for a in args)
+        key = tuple([(a._shape, a._dtype) for a in args])
         meta = self.shapes.get(key)
         if meta is None:
             shapes = {n: a.shape for n, a in zip(self.plan.arg_names, args)}
@@ -516,13 +516,13 @@ class HybridBlock(Block):
         flat = [a for a in _flatten(args)[0] if a is not None]
         ctx = flat[0].context
         try:
-            for p in self._cached.params.values():
-                p._check_initialized(ctx)
+            # (reading each parameter checks it is initialized, before anything is pushed)
+            outs = self._cached(flat, ctx)
         except DeferredInitializationError:
             self._deferred_infer_shape(*args)
             for p in self._cached.params.values():
                 p._finish_deferred_init()
-        outs = self._cached(flat, ctx)
+            outs = self._cached(flat, ctx)
         out, _ = _regroup(outs, self._out_format) if not isinstance(self._out_format, int) else (outs[0], None)
         return out
 

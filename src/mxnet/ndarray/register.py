@@ -85,7 +85,12 @@ def make_function(op, public_name):
         inputs = slots
         while inputs and inputs[-1] is None:
             inputs = inputs[:-1]
-        if any(x is None for x in inputs):
+        skipped = False
+        for x in inputs:
+            if x is None:
+                skipped = True
+                break
+        if skipped:
             # optional inputs may be skipped (RNN's state_cell for gru): keep the ones the
             # parameters select, in order
             wanted = op.input_names(op.parse(kwargs)) + op.aux_names(op.parse(kwargs))
