@@ -9,7 +9,7 @@ The operator sequences follow MXNet's so that hybridized graphs, values and grad
 (e.g. the numerically stable ``relu(x) - x*z + softrelu(-|x|)`` form of sigmoid cross-entropy)."""
 import numpy as np
 
-from .. import ndarray
+from .. import ndarray, symbol
 from ..base import numeric_types
 from .block import HybridBlock
 
@@ -49,6 +49,31 @@ class Loss(HybridBlock):
         super().__init__(**kwargs)
         self._weight = weight
         self._batch_axis = batch_axis
+        self._traced = {}     # which optional inputs are None -> cached graph (see forward)
+
+    def forward(self, x, *args):
+        """As HybridBlock.forward. The built-in element-wise losses, called on NDArrays without
+        ``hybridize()``, run as one cached graph of their operators (traced once per pattern of
+        given optional inputs): the values and gradients are those of the operator sequence
+        (the same kernels), for one engine op and one tape node instead of one per operator."""
+        if (self._active or type(self) not in _TRACEABLE or not isinstance(x, ndarray.NDArray)
+                or not all(a is None or isinstance(a, ndarray.NDArray) for a in args)):
+            return super().forward(x, *args)
+        pattern = tuple(a is None for a in args)
+        graph = self._traced.get(pattern)
+        if graph is None:
+            graph = self._traced[pattern] = self._trace(len(args), pattern)
+        given = [x] + [a for a in args if a is not None]
+        return graph(given, x.context)[0]
+
+    def _trace(self, n_args, pattern):
+        from .block import _CachedGraph
+        names = ["data%d" % i for i in range(1 + pattern.count(False))]
+        given = iter([symbol.var(n) for n in names])
+        inputs = [next(given)] + [None if none else next(given) for none in pattern]
+        with self.name_scope():
+            out = self.hybrid_forward(symbol, *inputs)
+        return _CachedGraph(out, names, {})
 
     def __repr__(self):
         return "{name}(batch_axis={axis}, w={w})".format(name=self.__class__.__name__, axis=self._batch_axis,
@@ -344,3 +369,9 @@ class SDMLLoss(Loss):
         distances = self._compute_distances(F, x1, x2)
         log_probabilities = F.log_softmax(-distances, axis=1)
         return self.kl_loss(log_probabilities, labels.as_in_context(distances.context))
+
+
+# Losses whose hybrid_forward is a fixed operator sequence (traced by Loss.forward when not
+# hybridized); user subclasses and the others keep the imperative path.
+_TRACEABLE = frozenset((L2Loss, L1Loss, SigmoidBinaryCrossEntropyLoss, SoftmaxCrossEntropyLoss,
+                        KLDivLoss, HuberLoss, HingeLoss, SquaredHingeLoss, LogisticLoss))
