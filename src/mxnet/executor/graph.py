@@ -53,6 +53,8 @@ class GraphPlan:
                 slot[(id(node), i)] = o
             self.steps.append(_Step(node, ins[:k], ins[k:], outs))
         self.num_slots = n
+        self._needs_cache = {}     # arg requests -> needs list (see grad_needs)
+        self._sweeps = {}          # tuple(needs) -> the backward steps that run, with their req
         self.head_slots = [slot[(id(nd), i)] for nd, i in sym._outputs]
         self.needs_rng = any(s.op.needs_rng for s in self.steps)
         self.slot_names = {}
@@ -61,7 +63,15 @@ class GraphPlan:
                 self.slot_names[o] = s.node.output_name(i)
 
     def grad_needs(self, arg_reqs):
-        """Per slot: does its gradient matter (it feeds an argument whose grad_req isn't null)?"""
+        """Per slot: does its gradient matter (it feeds an argument whose grad_req isn't null)?
+        (Cached per pattern of requests: a cached graph asks on every backward.)"""
+        key = tuple(arg_reqs)
+        hit = self._needs_cache.get(key)
+        if hit is None:
+            hit = self._needs_cache[key] = self._grad_needs(arg_reqs)
+        return hit
+
+    def _grad_needs(self, arg_reqs):
         needs = [False] * self.num_slots
         for s, req in zip(self.arg_slots, arg_reqs):
             needs[s] = req != "null"
@@ -109,14 +119,17 @@ class GraphPlan:
         for s, g in zip(self.head_slots, head_grads):
             if g is not None:
                 grads[s] = grads[s] + g if s in grads else g
-        for step in reversed(self.steps):
-            if step.op.backward is None or not any(needs[i] for i in step.in_slots):
-                continue
+        key = tuple(needs)
+        sweep = self._sweeps.get(key)
+        if sweep is None:
+            sweep = self._sweeps[key] = [
+                (step, [needs[i] for i in step.in_slots]) for step in reversed(self.steps)
+                if step.op.backward is not None and any(needs[i] for i in step.in_slots)]
+        for step, req in sweep:
             outs = [values[o] for o in step.out_slots]
             ogs = [grads.pop(o, None) for o in step.out_slots]
             ogs = [g if g is not None else xp.zeros_like(v) for g, v in zip(ogs, outs)]
             ins = [values[i] for i in step.in_slots]
-            req = [needs[i] for i in step.in_slots]
             try:
                 igs = step.op.backward(env, step.attrs, ins, outs, ogs, req)
             except MXNetError as e:
