@@ -82,23 +82,22 @@ def invoke(op, inputs, kwargs, out=None):
     data_in = inputs[:n_in] if n_aux else inputs
     aux = inputs[n_in:] if n_aux else ()
     ctx = _context_of(op, attrs, inputs)
-    if getattr(op, "dynamic_shape", False):
+    if op.dynamic_shape:
         return _invoke_dynamic(op, attrs, data_in, ctx, n_vis)
-    in_shapes = [x._shape for x in data_in]
-    if op.infer_shape_full is not None:
-        _, out_shapes, _ = op.infer_shapes(attrs, in_shapes, [a._shape for a in aux])
-    else:
-        try:
-            out_shapes = op.infer_shape(attrs, in_shapes)
-        except MXNetError:
-            raise
-        except (ValueError, IndexError, TypeError, ZeroDivisionError) as e:
-            raise MXNetError("{}: shape inference failed for input shapes {}: {}".format(
-                op.name, in_shapes, e)) from None
-    out_dtypes = op.infer_type(attrs, [x._dtype for x in data_in])
+    # Shape/type inference is a pure function of (attrs, input shapes and dtypes): remembered
+    # per operator (the entry holds attrs, so its id cannot be reused while cached).
+    key = (id(attrs), tuple([(x._shape, x._dtype) for x in data_in]),
+           tuple([a._shape for a in aux]) if aux else ())
+    meta = op._inferred.get(key)
+    if meta is None or meta[0] is not attrs:
+        meta = _infer(op, attrs, data_in, aux)
+        if len(op._inferred) >= 1024:
+            op._inferred.clear()
+        op._inferred[key] = meta
+    _, out_shapes, out_dtypes, size = meta
 
     if out is None:
-        outs = [NDArray(Chunk(), tuple(s), np.dtype(d), ctx) for s, d in zip(out_shapes, out_dtypes)]
+        outs = [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes, out_dtypes)]
     else:
         given = list(out) if isinstance(out, (list, tuple)) else [out]
         if len(given) != n_vis:
@@ -106,9 +105,9 @@ def invoke(op, inputs, kwargs, out=None):
         for i, (o, s) in enumerate(zip(given, out_shapes)):
             if not isinstance(o, NDArray):
                 raise TypeError("{}: out must be NDArray, got {}".format(op.name, type(o)))
-            if o._shape != tuple(s):
-                raise MXNetError("{}: out[{}] has shape {}, expected {}".format(op.name, i, o._shape, tuple(s)))
-        outs = given + [NDArray(Chunk(), tuple(s), np.dtype(d), ctx)
+            if o._shape != s:
+                raise MXNetError("{}: out[{}] has shape {}, expected {}".format(op.name, i, o._shape, s))
+        outs = given + [NDArray(Chunk(), s, d, ctx)
                         for s, d in zip(out_shapes[n_vis:], out_dtypes[n_vis:])]
     backend = for_context(ctx)
     xp = backend.xp
@@ -143,17 +142,31 @@ def invoke(op, inputs, kwargs, out=None):
     if op.needs_rng:
         from ..random import rng_var
         writes.append(rng_var(ctx))
-    size = 0
-    for x in data_in:
-        size += _size(x._shape)
-    for o in outs:
-        size += _size(o._shape)
     engine.push(run, reads, writes, ctx, inline=inline_hint(ctx, size), name=name)
     if autograd.is_recording():
         autograd._record_op(op, attrs, list(data_in), outs, aux)
     if n_vis == 1:
         return outs[0]
     return outs[:n_vis]
+
+
+def _infer(op, attrs, data_in, aux):
+    """(attrs, output shapes, output dtypes, elements touched) of ``op`` on these inputs."""
+    in_shapes = [x._shape for x in data_in]
+    if op.infer_shape_full is not None:
+        _, out_shapes, _ = op.infer_shapes(attrs, in_shapes, [a._shape for a in aux])
+    else:
+        try:
+            out_shapes = op.infer_shape(attrs, in_shapes)
+        except MXNetError:
+            raise
+        except (ValueError, IndexError, TypeError, ZeroDivisionError) as e:
+            raise MXNetError("{}: shape inference failed for input shapes {}: {}".format(
+                op.name, in_shapes, e)) from None
+    out_dtypes = op.infer_type(attrs, [x._dtype for x in data_in])
+    out_shapes = [tuple(s) for s in out_shapes]
+    size = sum(_size(s) for s in in_shapes) + sum(_size(s) for s in out_shapes)
+    return attrs, out_shapes, [np.dtype(d) for d in out_dtypes], size
 
 
 def _invoke_dynamic(op, attrs, data_in, ctx, n_vis):

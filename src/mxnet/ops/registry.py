@@ -77,6 +77,7 @@ def _same_type_infer(attrs, in_dtypes):
 
 class OpDef:
     """One operator's bundle of rules (see the module docstring)."""
+    dynamic_shape = False     # output shapes depend on input values (boolean_mask)
 
     def __init__(self, name, forward, *, params=(), inputs=("data",), aux=(), outputs=("output",),
                  infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
@@ -106,6 +107,7 @@ class OpDef:
         self._cache = {}
         self._defaults = None
         self._arity = {}      # id(attrs) -> (attrs, (n_in, n_aux, n_visible)), see imperative.invoke
+        self._inferred = {}   # (id(attrs), input shapes/dtypes) -> inferred outputs, see invoke
 
     # -- parameters -------------------------------------------------------------------------
     def parse(self, kwargs):
