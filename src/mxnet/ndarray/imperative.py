@@ -1,4 +1,6 @@
 """Running a registry operator imperatively: validate, infer, allocate outputs, push the kernel."""
+import sys
+
 import numpy as np
 
 from .. import autograd, engine
@@ -18,7 +20,8 @@ def _finalize(xp, r, shape, dtype, raw_inputs, opname):
         r = xp.asarray(r, dtype=dtype)
     if r.dtype != dtype:
         r = r.astype(dtype)
-    elif r.base is not None or not r.flags.c_contiguous or _aliases(r, raw_inputs):
+    elif (r.base is not None and not _sole_view(r)) or not r.flags.c_contiguous \
+            or _aliases(r, raw_inputs):
         r = r.copy()
     if r.shape != shape:
         if r.size != int(np.prod(shape, dtype=np.int64)):
@@ -26,6 +29,14 @@ def _finalize(xp, r, shape, dtype, raw_inputs, opname):
                 opname, r.shape, shape))
         r = r.reshape(shape)
     return r
+
+
+def _sole_view(r):
+    """Whether view ``r`` covers a whole base array that nothing else holds (a kernel's
+    ``y.reshape(...)`` of a temporary it made): then keeping it shares memory with nothing, and a
+    copy would be waste. The base's references are ``r.base`` and getrefcount's argument; a view
+    of an input, of a cached array or of another output's base has more."""
+    return r.base.base is None and r.base.size == r.size and sys.getrefcount(r.base) <= 2
 
 
 def _aliases(r, arrays):

@@ -138,16 +138,14 @@ def _fc_forward(env, attrs, inputs, aux):
     y = x2 @ w.T
     if not attrs.no_bias:
         y += inputs[2]     # y is fresh: add the bias in place
-    # (reshape only when needed: a view would make the imperative layer copy the result)
-    return (y if y.shape == out_shape else y.reshape(out_shape),)
+    return (y.reshape(out_shape),)
 
 
 def _fc_backward(env, attrs, inputs, outputs, out_grads, req):
     x, w = inputs[0], inputs[1]
     g2 = out_grads[0].reshape(-1, attrs.num_hidden)
     x2 = x.reshape(g2.shape[0], -1)
-    dx = (g2 @ w) if req[0] else None
-    grads = [dx if dx is None or dx.shape == x.shape else dx.reshape(x.shape),
+    grads = [(g2 @ w).reshape(x.shape) if req[0] else None,
              (g2.T @ x2).astype(w.dtype, copy=False) if req[1] else None]
     if not attrs.no_bias:
         grads.append(g2.sum(axis=0) if req[2] else None)
@@ -382,8 +380,6 @@ def _smo_forward(env, attrs, inputs, aux):
         y = _softmax_core(xp, x, 1, None)
     elif attrs.preserve_shape:
         y = _softmax_core(xp, x, x.ndim - 1, None)
-    elif x.ndim == 2:
-        y = _softmax_core(xp, x, 1, None)
     else:
         y = _softmax_core(xp, x.reshape(x.shape[0], -1), 1, None).reshape(x.shape)
     return (y.astype(x.dtype, copy=False),)

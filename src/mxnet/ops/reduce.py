@@ -162,9 +162,8 @@ def _make_reduce(name, kernel, grad, aliases=(), doc="", empty_ok=True):
     def forward(env, a, inputs, aux):
         x = inputs[0]
         axes = reduce_axes(name, x.shape, a.axis, a.exclude)
-        r = env.xp.asarray(kernel(env.xp, x, axes))
-        shape = reduced_shape(x.shape, axes, a.keepdims)
-        return (r if r.shape == shape else r.reshape(shape),)
+        r = kernel(env.xp, x, axes)
+        return (env.xp.asarray(r).reshape(reduced_shape(x.shape, axes, a.keepdims)),)
 
     def backward(env, a, inputs, outputs, out_grads, req):
         x = inputs[0]
