@@ -473,13 +473,11 @@ class NDArrayIter(DataIter):
 
     def _source(self, which):
         """(pairs, order) to batch from; gathering rows lazily only works along axis 0 (the
-        axis MXNet shuffles), so other layouts materialise the shuffled arrays first."""
+        axis MXNet shuffles), so other layouts batch from the materialised shuffled arrays."""
+        if self.layout.find("N") != 0:
+            return (self.data if which == "data" else self.label), None
         if which == "data":
-            if self._data_order is not None and self.layout.find("N") != 0:
-                self.data   # noqa: B018 - materialise
             return self._data, self._data_order
-        if self._label_order is not None and self.layout.find("N") != 0:
-            self.label   # noqa: B018
         return self._label, self._label_order
 
     def _concat(self, first_data, second_data):
