@@ -11,12 +11,11 @@ Reports training samples/s (best of --repeat runs of --seconds each) for batch 1
 """
 import argparse
 import json
-import time
 
 import numpy as np
 
 import mxnet as mx
-from _compare import run_other
+from _compare import run_other, throughput
 from mxnet import autograd, gluon
 from mxnet.gluon import nn
 
@@ -48,17 +47,7 @@ def run(batch, hybridize, seconds):
         loss.backward()
         trainer.step(batch)
 
-    for _ in range(10):
-        step()
-    mx.nd.waitall()
-    n = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(10):
-            step()
-        mx.nd.waitall()
-        n += 10
-    return n * batch / (time.perf_counter() - start)
+    return throughput(step, batch, seconds, sync=mx.nd.waitall)
 
 
 def measure(batch, repeat, seconds):

@@ -15,12 +15,11 @@ best run is the one least disturbed by other load.
 import argparse
 import json
 import sys
-import time
 
 import numpy as np
 
 import mxnet as mx
-from _compare import run_other
+from _compare import run_other, throughput
 
 
 def build():
@@ -62,18 +61,7 @@ def make_step(batch):
 
 
 def run(batch, seconds):
-    step = make_step(batch)
-    for _ in range(5):
-        step()
-    mx.nd.waitall()
-    n = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(5):
-            step()
-        mx.nd.waitall()
-        n += 5
-    return n * batch / (time.perf_counter() - start)
+    return throughput(make_step(batch), batch, seconds, chunk=5, sync=mx.nd.waitall)
 
 
 def measure(batch, seconds, repeat):

@@ -12,13 +12,11 @@ on NumPy can at best approach, so ``numpy/other`` bounds the achievable ``ratio`
 """
 import argparse
 import json
-import sys
-import time
 
 import numpy as np
 
 import mxnet as mx
-from _compare import run_other
+from _compare import run_other, throughput
 
 
 def build():
@@ -51,17 +49,7 @@ def run(batch, seconds=2.0):
                 continue
             W[:] = W - G * (0.1 / batch)
 
-    for _ in range(10):
-        step()
-    mx.nd.waitall()
-    n = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(10):
-            step()
-        mx.nd.waitall()
-        n += 10
-    return n * batch / (time.perf_counter() - start)
+    return throughput(step, batch, seconds, sync=mx.nd.waitall)
 
 
 def run_numpy(batch, seconds=2.0):
@@ -91,15 +79,7 @@ def run_numpy(batch, seconds=2.0):
         for w, gw in ((w1, gw1), (b1, gb1), (w2, gw2), (b2, gb2)):
             w[:] = w - gw * lr
 
-    for _ in range(10):
-        step()
-    n = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(10):
-            step()
-        n += 10
-    return n * batch / (time.perf_counter() - start)
+    return throughput(step, batch, seconds)
 
 
 def measure():
