@@ -117,7 +117,24 @@ class DataIter:
         """The number of padding examples at the end of the current batch."""
 
 
-class ResizeIter(DataIter):
+class _BatchFieldsMixin:
+    """``getdata``/``getlabel``/``getindex``/``getpad`` of an iterator that keeps the whole
+    current DataBatch in ``self.current_batch``."""
+
+    def getdata(self):
+        return self.current_batch.data
+
+    def getlabel(self):
+        return self.current_batch.label
+
+    def getindex(self):
+        return self.current_batch.index
+
+    def getpad(self):
+        return self.current_batch.pad
+
+
+class ResizeIter(_BatchFieldsMixin, DataIter):
     """Make ``data_iter`` yield exactly ``size`` batches per epoch, wrapping around (reset)
     when it runs out early and stopping early when it has more.
 
@@ -152,18 +169,6 @@ class ResizeIter(DataIter):
             self.current_batch = self.data_iter.next()
         self.cur += 1
         return True
-
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
 
 
 class _Prefetcher:
@@ -258,7 +263,7 @@ class _Prefetcher:
             self._thread.join(timeout=10.0)
 
 
-class PrefetchingIter(DataIter):
+class PrefetchingIter(_BatchFieldsMixin, DataIter):
     """Fetch the next batch of one or several iterators in a background thread.
 
     With several iterators, each batch is the concatenation of their data and label lists
@@ -327,18 +332,6 @@ class PrefetchingIter(DataIter):
         if self.iter_next():
             return self.current_batch
         raise StopIteration
-
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
 
 
 class NDArrayIter(DataIter):
