@@ -25,13 +25,12 @@ __all__ = ["Var", "Engine", "ThreadedEngine", "NaiveEngine", "get", "set_engine_
 
 
 class Var:
-    """An engine variable: the unit of dependency tracking (one per storage chunk)."""
-    __slots__ = ("last_write", "reads", "exc", "__weakref__")
+    """An engine variable: the unit of dependency tracking (one per storage chunk).
 
-    def __init__(self):
-        self.last_write = None   # pending Opr writing this var, or None
-        self.reads = []          # Oprs reading it since the last write (some may be done)
-        self.exc = None          # error of the op that last wrote it, raised at sync points
+    No ``__init__``: every NDArray result makes one, and class defaults make ``Var()`` a C call."""
+    last_write = None   # pending Opr writing this var, or None
+    reads = ()          # Oprs reading it since the last write (some may be done); a list once used
+    exc = None          # error of the op that last wrote it, raised at sync points
 
 
 class _Lane:
@@ -281,7 +280,8 @@ class ThreadedEngine(Engine):
     def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
         """Schedule ``fn()`` after the ops it depends on; returns immediately."""
         checks = reads
-        reads, writes = _dedupe(reads, writes)
+        if len(writes) != 1 or len(reads) > 2 or writes[0] in reads or (len(reads) == 2 and reads[0] is reads[1]):
+            reads, writes = _dedupe(reads, writes)     # (1-2 distinct reads and one write need nothing)
         with self._lock:
             # Ops pushed from inside an op (a custom Function's backward) run right away when
             # ready: the pushing op may be waiting for them on this very worker.
@@ -307,9 +307,12 @@ class ThreadedEngine(Engine):
                         w.dependents.append(op)
                         wait += 1
                     rs = v.reads
-                    if len(rs) > 32:
-                        rs[:] = [r for r in rs if not r.done]
-                    rs.append(op)
+                    if not rs:
+                        v.reads = [op]
+                    else:
+                        if len(rs) > 32:
+                            rs[:] = [r for r in rs if not r.done]
+                        rs.append(op)
                 for v in writes:
                     w = v.last_write
                     if w is not None and not w.done:
@@ -319,7 +322,7 @@ class ThreadedEngine(Engine):
                         if not r.done:
                             r.dependents.append(op)
                             wait += 1
-                    v.reads = []
+                    v.reads = ()
                     v.last_write = op
                 op.wait = wait
                 lane.pending += 1
@@ -357,7 +360,7 @@ class ThreadedEngine(Engine):
             for r in v.reads:
                 if not r.done:
                     return False
-            v.reads = []
+            v.reads = ()
         return True
 
     # -- sync points ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from .. import engine
 from ..backend import for_context
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
-from ..ndarray.imperative import _finalize
+from ..ndarray.imperative import _finalize, _var_of
 from ..ops.registry import OpEnv
 from .graph import GraphPlan
 
@@ -79,6 +79,9 @@ class Executor:
         self._backend = for_context(ctx)
         self._inline = inline_hint(ctx)
         self._values = None
+        self._arg_dict = None
+        xp = self._backend.xp
+        self._envs = (OpEnv(xp, False, ctx), OpEnv(xp, True, ctx))   # forward: [is_train]
         self._state = engine.Var()
         self._monitor = None
         self._monitor_all = False
@@ -108,8 +111,11 @@ class Executor:
     # -- dictionaries --------------------------------------------------------------------------
     @property
     def arg_dict(self):
-        """{argument name: NDArray}."""
-        return dict(zip(self._arg_names, self.arg_arrays))
+        """{argument name: NDArray} (one dict, built at first use, as MXNet)."""
+        d = self._arg_dict
+        if d is None:
+            d = self._arg_dict = dict(zip(self._arg_names, self.arg_arrays))
+        return d
 
     @property
     def grad_dict(self):
@@ -136,7 +142,7 @@ class Executor:
     # -- running -------------------------------------------------------------------------------
     def forward(self, is_train=False, **kwargs):
         """Run the graph; ``kwargs`` are copied into arguments first. Returns ``outputs``."""
-        arg_dict = self.arg_dict
+        arg_dict = self.arg_dict if kwargs else None
         for k, v in kwargs.items():
             if k not in arg_dict:
                 raise MXNetError("forward: unknown argument {!r}; arguments are {}".format(k, self._arg_names))
@@ -149,16 +155,21 @@ class Executor:
             else:
                 dst[:] = v
         plan = self._plan
-        env = OpEnv(self._backend.xp, bool(is_train), self._ctx)
+        # (random graphs take a fresh env: its generator follows mx.random.seed)
+        env = OpEnv(self._backend.xp, bool(is_train), self._ctx) if plan.needs_rng \
+            else self._envs[1 if is_train else 0]
         args, aux, outs = self.arg_arrays, self.aux_arrays, self.outputs
-        monitor = self._monitor_fn()
+        monitor = self._monitor_fn() if self._monitor is not None else None
 
         def run():
             self._values = plan.execute(env, args, aux, outs, monitor)
             self._is_train = env.is_train
 
-        reads = [a._chunk.var for a in args]
-        writes = [o._chunk.var for o in outs] + [a._chunk.var for a in aux] + [self._state]
+        reads = list(map(_var_of, args))
+        writes = list(map(_var_of, outs))
+        if aux:
+            writes += map(_var_of, aux)
+        writes.append(self._state)
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(self._ctx))
@@ -169,19 +180,23 @@ class Executor:
         """Gradients of the outputs (times ``out_grads``; ones for loss outputs or when not given)
         with respect to the arguments, written or added into ``grad_arrays`` per grad_req."""
         if out_grads is None:
-            out_grads = []
+            out_grads = ()
         elif isinstance(out_grads, NDArray):
             out_grads = [out_grads]
         elif isinstance(out_grads, dict):
             od = out_grads
             out_grads = [od.get(n) for n in self._symbol.list_outputs()]
-        out_grads = list(out_grads) + [None] * (len(self.outputs) - len(out_grads))
-        for i, (g, o) in enumerate(zip(out_grads, self.outputs)):
-            if g is not None and g.shape != o.shape:
-                raise MXNetError("backward: out_grads[{}] has shape {}, output has {}".format(i, g.shape, o.shape))
+        if out_grads:
+            out_grads = list(out_grads) + [None] * (len(self.outputs) - len(out_grads))
+            for i, (g, o) in enumerate(zip(out_grads, self.outputs)):
+                if g is not None and g.shape != o.shape:
+                    raise MXNetError("backward: out_grads[{}] has shape {}, output has {}".format(
+                        i, g.shape, o.shape))
+        else:
+            out_grads = [None] * len(self.outputs)
         plan, needs = self._plan, self._needs
         xp = self._backend.xp
-        env = OpEnv(xp, bool(is_train), self._ctx)
+        envs = self._envs
         grads, reqs = self.grad_arrays, self._grad_req
 
         def run():
@@ -190,7 +205,8 @@ class Executor:
                 raise MXNetError("backward called before forward")
             heads = [g._read() if g is not None else xp.ones_like(values[s])
                      for g, s in zip(out_grads, plan.head_slots)]
-            env.is_train = self._is_train
+            # the backward of a graph runs in the mode its forward ran in
+            env = OpEnv(xp, self._is_train, self._ctx) if plan.needs_rng else envs[1 if self._is_train else 0]
             result = plan.backward(env, values, heads, needs)
             for s, g_nd, r in zip(plan.arg_slots, grads, reqs):
                 if r == "null":
@@ -202,8 +218,10 @@ class Executor:
                     g = g_nd._read() + g
                 g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [values[s]], "backward"))
 
-        reads = [g._chunk.var for g in out_grads if g is not None] + [a._chunk.var for a in self.arg_arrays]
-        writes = [g._chunk.var for g in grads if g is not None] + [self._state]
+        reads = [g._chunk.var for g in out_grads if g is not None]
+        reads += map(_var_of, self.arg_arrays)
+        writes = [g._chunk.var for g in grads if g is not None]
+        writes.append(self._state)
         engine.push(run, reads, writes, self._ctx, name="backward", inline=self._inline)
 
     # -- utilities -----------------------------------------------------------------------------

@@ -4,11 +4,16 @@ Planned once (at bind): graph order, where each node reads and writes (slot indi
 entries need gradients given the arguments' grad_req. ``forward``/``backward`` then run the plan on
 raw ``xp`` arrays inside a single engine op each, so a whole graph costs one engine push.
 """
+from itertools import repeat
+from operator import is_
+
 from ..base import MXNetError
 from ..ndarray.imperative import _finalize
 from ..symbol.symbol import topo_order, _aux_ids
 
 __all__ = ["GraphPlan"]
+
+_NONES = repeat(None)
 
 
 class _Step:
@@ -98,9 +103,10 @@ class GraphPlan:
 
     def forward(self, env, values, monitor=None):
         """Run every step; ``values`` holds arguments and aux states in their slots."""
+        get = values.__getitem__       # map(get, slots): no Python frame per slot
         for step in self.steps:
-            ins = [values[i] for i in step.in_slots]
-            aux = [values[i] for i in step.aux_slots]
+            ins = list(map(get, step.in_slots))
+            aux = list(map(get, step.aux_slots)) if step.aux_slots else []
             try:
                 outs = step.op.forward(env, step.attrs, ins, aux)
             except MXNetError as e:
@@ -125,11 +131,13 @@ class GraphPlan:
             sweep = self._sweeps[key] = [
                 (step, [needs[i] for i in step.in_slots]) for step in reversed(self.steps)
                 if step.op.backward is not None and any(needs[i] for i in step.in_slots)]
+        get, pop = values.__getitem__, grads.pop
         for step, req in sweep:
-            outs = [values[o] for o in step.out_slots]
-            ogs = [grads.pop(o, None) for o in step.out_slots]
-            ogs = [g if g is not None else xp.zeros_like(v) for g, v in zip(ogs, outs)]
-            ins = [values[i] for i in step.in_slots]
+            outs = list(map(get, step.out_slots))
+            ogs = [pop(o, None) for o in step.out_slots]
+            if any(map(is_, ogs, _NONES)):     # a missing head gradient (C-level identity test)
+                ogs = [g if g is not None else xp.zeros_like(v) for g, v in zip(ogs, outs)]
+            ins = list(map(get, step.in_slots))
             try:
                 igs = step.op.backward(env, step.attrs, ins, outs, ogs, req)
             except MXNetError as e:

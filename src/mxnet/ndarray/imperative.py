@@ -1,5 +1,6 @@
 """Running a registry operator imperatively: validate, infer, allocate outputs, push the kernel."""
 import sys
+from operator import attrgetter
 
 import numpy as np
 
@@ -8,7 +9,8 @@ from ..backend import for_context
 from ..base import MXNetError
 from ..context import current_context
 from ..ops.registry import OpEnv
-from .ndarray import NDArray, Chunk, _parse_ctx, inline_hint
+from ..autograd import _state as _autograd_state
+from .ndarray import NDArray, Chunk, _parse_ctx, _INLINE_MAX
 
 __all__ = ["invoke"]
 
@@ -16,12 +18,12 @@ __all__ = ["invoke"]
 def _finalize(xp, r, shape, dtype, raw_inputs, opname):
     """Make a kernel result safe to own: an xp array of the inferred shape/dtype that shares no
     memory with the inputs (kernels may return views such as ``x.T``)."""
-    if not isinstance(r, xp.ndarray):
+    if type(r) is not xp.ndarray and not isinstance(r, xp.ndarray):
         r = xp.asarray(r, dtype=dtype)
     if r.dtype != dtype:
         r = r.astype(dtype)
     elif (r.base is not None and not _sole_view(r)) or not r.flags.c_contiguous \
-            or _aliases(r, raw_inputs):
+            or id(r) in map(id, raw_inputs):   # a kernel returning an input itself
         r = r.copy()
     if r.shape != shape:
         if r.size != int(np.prod(shape, dtype=np.int64)):
@@ -39,40 +41,6 @@ def _sole_view(r):
     return r.base.base is None and r.base.size == r.size and sys.getrefcount(r.base) <= 2
 
 
-def _aliases(r, arrays):
-    for x in arrays:
-        if r is x:
-            return True
-    return False
-
-
-def _context_of(op, attrs, inputs):
-    if inputs:
-        ctx = inputs[0]._ctx
-        for i, x in enumerate(inputs[1:], 1):
-            c = x._ctx
-            if c is not ctx and (c.device_id != ctx.device_id or c.device_typeid != ctx.device_typeid):
-                raise MXNetError("{}: all inputs must be on the same context; input 0 is on {}, "
-                                 "input {} is on {}".format(op.name, ctx, i, x._ctx))
-        return ctx
-    ctx = attrs.get("ctx")
-    if ctx:
-        return _parse_ctx(ctx) if isinstance(ctx, str) else ctx
-    return current_context()
-
-
-def _arity(op, attrs):
-    """(n_inputs, n_aux, n_visible) of ``op`` for ``attrs``, cached per parsed attrs object."""
-    key = id(attrs)
-    hit = op._arity.get(key)
-    if hit is not None and hit[0] is attrs:
-        return hit[1]
-    meta = (len(op.input_names(attrs)), len(op.aux_names(attrs)), op.num_visible_outputs(attrs))
-    if len(op._arity) < 4096:
-        op._arity[key] = (attrs, meta)
-    return meta
-
-
 def _size(shape):
     n = 1
     for d in shape:
@@ -80,90 +48,153 @@ def _size(shape):
     return n
 
 
+_sig = attrgetter("_shape", "_dtype")      # C-level: no Python frame per input
+_var_of = attrgetter("_chunk.var")
+_data_of = attrgetter("_chunk.data")
+_view_of = attrgetter("_view")
+_ndarray = np.ndarray
+
+
 def invoke(op, inputs, kwargs, out=None):
     """Run ``op`` on NDArray ``inputs`` (data inputs, then aux states) with parameters ``kwargs``.
 
     Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given."""
-    attrs = op.parse(kwargs)
-    n_in, n_aux, n_vis = _arity(op, attrs)
-    if len(inputs) != n_in + n_aux:
-        raise MXNetError("Operator {} expects {} inputs ({}){}, got {}".format(
-            op.name, n_in, ", ".join(op.input_names(attrs)),
-            " and {} auxiliary states".format(n_aux) if n_aux else "", len(inputs)))
-    data_in = inputs[:n_in] if n_aux else inputs
-    aux = inputs[n_in:] if n_aux else ()
-    ctx = _context_of(op, attrs, inputs)
-    if op.dynamic_shape:
-        return _invoke_dynamic(op, attrs, data_in, ctx, n_vis)
-    # Shape/type inference is a pure function of (attrs, input shapes and dtypes): remembered
-    # per operator (the entry holds attrs, so its id cannot be reused while cached).
-    key = (id(attrs), tuple([(x._shape, x._dtype) for x in data_in]),
-           tuple([a._shape for a in aux]) if aux else ())
+    attrs = op._defaults if not kwargs and op._defaults is not None else op.parse(kwargs)
+    # Arity, shape/type inference and the inline hint are a pure function of (attrs, input
+    # shapes and dtypes): remembered per operator (the entry holds attrs, so its id cannot be
+    # reused while cached). This is the hot path of every imperative call.
+    key = (id(attrs), tuple(map(_sig, inputs)))
     meta = op._inferred.get(key)
     if meta is None or meta[0] is not attrs:
-        meta = _infer(op, attrs, data_in, aux)
+        meta = _infer(op, attrs, inputs)
         if len(op._inferred) >= 1024:
             op._inferred.clear()
         op._inferred[key] = meta
-    _, out_shapes, out_dtypes, size = meta
+    _, n_in, n_aux, n_vis, out_shapes, out_dtypes, size = meta
+    if n_aux:
+        data_in, aux = inputs[:n_in], inputs[n_in:]
+    else:
+        data_in, aux = inputs, ()
+    if inputs:
+        ctx = inputs[0]._ctx
+        for x in inputs:
+            if x._ctx is not ctx:
+                _check_same_context(op, inputs)
+                break
+    else:
+        ctx = _context_of(op, attrs)
+    if op.dynamic_shape:
+        return _invoke_dynamic(op, attrs, data_in, ctx, n_vis)
 
     if out is None:
-        outs = [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes, out_dtypes)]
+        if len(out_shapes) == 1:
+            outs = [NDArray(Chunk(), out_shapes[0], out_dtypes[0], ctx)]
+        else:
+            outs = [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes, out_dtypes)]
     else:
-        given = list(out) if isinstance(out, (list, tuple)) else [out]
-        if len(given) != n_vis:
-            raise MXNetError("{}: out= needs {} arrays, got {}".format(op.name, n_vis, len(given)))
-        for i, (o, s) in enumerate(zip(given, out_shapes)):
-            if not isinstance(o, NDArray):
-                raise TypeError("{}: out must be NDArray, got {}".format(op.name, type(o)))
-            if o._shape != s:
-                raise MXNetError("{}: out[{}] has shape {}, expected {}".format(op.name, i, o._shape, s))
-        outs = given + [NDArray(Chunk(), s, d, ctx)
-                        for s, d in zip(out_shapes[n_vis:], out_dtypes[n_vis:])]
-    backend = for_context(ctx)
-    xp = backend.xp
-    is_train = autograd.is_training()
+        outs = _given_outputs(op, out, n_vis, out_shapes, out_dtypes, ctx)
+    backend = ctx._backend or for_context(ctx)
+    state = _autograd_state
+    is_train = state.training
     if op.needs_rng:
-        env = OpEnv(xp, is_train, ctx)
+        env = OpEnv(backend.xp, is_train, ctx)
     else:
         # kernels that draw no random numbers share one OpEnv per (context, train mode): it is
         # read-only for them (only ``rng`` is lazily cached state)
         envs = ctx._envs
         if envs is None:
-            envs = ctx._envs = [OpEnv(xp, False, ctx), OpEnv(xp, True, ctx)]
+            envs = ctx._envs = [OpEnv(backend.xp, False, ctx), OpEnv(backend.xp, True, ctx)]
         env = envs[1 if is_train else 0]
-    name = op.name
     forward = op.forward
+    name = op.name
+    if backend.is_gpu:
+        run = _gpu_runner(backend, forward, env, attrs, data_in, aux, outs, name)
+    else:
+        # plain NDArrays (no view, no sparse subclass with its own _read): raw data directly
+        n = len(data_in)
+        plain = list(map(_view_of, data_in)).count(None) == n and list(map(type, data_in)).count(NDArray) == n
 
-    def run():
-        raw = [x._read() for x in data_in]
-        raw_aux = [a._read() for a in aux] if aux else aux
-        if backend.is_gpu:
-            with backend.device_scope():
-                res = forward(env, attrs, raw, raw_aux)
-        else:
-            res = forward(env, attrs, raw, raw_aux)
-        for o, r in zip(outs, res):
-            o._assign(_finalize(xp, r, o._shape, o._dtype, raw, name))
+        def run():
+            raw = list(map(_data_of, data_in)) if plain else [x._read() for x in data_in]
+            res = forward(env, attrs, raw, [a._read() for a in aux] if aux else aux)
+            for o, r in zip(outs, res):
+                if type(r) is not _ndarray or r.base is not None or r.dtype != o._dtype \
+                        or r.shape != o._shape or not r.flags.c_contiguous or id(r) in map(id, raw):
+                    r = _finalize(np, r, o._shape, o._dtype, raw, name)
+                if o._view is None:
+                    o._chunk.data = r
+                else:
+                    o._assign(r)       # out= a view: write into its base
 
-    reads = [x._chunk.var for x in data_in]
-    writes = [o._chunk.var for o in outs]
+    writes = list(map(_var_of, outs))
     if aux:
-        writes += [a._chunk.var for a in aux]
+        writes += map(_var_of, aux)
     if op.needs_rng:
         from ..random import rng_var
         writes.append(rng_var(ctx))
-    engine.push(run, reads, writes, ctx, inline=inline_hint(ctx, size), name=name)
-    if autograd.is_recording():
+    inline = False if ctx.device_typeid == 2 else (True if size <= _INLINE_MAX else "idle")
+    (engine._engine or engine.get()).push(run, list(map(_var_of, data_in)), writes, ctx,
+                                          "compute", inline, name)
+    if state.recording:
         autograd._record_op(op, attrs, list(data_in), outs, aux)
     if n_vis == 1:
         return outs[0]
     return outs[:n_vis]
 
 
-def _infer(op, attrs, data_in, aux):
-    """(attrs, output shapes, output dtypes, elements touched) of ``op`` on these inputs."""
+def _gpu_runner(backend, forward, env, attrs, data_in, aux, outs, name):
+    xp = backend.xp
+
+    def run():
+        raw = [x._read() for x in data_in]
+        with backend.device_scope():
+            res = forward(env, attrs, raw, [a._read() for a in aux] if aux else aux)
+        for o, r in zip(outs, res):
+            o._assign(_finalize(xp, r, o._shape, o._dtype, raw, name))
+    return run
+
+
+def _check_same_context(op, inputs):
+    ctx = inputs[0]._ctx
+    for i, x in enumerate(inputs[1:], 1):
+        c = x._ctx
+        if c is not ctx and (c.device_id != ctx.device_id or c.device_typeid != ctx.device_typeid):
+            raise MXNetError("{}: all inputs must be on the same context; input 0 is on {}, "
+                             "input {} is on {}".format(op.name, ctx, i, x._ctx))
+
+
+def _context_of(op, attrs):
+    ctx = attrs.get("ctx")
+    if ctx:
+        return _parse_ctx(ctx) if isinstance(ctx, str) else ctx
+    return current_context()
+
+
+def _given_outputs(op, out, n_vis, out_shapes, out_dtypes, ctx):
+    given = list(out) if isinstance(out, (list, tuple)) else [out]
+    if len(given) != n_vis:
+        raise MXNetError("{}: out= needs {} arrays, got {}".format(op.name, n_vis, len(given)))
+    for i, (o, s) in enumerate(zip(given, out_shapes)):
+        if not isinstance(o, NDArray):
+            raise TypeError("{}: out must be NDArray, got {}".format(op.name, type(o)))
+        if o._shape != s:
+            raise MXNetError("{}: out[{}] has shape {}, expected {}".format(op.name, i, o._shape, s))
+    return given + [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes[n_vis:], out_dtypes[n_vis:])]
+
+
+def _infer(op, attrs, inputs):
+    """(attrs, n_in, n_aux, n_visible, output shapes, output dtypes, elements touched) of ``op``
+    on these inputs; raises MXNetError for a wrong number of inputs or bad shapes."""
+    n_in, n_aux = len(op.input_names(attrs)), len(op.aux_names(attrs))
+    n_vis = op.num_visible_outputs(attrs)
+    if len(inputs) != n_in + n_aux:
+        raise MXNetError("Operator {} expects {} inputs ({}){}, got {}".format(
+            op.name, n_in, ", ".join(op.input_names(attrs)),
+            " and {} auxiliary states".format(n_aux) if n_aux else "", len(inputs)))
+    data_in, aux = inputs[:n_in], inputs[n_in:]
     in_shapes = [x._shape for x in data_in]
+    if op.dynamic_shape:
+        return attrs, n_in, n_aux, n_vis, None, None, 0
     if op.infer_shape_full is not None:
         _, out_shapes, _ = op.infer_shapes(attrs, in_shapes, [a._shape for a in aux])
     else:
@@ -177,7 +208,7 @@ def _infer(op, attrs, data_in, aux):
     out_dtypes = op.infer_type(attrs, [x._dtype for x in data_in])
     out_shapes = [tuple(s) for s in out_shapes]
     size = sum(_size(s) for s in in_shapes) + sum(_size(s) for s in out_shapes)
-    return attrs, out_shapes, [np.dtype(d) for d in out_dtypes], size
+    return attrs, n_in, n_aux, n_vis, out_shapes, [np.dtype(d) for d in out_dtypes], size
 
 
 def _invoke_dynamic(op, attrs, data_in, ctx, n_vis):

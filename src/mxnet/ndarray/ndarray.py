@@ -412,13 +412,12 @@ def _opdef(name):
 
 def _binary(lhs, rhs, nd_op, scalar_op, out=None):
     # Python operators call the registry op directly (they are the hottest path of all)
-    invoke = _imperative.invoke
     if isinstance(rhs, NDArray):
         if nd_op is None:
             raise TypeError("unsupported operand types")
-        return invoke(_opdef(nd_op), [lhs, rhs], {}, out)
+        return _imperative.invoke(_OPDEFS.get(nd_op) or _opdef(nd_op), [lhs, rhs], None, out)
     if isinstance(rhs, numeric_types):
-        return invoke(_opdef(scalar_op), [lhs], {"scalar": rhs}, out)
+        return _imperative.invoke(_OPDEFS.get(scalar_op) or _opdef(scalar_op), [lhs], {"scalar": rhs}, out)
     if isinstance(rhs, np.ndarray):
         return _binary(lhs, array(rhs, ctx=lhs._ctx, dtype=lhs._dtype), nd_op, scalar_op, out)
     return NotImplemented
