@@ -171,3 +171,29 @@ def test_runtime_error_surfaces_at_sync():
     ex.forward(is_train=True)
     ex.backward()
     np.testing.assert_allclose(ex.grad_arrays[0].asnumpy(), [np.e, np.e], rtol=1e-6)
+
+
+def test_monitor_callback_sees_forward_and_backward_outputs():
+    # MXNet 1.9.1 reports these names in this order (checked with the real library)
+    d = mx.sym.Variable("data")
+    f = mx.sym.FullyConnected(d, num_hidden=3, name="fc1")
+    a = mx.sym.Activation(f, act_type="relu", name="relu1")
+    ex = mx.sym.SoftmaxOutput(a, name="sm").simple_bind(mx.cpu(), data=(2, 4))
+    seen = {}
+    ex.set_monitor_callback(lambda n, arr: seen.setdefault(n, arr.asnumpy()))
+    ex.arg_dict["data"][:] = np.arange(8).reshape(2, 4) / 8.0
+    ex.forward(is_train=True)
+    ex.backward()
+    mx.nd.waitall()
+    assert list(seen) == ["fc1_output", "relu1_output", "sm_output", "sm_backward_output0",
+                          "sm_backward_output1", "relu1_backward_output", "fc1_backward_output0",
+                          "fc1_backward_output1", "fc1_backward_output2"]
+    np.testing.assert_allclose(seen["fc1_backward_output1"], ex.grad_dict["fc1_weight"].asnumpy())
+    np.testing.assert_allclose(seen["fc1_output"], ex.arg_dict["data"].asnumpy() @ ex.arg_dict["fc1_weight"].asnumpy().T
+                               + ex.arg_dict["fc1_bias"].asnumpy(), rtol=1e-6)
+    seen.clear()
+    ex.set_monitor_callback(lambda n, arr: seen.setdefault(n, arr.asnumpy()), monitor_all=True)
+    ex.forward(is_train=True)
+    mx.nd.waitall()
+    assert list(seen)[:4] == ["fc1_data", "fc1_weight", "fc1_bias", "fc1_output"]
+    np.testing.assert_array_equal(seen["fc1_weight"], ex.arg_dict["fc1_weight"].asnumpy())

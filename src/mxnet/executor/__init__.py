@@ -162,7 +162,7 @@ class Executor:
         monitor = self._monitor_fn() if self._monitor is not None else None
 
         def run():
-            self._values = plan.execute(env, args, aux, outs, monitor)
+            self._values = plan.execute(env, args, aux, outs, monitor, self._monitor_all)
             self._is_train = env.is_train
 
         reads = list(map(_var_of, args))
@@ -198,6 +198,7 @@ class Executor:
         xp = self._backend.xp
         envs = self._envs
         grads, reqs = self.grad_arrays, self._grad_req
+        monitor = self._monitor_fn() if self._monitor is not None else None
 
         def run():
             values = self._values
@@ -207,7 +208,7 @@ class Executor:
                      for g, s in zip(out_grads, plan.head_slots)]
             # the backward of a graph runs in the mode its forward ran in
             env = OpEnv(xp, self._is_train, self._ctx) if plan.needs_rng else envs[1 if self._is_train else 0]
-            result = plan.backward(env, values, heads, needs)
+            result = plan.backward(env, values, heads, needs, monitor)
             for s, g_nd, r in zip(plan.arg_slots, grads, reqs):
                 if r == "null":
                     continue
@@ -226,7 +227,9 @@ class Executor:
 
     # -- utilities -----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):
-        """Call ``callback(name, NDArray)`` for every operator output after each forward."""
+        """Call ``callback(name, NDArray)`` for every operator output in forward
+        (``<node>_output``) and every input gradient in backward (``<node>_backward_output[i]``);
+        ``monitor_all`` adds each operator's inputs (``<node>_<input name>``)."""
         self._monitor = callback
         self._monitor_all = monitor_all
 

@@ -87,7 +87,7 @@ class GraphPlan:
         # needs[] so far means "depends on a trainable argument"; keep only those on a path to heads
         return needs
 
-    def execute(self, env, args, aux, outs, monitor=None):
+    def execute(self, env, args, aux, outs, monitor=None, monitor_all=False):
         """Run forward on NDArrays: read ``args``/``aux``, write the heads into ``outs``; returns
         the slot values (kept for backward). Call inside an engine op."""
         values = [None] * self.num_slots
@@ -96,17 +96,23 @@ class GraphPlan:
         for s, a in zip(self.aux_slots, aux):
             values[s] = a._read()
         raw = [values[s] for s in self.arg_slots]
-        self.forward(env, values, monitor)
+        self.forward(env, values, monitor, monitor_all)
         for o, s in zip(outs, self.head_slots):
             o._assign(_finalize(env.xp, values[s], o._shape, o._dtype, raw, "forward"))
         return values
 
-    def forward(self, env, values, monitor=None):
-        """Run every step; ``values`` holds arguments and aux states in their slots."""
+    def forward(self, env, values, monitor=None, monitor_all=False):
+        """Run every step; ``values`` holds arguments and aux states in their slots.
+        ``monitor(name, array)`` sees each output (``<node>_output``) and, with ``monitor_all``,
+        each input first (``<node>_<input name>``), as MXNet's monitor callback."""
         get = values.__getitem__       # map(get, slots): no Python frame per slot
         for step in self.steps:
             ins = list(map(get, step.in_slots))
             aux = list(map(get, step.aux_slots)) if step.aux_slots else []
+            if monitor_all and monitor is not None:
+                names = step.op.input_names(step.attrs) + step.op.aux_names(step.attrs)
+                for n, v in zip(names, ins + aux):
+                    monitor("{}_{}".format(step.name, n), v)
             try:
                 outs = step.op.forward(env, step.attrs, ins, aux)
             except MXNetError as e:
@@ -118,8 +124,9 @@ class GraphPlan:
                     monitor(self.slot_names[o], values[o])
         return values
 
-    def backward(self, env, values, head_grads, needs):
-        """Gradients {slot: array} of the argument slots that need them (vector-Jacobian sweep)."""
+    def backward(self, env, values, head_grads, needs, monitor=None):
+        """Gradients {slot: array} of the argument slots that need them (vector-Jacobian sweep).
+        ``monitor`` sees each step's input gradients (``<node>_backward_output[i]``, as MXNet)."""
         xp = env.xp
         grads = {}
         for s, g in zip(self.head_slots, head_grads):
@@ -145,4 +152,9 @@ class GraphPlan:
             for i, g, r in zip(step.in_slots, igs, req):
                 if r and g is not None:
                     grads[i] = grads[i] + g if i in grads else g
+            if monitor is not None:
+                many = len(igs) > 1
+                for k, g in enumerate(igs):
+                    if g is not None:
+                        monitor("{}_backward_output{}".format(step.name, k if many else ""), g)
         return grads

@@ -12,6 +12,7 @@ from .. import symbol as sym
 from ..backend import for_context
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
+from ..ndarray.imperative import _sig
 from ..ops.registry import OpEnv
 from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
 
@@ -336,9 +337,10 @@ class _CachedGraph:
         self.params = params             # name -> Parameter
         self.shapes = {}                 # input shapes -> (out shapes, out dtypes)
         self.op_hook = None
+        self._sources = None
 
     def _meta(self, args):
-        key = tuple([(a._shape, a._dtype) for a in args])
+        key = tuple(map(_sig, args))
         meta = self.shapes.get(key)
         if meta is None:
             shapes = {n: a.shape for n, a in zip(self.plan.arg_names, args)}
@@ -349,15 +351,24 @@ class _CachedGraph:
         return meta
 
     def __call__(self, inputs, ctx):
-        by_name = dict(zip(self.input_names, inputs))
-        args = []
-        for n in self.plan.arg_names:
-            args.append(by_name[n] if n in by_name else self.params[n].data(ctx))
-        aux = [self.params[n].data(ctx) for n in self.plan.aux_names]
+        sources = self._sources
+        if sources is None:     # per argument: its input index, or its Parameter
+            pos = {n: i for i, n in enumerate(self.input_names)}
+            sources = self._sources = [pos[n] if n in pos else self.params[n] for n in self.plan.arg_names]
+        args = [inputs[s] if s.__class__ is int else s.data(ctx) for s in sources]
+        aux = [self.params[n].data(ctx) for n in self.plan.aux_names] if self.plan.aux_names else []
         out_s, out_t = self._meta(args)
         outs = [NDArray(Chunk(), tuple(s), np.dtype(t), ctx) for s, t in zip(out_s, out_t)]
-        env = OpEnv(for_context(ctx).xp, autograd.is_training(), ctx)
         plan = self.plan
+        training = autograd.is_training()
+        if plan.needs_rng:
+            env = OpEnv(for_context(ctx).xp, training, ctx)
+        else:     # the read-only envs imperative ops share (ndarray/imperative.py)
+            envs = ctx._envs
+            if envs is None:
+                xp = for_context(ctx).xp
+                envs = ctx._envs = [OpEnv(xp, False, ctx), OpEnv(xp, True, ctx)]
+            env = envs[1 if training else 0]
         holder = _GraphValues(plan, env)
         monitor = None
         if self.op_hook is not None:

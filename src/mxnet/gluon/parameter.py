@@ -168,9 +168,10 @@ class Parameter:
     # -- access ---------------------------------------------------------------------------------
     def data(self, ctx=None):
         """The value on ``ctx`` (default: the current context, or the only one)."""
+        data = self._data
+        if data is not None and (ctx is self._ctx_list[0] or (ctx is None and len(data) == 1)):
+            return data[0]       # the common case, without a call
         if ctx is None:
-            if self._data is not None and len(self._ctx_list) == 1:
-                return self._data[0]
             ctx = current_context()
         self._check_initialized(ctx)
         if ctx is self._ctx_list[0]:
@@ -179,7 +180,8 @@ class Parameter:
 
     def list_data(self):
         """Values on every context, in initialisation order."""
-        self._check_initialized()
+        if self._data is None:
+            self._check_initialized()
         return list(self._data)
 
     def grad(self, ctx=None):
@@ -195,7 +197,8 @@ class Parameter:
 
     def list_grad(self):
         """Gradient buffers on every context."""
-        self._check_initialized()
+        if self._data is None:
+            self._check_initialized()
         if self._grad is None:
             raise RuntimeError("Cannot get gradient array for Parameter '%s' because grad_req='null'" % self.name)
         return list(self._grad)

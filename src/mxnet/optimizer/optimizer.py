@@ -191,10 +191,19 @@ class Optimizer(object):
             return table.get(self.idx2name[index], 1.0)
         return 1.0
 
+    def _mults(self, indices, table, attr):
+        """``_mult`` of every index (one call per update, not per weight)."""
+        params = self.param_dict
+        if params and len(params) >= len(indices):
+            out = [getattr(params[i], attr) if i in params else None for i in indices]
+            if None not in out:      # (floats: the test is by value, and never None)
+                return out
+        return [self._mult(i, table, attr) for i in indices]
+
     def _get_lrs(self, indices):
         """Learning rates of the weights ``indices``: the scheduled rate times ``lr_mult``."""
         lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
-        return [lr * self._mult(i, self.lr_mult, "lr_mult") for i in indices]
+        return [lr * m for m in self._mults(indices, self.lr_mult, "lr_mult")]
 
     def _get_lr(self, index):
         """The learning rate of weight ``index``."""
@@ -202,7 +211,8 @@ class Optimizer(object):
 
     def _get_wds(self, indices):
         """Weight decays of the weights ``indices``: ``wd`` times ``wd_mult``."""
-        return [self.wd * self._mult(i, self.wd_mult, "wd_mult") for i in indices]
+        wd = self.wd
+        return [wd * m for m in self._mults(indices, self.wd_mult, "wd_mult")]
 
     def _get_wd(self, index):
         """The weight decay of weight ``index``."""

@@ -11,6 +11,7 @@ import os
 import numpy
 
 from .. import ndarray as nd
+from ..ndarray import NDArray
 from .optimizer import Optimizer, register, _zeros_like, _fp16_warning, _check_nd, _update_kwargs
 
 __all__ = ["SGD", "ccSGD", "NAG", "Signum", "LARS", "LBSGD", "DCASGD", "SGLD"]
@@ -105,7 +106,8 @@ class SGD(_MasterCopyMixin, Optimizer):
     def _update_impl(self, indices, weights, grads, states, multi_precision=False):
         indices, weights, grads, states = _as_lists(indices, weights, grads, states)
         for w, g in zip(weights, grads):
-            _check_nd(w, g)
+            if not (isinstance(w, NDArray) and isinstance(g, NDArray)):
+                _check_nd(w, g)
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
@@ -292,7 +294,8 @@ class LARS(_MasterCopyMixin, Optimizer):
     def _update_impl(self, indices, weights, grads, states, multi_precision=False):
         indices, weights, grads, states = _as_lists(indices, weights, grads, states)
         for w, g in zip(weights, grads):
-            _check_nd(w, g)
+            if not (isinstance(w, NDArray) and isinstance(g, NDArray)):
+                _check_nd(w, g)
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)

@@ -57,7 +57,7 @@ class Updater(object):
         else:
             indices, grads, weights = list(index), list(grad), list(weight)
         if weights:
-            self.optimizer._set_current_context(weights[0].context.device_id)
+            self.optimizer._set_current_context(weights[0]._ctx.device_id)
         for i, idx in enumerate(indices):
             if isinstance(idx, bytes):
                 idx = indices[i] = idx.decode("utf-8")
@@ -74,7 +74,7 @@ class Updater(object):
             return
         by_dtype = {}
         for i, w, g in zip(indices, weights, grads):
-            by_dtype.setdefault(w.dtype, []).append((i, w, g))
+            by_dtype.setdefault(w._dtype, []).append((i, w, g))
         for group in by_dtype.values():
             for start in range(0, len(group), n):
                 idxs, ws, gs = zip(*group[start:start + n])
