@@ -266,3 +266,15 @@ def test_split_v2_histogram_linspace():
                                rtol=1e-6)
     with pytest.raises(ValueError):
         mx.nd.split_v2(mx.nd.arange(6), [2, 4])
+
+
+def test_setitem_drops_leading_unit_axes_of_the_value():
+    # MXNet accepts x1d[i] = nd.array([v]) and row[i] = nd.array([[...]])
+    x = mx.nd.zeros((4,))
+    x[1] = mx.nd.array([5.0])
+    np.testing.assert_array_equal(x.asnumpy(), [0, 5, 0, 0])
+    y = mx.nd.zeros((2, 3))
+    y[1] = mx.nd.array([[1, 2, 3]])
+    np.testing.assert_array_equal(y.asnumpy(), [[0, 0, 0], [1, 2, 3]])
+    with pytest.raises(mx.MXNetError, match=r"shape \(2,\)"):
+        x[1] = mx.nd.array([1.0, 2.0])

@@ -83,18 +83,26 @@ def setitem(arr, key, value):
         src = array(np.asarray(value), ctx=arr.context, dtype=arr.dtype)
         reads.append(src._var)
     target_shape = _target_shape(arr, nkey, arrays)
+    value_shape = None
     if isinstance(src, NDArray):
+        value_shape = tuple(src.shape)
+        while len(value_shape) > len(target_shape) and value_shape[0] == 1:
+            value_shape = value_shape[1:]     # x1d[i] = nd.array([5.]): MXNet drops leading 1s
         try:
-            np.broadcast_shapes(src.shape, target_shape)
+            ok = np.broadcast_shapes(value_shape, target_shape) == tuple(target_shape)
         except ValueError:
+            ok = False
+        if not ok:
             raise MXNetError("cannot assign a value of shape {} to a region of shape {} (index {!r})".format(
-                src.shape, target_shape, key)) from None
+                src.shape, target_shape, key))
     dtype = arr._dtype
     whole = (nkey == slice(None) or nkey == Ellipsis) and not arrays and arr._view is None
     xp = for_context(arr.context).xp
 
     def run():
         v = src._read() if isinstance(src, NDArray) else src
+        if value_shape is not None and v.shape != value_shape:
+            v = v.reshape(value_shape)
         if whole:
             data = arr._chunk.data
             if data is not None and data.shape == arr.shape:   # owned storage: overwrite in place
