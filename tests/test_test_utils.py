@@ -22,11 +22,8 @@ def spec():
         return json.load(f)["modules"]["mxnet.test_utils"]
 
 
-# Functions of MXNet's mx.test_utils that neomx does not provide (data sets, Gluon/optimizer
-# comparisons and the numpy front end come with those layers).
-NOT_PROVIDED = {"check_gluon_hybridize_consistency", "compare_optimizer", "download_model",
-                "get_bz2_data", "get_cifar10", "get_im2rec_path", "get_mnist",
-                "get_mnist_iterator", "get_mnist_pkl", "get_mnist_ubyte", "get_zip_data"}
+# Functions of MXNet's mx.test_utils that neomx does not provide.
+NOT_PROVIDED = set()
 
 
 def test_signatures_match_spec(spec):
@@ -37,7 +34,7 @@ def test_signatures_match_spec(spec):
         assert hasattr(T, name), name
         assert str(inspect.signature(getattr(T, name))) == entry["signature"], name
         checked += 1
-    assert checked >= 77
+    assert checked >= 88
 
 
 # -- contexts and tolerances ---------------------------------------------------------------------
@@ -656,3 +653,147 @@ def test_dummy_iter():
     assert it.provide_data == [("data", (2, 3))] and it.batch_size == 2
     it.reset()
     assert it.next() == "b0"
+
+
+# -- data sets, features, model-level checks -----------------------------------------------------
+
+
+def _write_idx(path, arr):
+    import gzip
+    import struct
+    arr = np.ascontiguousarray(arr, dtype=np.uint8)
+    head = bytes([0, 0, 8, arr.ndim]) + struct.pack(">" + "I" * arr.ndim, *arr.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(head + arr.tobytes())
+
+
+@pytest.fixture
+def fake_mnist(tmp_path, monkeypatch):
+    """12 training / 4 test 28x28 images in $MXNET_MNIST_DIR; the working directory is empty."""
+    rng = np.random.RandomState(0)
+    src = tmp_path / "mnist"
+    src.mkdir()
+    sets = {"train": (rng.randint(0, 256, (12, 28, 28)), rng.randint(0, 10, 12)),
+            "t10k": (rng.randint(0, 256, (4, 28, 28)), rng.randint(0, 10, 4))}
+    for prefix, (img, lbl) in sets.items():
+        _write_idx(src / "{}-images-idx3-ubyte.gz".format(prefix), img)
+        _write_idx(src / "{}-labels-idx1-ubyte.gz".format(prefix), lbl)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("MXNET_MNIST_DIR", str(src))
+    return sets
+
+
+def test_get_mnist_reads_local_idx(fake_mnist):
+    m = T.get_mnist()
+    img, lbl = fake_mnist["train"]
+    assert m["train_data"].shape == (12, 1, 28, 28) and m["train_data"].dtype == np.float32
+    np.testing.assert_allclose(m["train_data"][:, 0], img / 255.0, rtol=1e-6)
+    assert m["train_label"].dtype == np.int8 and list(m["train_label"]) == list(lbl)
+    assert m["test_data"].shape == (4, 1, 28, 28) and list(m["test_label"]) == list(fake_mnist["t10k"][1])
+
+
+def test_get_mnist_missing_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MXNET_MNIST_DIR", str(tmp_path))
+    monkeypatch.setattr(T, "_project_data_dir", lambda *parts: None)
+    with pytest.raises(mx.MXNetError, match="not found.*does not download"):
+        T.get_mnist()
+
+
+def test_get_mnist_project_copy(monkeypatch, tmp_path):
+    if T._project_data_dir("mnist") is None:
+        pytest.skip("no data/mnist in this checkout")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MXNET_MNIST_DIR", raising=False)
+    m = T.get_mnist()
+    assert m["train_data"].shape == (60000, 1, 28, 28) and m["test_data"].shape == (10000, 1, 28, 28)
+    assert 0.0 <= m["train_data"].min() and m["train_data"].max() <= 1.0
+    assert list(np.bincount(m["test_label"])) == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_get_mnist_ubyte_pkl_and_iterator(fake_mnist):
+    import gzip
+    import pickle
+    T.get_mnist_ubyte()
+    with open("data/train-images-idx3-ubyte", "rb") as f:
+        raw = f.read()
+    assert raw[:4] == bytes([0, 0, 8, 3]) and np.frombuffer(raw[16:], np.uint8).size == 12 * 784
+    T.get_mnist_pkl()
+    with gzip.open("data/mnist.pkl.gz", "rb") as f:
+        (tx, ty), (vx, vy), (sx, sy) = pickle.load(f)
+    assert tx.shape == (10, 784) and vx.shape == (2, 784) and sx.shape == (4, 784)
+    assert list(ty) + list(vy) == list(fake_mnist["train"][1])
+    train, val = T.get_mnist_iterator(batch_size=4, input_shape=(784,))
+    batch = next(iter(val))
+    assert batch.data[0].shape == (4, 784)
+    # MNISTIter scales by 1/256 and shuffles (MXNet's defaults): compare the rows as a set
+    got = sorted(map(tuple, np.round(batch.data[0].asnumpy() * 256).astype(int)))
+    assert got == sorted(map(tuple, fake_mnist["t10k"][0].reshape(4, 784)))
+    train, _ = T.get_mnist_iterator(batch_size=3, input_shape=(1, 28, 28), num_parts=2, part_index=1)
+    assert next(iter(train)).data[0].shape == (3, 1, 28, 28)
+
+
+def test_bz2_zip_and_model_downloads_use_local_files(tmp_path):
+    import bz2
+    import zipfile
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "x.bz2").write_bytes(bz2.compress(b"line1\nline2\n"))
+    T.get_bz2_data(str(d), "x.txt", "http://example.invalid/x.bz2", "x.bz2")
+    assert (d / "x.txt").read_bytes() == b"line1\nline2\n" and not (d / "x.bz2").exists()
+    src = tmp_path / "arch.zip"
+    with zipfile.ZipFile(src, "w") as zf:
+        zf.writestr("inner/a.txt", "A")
+    T.get_zip_data(str(tmp_path / "z"), src.as_uri(), "arch.zip")
+    assert (tmp_path / "z" / "inner" / "a.txt").read_text() == "A"
+    with pytest.raises(mx.MXNetError):
+        T.get_zip_data(str(tmp_path / "z2"), (tmp_path / "missing.zip").as_uri(), "missing.zip")
+    sym = tmp_path / "m-symbol.json"
+    sym.write_text("{}")
+    params = tmp_path / "m.params"
+    params.write_bytes(b"p")
+    meta = {"mymodel": {"symbol": sym.as_uri(), "params": params.as_uri()}}
+    prefix, epoch = T.download_model("mymodel", str(tmp_path / "models"), meta)
+    assert epoch == 0 and prefix == str(tmp_path / "models" / "mymodel")
+    assert open(prefix + "-0000.params", "rb").read() == b"p"
+    assert T.download_model("unknown", str(tmp_path / "models"), meta) == (None, 0)
+    with pytest.raises(mx.MXNetError):
+        T.download_model("gone", str(tmp_path / "models"),
+                         {"gone": {"symbol": (tmp_path / "nope").as_uri(), "params": params.as_uri()}})
+
+
+def test_features():
+    f = mx.runtime.Features()
+    assert f is mx.runtime.Features() and T.Features is mx.runtime.Features
+    assert list(f)[:3] == ["CUDA", "CUDNN", "NCCL"] and len(f) == 32
+    assert f.is_enabled("cuda") == (mx.context.num_gpus() > 0)
+    assert f.is_enabled("PROFILER") and not f.is_enabled("MKLDNN")
+    assert ("✔ CUDA" if f.is_enabled("CUDA") else "✖ CUDA") in repr(f)
+    with pytest.raises(RuntimeError, match="unknown"):
+        f.is_enabled("nope")
+    assert [x.name for x in mx.runtime.feature_list()] == list(f)
+
+
+def test_compare_optimizer():
+    T.compare_optimizer(mx.optimizer.SGD(learning_rate=0.1, momentum=0.9),
+                        mx.optimizer.SGD(learning_rate=0.1, momentum=0.9), (3, 4), np.float32)
+    with pytest.raises(AssertionError):
+        T.compare_optimizer(mx.optimizer.SGD(learning_rate=0.1), mx.optimizer.SGD(learning_rate=0.3),
+                            (3, 4), np.float32)
+
+
+def test_check_gluon_hybridize_consistency():
+    def build(prefix):
+        net = mx.gluon.nn.HybridSequential(prefix=prefix)
+        with net.name_scope():
+            net.add(mx.gluon.nn.Dense(3, activation="tanh"))
+            net.add(mx.gluon.nn.Dense(2))
+        return net
+
+    x = mx.nd.array(np.random.RandomState(1).uniform(-1, 1, (4, 5)))
+    T.check_gluon_hybridize_consistency(build, [x])
+    with pytest.raises(AssertionError):
+        T.check_gluon_hybridize_consistency(build, [x], numpy_func=lambda a: np.zeros((4, 2)))
+    assert T.np_symbol is mx.sym.Symbol

@@ -32,8 +32,13 @@ from . import module
 from . import module as mod
 from . import gluon
 from . import recordio
+from . import operator, profiler, monitor, image, visualization
+from . import visualization as viz
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "nd", "ndarray",
            "random", "autograd", "engine", "context", "test_utils", "sym", "symbol", "name",
            "attribute", "AttrScope", "executor", "io", "init", "initializer", "lr_scheduler",
-           "optimizer", "metric", "callback", "kv", "kvstore", "model", "mod", "module", "gluon", "recordio"]
+           "optimizer", "metric", "callback", "kv", "kvstore", "model", "mod", "module", "gluon", "recordio", "operator",
+           "profiler", "monitor", "image", "visualization", "viz"]
+from . import monitor as mon
+from . import runtime

@@ -277,15 +277,16 @@ def unpack(s):
 
 def unpack_img(s, iscolor=-1):
     """``(IRHeader, image)`` from a packed image record: an HWC uint8 array in OpenCV's BGR order
-    (``iscolor`` 1 colour, 0 greyscale, -1 as stored). Needs Pillow."""
-    from .gluon.data.vision._image import decode_image
+    (``iscolor`` 1 colour, 0 greyscale, -1 as stored; one-channel images come back 2-D, as
+    OpenCV returns them). PNG and PPM are decoded built in; JPEG needs Pillow."""
+    from .ops import image_codec
     header, s = unpack(s)
-    img = decode_image(s, iscolor, "recordio.unpack_img", to_rgb=False)
-    return header, img[:, :, 0] if iscolor == 0 else img
+    img = image_codec.decode(s, iscolor, False, "recordio.unpack_img")
+    return header, img[:, :, 0] if img.shape[2] == 1 else img
 
 
 def pack_img(header, img, quality=95, img_fmt=".jpg"):
-    """Encode ``img`` (HWC uint8, BGR as OpenCV) as JPEG/PNG and pack it with ``header``.
-    Needs Pillow."""
-    from .gluon.data.vision._image import encode_image
-    return pack(header, encode_image(img, img_fmt, quality, "recordio.pack_img", bgr=True))
+    """Encode ``img`` (HWC uint8, BGR as OpenCV) as JPEG (needs Pillow), PNG or PPM and pack it
+    with ``header``."""
+    from .ops import image_codec
+    return pack(header, image_codec.encode(img, img_fmt, quality, bgr=True, who="recordio.pack_img"))

@@ -49,7 +49,10 @@ __all__ = [
     "check_symbolic_forward", "check_symbolic_backward", "simple_forward", "check_speed",
     "check_consistency", "gen_buckets_probs_with_ppf", "chi_square_check", "verify_generator",
     "mean_check", "var_check", "DummyIter", "current_context", "array", "Symbol",
-    "same_symbol_structure", "use_np", "download",
+    "same_symbol_structure", "use_np", "download", "get_mnist", "get_mnist_ubyte", "get_mnist_pkl",
+    "get_mnist_iterator", "get_cifar10", "get_bz2_data", "get_zip_data", "download_model",
+    "get_im2rec_path", "compare_optimizer", "check_gluon_hybridize_consistency", "np_symbol",
+    "Features",
 ]
 
 # -- contexts and dtypes -------------------------------------------------------------------------
@@ -1231,3 +1234,341 @@ class DummyIter(_data_iter_base()):
 
     def reset(self):
         pass
+
+
+# -- data sets (offline: local files only) ---------------------------------------------------------
+
+_MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+_MNIST_URL = "http://data.mxnet.io/data/mnist/"
+
+
+def _project_data_dir(*parts):
+    """``<repository>/data/...`` (the offline copies shipped with neomx), or None."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(os.path.dirname(os.path.dirname(here)), "data", *parts)
+    return path if os.path.isdir(path) else None
+
+
+def _mnist_dirs(path=None):
+    """Folders searched for MNIST's IDX files, in order."""
+    dirs = [path] if path is not None else []
+    env = os.environ.get("MXNET_MNIST_DIR")
+    if env:
+        dirs.append(env)
+    dirs += ["data", os.path.join("data", "mnist"), "."]
+    proj = _project_data_dir("mnist")
+    if proj:
+        dirs.append(proj)
+    return dirs
+
+
+def _find_mnist_file(name, path=None):
+    """The path of MNIST file ``name`` (plain or .gz) in the searched folders."""
+    for d in _mnist_dirs(path):
+        for cand in (os.path.join(d, name), os.path.join(d, name + ".gz")):
+            if os.path.isfile(cand):
+                return cand
+    raise MXNetError(
+        "MNIST file {name} not found (looked for {name} and {name}.gz in {dirs}); neomx does "
+        "not download data: put the IDX files from {url} in one of these folders, or set "
+        "MXNET_MNIST_DIR".format(name=name, dirs=_mnist_dirs(path), url=_MNIST_URL))
+
+
+def _open_maybe_gz(fname):
+    import gzip
+    with open(fname, "rb") as f:
+        magic = f.read(2)
+    return gzip.open(fname, "rb") if magic == b"\x1f\x8b" else open(fname, "rb")
+
+
+def _read_idx(fname):
+    """An IDX file (plain or gzip) as a NumPy array of its shape."""
+    import struct
+    with _open_maybe_gz(fname) as f:
+        head = f.read(4)
+        if len(head) != 4 or head[0] != 0 or head[1] != 0 or head[2] != 8:
+            raise MXNetError("{}: not an IDX file of unsigned bytes".format(fname))
+        ndim = head[3]
+        dims = struct.unpack(">" + "I" * ndim, f.read(4 * ndim))
+        data = np.frombuffer(f.read(), dtype=np.uint8)
+    n = 1
+    for d in dims:
+        n *= d
+    if data.size != n:
+        raise MXNetError("{}: IDX header says {} values, file has {}".format(fname, n, data.size))
+    return data.reshape(dims)
+
+
+def get_mnist():
+    """Load MNIST as ``{'train_data', 'train_label', 'test_data', 'test_label'}``: images float32
+    (N, 1, 28, 28) scaled to [0, 1], labels int8 (N,), as MXNet's.
+
+    The IDX files (plain or .gz) are read from ``$MXNET_MNIST_DIR``, ``./data``,
+    ``./data/mnist``, ``.`` or the copy shipped in neomx's ``data/mnist``; nothing is
+    downloaded (MXNetError when they are missing)."""
+    def images(name):
+        img = _read_idx(_find_mnist_file(name))
+        return img.reshape(img.shape[0], 1, img.shape[1], img.shape[2]).astype(np.float32) / 255
+
+    def labels(name):
+        return _read_idx(_find_mnist_file(name)).astype(np.int8)
+
+    return {"train_data": images("train-images-idx3-ubyte"),
+            "train_label": labels("train-labels-idx1-ubyte"),
+            "test_data": images("t10k-images-idx3-ubyte"),
+            "test_label": labels("t10k-labels-idx1-ubyte")}
+
+
+def get_mnist_ubyte():
+    """Make sure ``data/{train,t10k}-{images-idx3,labels-idx1}-ubyte`` exist in the working
+    directory (as MXNet's download does), uncompressing the local .gz copies; MXNetError when
+    no copy is found (nothing is downloaded)."""
+    import shutil
+    os.makedirs("data", exist_ok=True)
+    for name in _MNIST_FILES:
+        dst = os.path.join("data", name)
+        if os.path.exists(dst):
+            continue
+        src = _find_mnist_file(name)
+        tmp = dst + ".part"
+        with _open_maybe_gz(src) as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout)
+        os.replace(tmp, dst)
+
+
+def get_mnist_pkl():
+    """Make sure ``data/mnist.pkl.gz`` exists (the deeplearning.net layout: a pickle of
+    ``((train_x, train_y), (valid_x, valid_y), (test_x, test_y))`` with 50,000/10,000/10,000
+    flattened float32 images in [0, 1] and int64 labels), building it from the local MNIST copy;
+    MXNetError when none is found (nothing is downloaded)."""
+    import gzip
+    import pickle
+    os.makedirs("data", exist_ok=True)
+    dst = os.path.join("data", "mnist.pkl.gz")
+    if os.path.exists(dst):
+        return
+    m = get_mnist()
+    train_x = m["train_data"].reshape(len(m["train_data"]), -1)
+    train_y = m["train_label"].astype(np.int64)
+    test_x = m["test_data"].reshape(len(m["test_data"]), -1)
+    n_train = len(train_x) * 5 // 6   # 50,000 of 60,000
+    sets = ((train_x[:n_train], train_y[:n_train]), (train_x[n_train:], train_y[n_train:]),
+            (test_x, m["test_label"].astype(np.int64)))
+    tmp = dst + ".part"
+    with gzip.open(tmp, "wb", compresslevel=1) as f:
+        pickle.dump(sets, f, protocol=2)
+    os.replace(tmp, dst)
+
+
+def get_mnist_iterator(batch_size, input_shape, num_parts=1, part_index=0):
+    """(train, validation) ``mx.io.MNISTIter`` over MNIST; ``input_shape`` of length 3 gives
+    (1, 28, 28) images, otherwise flat 784 vectors. Uses ``data/*-ubyte`` when present, else
+    the local .gz copies directly."""
+    from .io import MNISTIter
+    files = {}
+    for name in _MNIST_FILES:
+        plain = os.path.join("data", name)
+        files[name] = plain if os.path.exists(plain) else _find_mnist_file(name)
+    flat = len(input_shape) != 3
+    train = MNISTIter(image=files["train-images-idx3-ubyte"], label=files["train-labels-idx1-ubyte"],
+                      input_shape=input_shape, batch_size=batch_size, shuffle=True, flat=flat,
+                      num_parts=num_parts, part_index=part_index)
+    val = MNISTIter(image=files["t10k-images-idx3-ubyte"], label=files["t10k-labels-idx1-ubyte"],
+                    input_shape=input_shape, batch_size=batch_size, flat=flat,
+                    num_parts=num_parts, part_index=part_index)
+    return train, val
+
+
+def _extract_zip(zip_path, dest):
+    import zipfile
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(dest)
+
+
+def get_cifar10():
+    """Make sure ``data/cifar/{train,test}.{rec,lst}`` exist, extracting ``data/cifar10.zip``
+    when it is there; otherwise ``download`` is tried (MXNetError offline)."""
+    os.makedirs("data", exist_ok=True)
+    needed = [os.path.join("data", "cifar", n) for n in ("train.rec", "test.rec", "train.lst", "test.lst")]
+    if all(os.path.exists(p) for p in needed):
+        return
+    zip_path = download("http://data.mxnet.io/mxnet/data/cifar10.zip", dirname="data")
+    _extract_zip(zip_path, "data")
+
+
+def get_bz2_data(data_dir, data_name, url, data_origin_name):
+    """Make sure ``data_dir/data_name`` exists: the bz2 file ``data_dir/data_origin_name`` (taken
+    as is when present, else downloaded from ``url``) is uncompressed into it and removed."""
+    import bz2
+    import shutil
+    data_name = os.path.join(data_dir, data_name)
+    data_origin_name = os.path.join(data_dir, data_origin_name)
+    if os.path.exists(data_name):
+        return
+    download(url, fname=data_origin_name, dirname=None, overwrite=False)
+    tmp = data_name + ".part"
+    with bz2.BZ2File(data_origin_name, "rb") as fin, open(tmp, "wb") as fout:
+        shutil.copyfileobj(fin, fout)
+    os.replace(tmp, data_name)
+    os.remove(data_origin_name)
+
+
+def get_zip_data(data_dir, url, data_origin_name):
+    """Make sure the zip ``data_dir/data_origin_name`` exists (else download it from ``url``)
+    and extract it into ``data_dir`` when it was fetched now, as MXNet."""
+    origin = os.path.join(data_dir, data_origin_name)
+    if os.path.exists(origin):
+        return
+    fname = download(url, dirname=data_dir, overwrite=False)
+    _extract_zip(fname, data_dir)
+
+
+_MODEL_URL = "http://data.mxnet.io/models/"
+_MODELS = {
+    "imagenet1k-inception-bn": "imagenet/inception-bn/Inception-BN-symbol.json|imagenet/inception-bn/Inception-BN-0126.params",
+}
+for _depth in (18, 34, 50, 101, 152):
+    _MODELS["imagenet1k-resnet-{}".format(_depth)] = (
+        "imagenet/resnet/{0}-layers/resnet-{0}-symbol.json|imagenet/resnet/{0}-layers/resnet-{0}-0000.params"
+        .format(_depth))
+for _depth in (50, 101):
+    _MODELS["imagenet1k-resnext-{}".format(_depth)] = (
+        "imagenet/resnext/{0}-layers/resnext-{0}-symbol.json|imagenet/resnext/{0}-layers/resnext-{0}-0000.params"
+        .format(_depth))
+del _depth
+
+
+def download_model(model_name, dst_dir="./", meta_info=None):
+    """Fetch ``<dst_dir>/<model_name>-symbol.json`` and ``-0000.params`` (kept when already
+    there) from ``meta_info[model_name] = {'symbol': url, 'params': url}`` (default: MXNet's
+    model zoo URLs). Returns ``(path prefix, 0)``, or ``(None, 0)`` for an unknown model.
+    Offline, a missing file raises MXNetError (from ``download``)."""
+    if meta_info is None:
+        meta_info = {k: dict(zip(("symbol", "params"), (_MODEL_URL + u for u in v.split("|"))))
+                     for k, v in _MODELS.items()}
+    meta_info = dict(meta_info)
+    if model_name not in meta_info:
+        return (None, 0)
+    os.makedirs(dst_dir, exist_ok=True)
+    meta = dict(meta_info[model_name])
+    assert "symbol" in meta, "missing symbol url"
+    prefix = os.path.join(dst_dir, model_name)
+    download(meta["symbol"], prefix + "-symbol.json")
+    assert "params" in meta, "missing parameter file url"
+    download(meta["params"], prefix + "-0000.params")
+    return (prefix, 0)
+
+
+def get_im2rec_path(home_env="MXNET_HOME"):
+    """Path of the im2rec.py tool: under ``$MXNET_HOME`` (or the package), ``tools/im2rec.py``
+    or ``../../tools/im2rec.py``; IOError when absent."""
+    base = os.environ.get(home_env) or os.path.dirname(os.path.abspath(__file__))
+    for cand in (os.path.join(base, "tools", "im2rec.py"),
+                 os.path.join(base, "..", "..", "tools", "im2rec.py")):
+        if os.path.isfile(cand):
+            return cand
+    raise IOError("Could not find path to tools/im2rec.py")
+
+
+# -- model-level consistency checks ---------------------------------------------------------------
+
+def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="default", rtol=1e-4,
+                      atol=1e-5, compare_states=True, ntensors=1):
+    """Apply one update of ``opt1`` and ``opt2`` to the same random weight and gradient and
+    check that the states and the updated weights agree. A list ``shape`` updates ``ntensors``
+    weights: ``opt1`` one by one (reference), ``opt2`` in a single multi-tensor call."""
+    from . import random as _random
+    if w_stype != "default" or g_stype != "default":
+        raise MXNetError("compare_optimizer: sparse storage ({!r}, {!r}) is not supported by neomx"
+                         .format(w_stype, g_stype))
+    ctx = default_context()
+    if not isinstance(shape, list):
+        assert ntensors == 1
+        w2 = _random.uniform(shape=shape, ctx=ctx, dtype=dtype)
+        w1 = w2.copyto(ctx)
+        g2 = _random.uniform(shape=shape, ctx=ctx, dtype=dtype)
+        g1 = g2.copyto(ctx)
+        state1 = opt1.create_state_multi_precision(0, w1)
+        state2 = opt2.create_state_multi_precision(0, w2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2)
+        opt1.update_multi_precision(0, w1, g1, state1)
+        opt2.update_multi_precision(0, w2, g2, state2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2, rtol=rtol, atol=atol)
+        assert_almost_equal(w1, w2, rtol=rtol, atol=atol)
+        return
+    w1 = [_random.uniform(shape=s, ctx=ctx, dtype=dtype) for s in shape]
+    g1 = [_random.uniform(shape=s, ctx=ctx, dtype=dtype) for s in shape]
+    w2 = [w.copyto(ctx) for w in w1]
+    g2 = [g.copyto(ctx) for g in g1]
+    state2 = [opt2.create_state_multi_precision(0, w2[i]) for i in range(ntensors)]
+    opt2.update_multi_precision(list(range(ntensors)), w2, g2, state2)
+    for i in range(ntensors):
+        state1 = opt1.create_state_multi_precision(i, w1[i])
+        opt1.update_multi_precision(i, w1[i], g1[i], state1)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2[i], rtol, atol)
+        compare_ndarray_tuple(w1[i], w2[i], rtol, atol)
+
+
+def check_gluon_hybridize_consistency(net_builder, data_l, numpy_func=None, test_grad=True,
+                                      rtol=1e-4, atol=1e-4):
+    """Check that a HybridBlock gives the same output (and input gradients, with
+    ``test_grad``) imperatively and hybridized, and optionally equals ``numpy_func``.
+
+    ``net_builder(prefix='net_')`` builds the block; every build gets the parameters of the
+    first one. The network must not draw random numbers."""
+    from . import autograd
+    saved_out = None
+    saved_grads = None
+    params = None
+    for hybridize in (False, True):
+        for use_autograd in ((False, True) if test_grad else (False,)):
+            net = net_builder(prefix="net_")
+            net.initialize()
+            inputs = [x.copy() for x in data_l]
+            if params is not None:
+                # parameters may be deferred: one forward shapes them, then copy the saved ones
+                net(*[x.copy() for x in data_l])
+                for (name, p), value in zip(net.collect_params().items(), params):
+                    p.set_data(array(value, ctx=p.data().context, dtype=value.dtype))
+            if hybridize:
+                net.hybridize()
+            if use_autograd:
+                for x in inputs:
+                    x.attach_grad()
+                with autograd.record():
+                    out = net(*inputs)
+                out.backward(out)
+            else:
+                out = net(*inputs)
+            if params is None:
+                params = [p.data().asnumpy() for p in net.collect_params().values()]
+            if saved_out is None:
+                saved_out = out.asnumpy()
+            else:
+                assert_almost_equal(out.asnumpy(), saved_out, rtol=rtol, atol=atol)
+            if use_autograd:
+                grads = [x.grad.asnumpy() for x in inputs]
+                if saved_grads is None:
+                    saved_grads = grads
+                else:
+                    for g, ref in zip(grads, saved_grads):
+                        assert_almost_equal(g, ref, rtol=rtol, atol=atol)
+    if numpy_func is not None:
+        expected = numpy_func(*[x.asnumpy() for x in data_l])
+        assert_almost_equal(saved_out, expected, rtol=rtol, atol=atol)
+
+
+# MXNet's NumPy-semantics symbol class; neomx implements the legacy API only, where it is Symbol.
+np_symbol = Symbol
+
+
+def _features():
+    from .runtime import Features
+    return Features
+
+
+Features = _features()

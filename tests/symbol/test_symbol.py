@@ -197,3 +197,19 @@ def test_sym_helpers():
     np.testing.assert_array_equal(out.asnumpy(), [2, 8])
     z = mx.sym.zeros((2, 2)).eval()[0]
     np.testing.assert_array_equal(z.asnumpy(), np.zeros((2, 2)))
+
+
+def test_handwritten_top_level_functions():
+    # mx.sym.linspace / eye / histogram / split_v2 wrap the _internal ops as MXNet's do
+    np.testing.assert_allclose(mx.sym.linspace(0, 1, 5, endpoint=False).eval()[0].asnumpy(),
+                               np.linspace(0, 1, 5, endpoint=False))
+    np.testing.assert_array_equal(mx.sym.eye(3, 4, k=1).eval()[0].asnumpy(), np.eye(3, 4, k=1))
+    a = mx.sym.Variable("a")
+    x = np.array([0.1, 0.2, 0.6, 0.9, 0.95], np.float32)
+    counts, edges = mx.sym.histogram(a, bins=2, range=(0, 1)).eval(a=mx.nd.array(x))
+    np.testing.assert_array_equal(counts.asnumpy(), [2, 3])
+    np.testing.assert_allclose(edges.asnumpy(), [0, 0.5, 1])
+    parts = mx.sym.split_v2(a, (2,)).eval(a=mx.nd.array(x))
+    np.testing.assert_array_equal(parts[1].asnumpy(), x[2:])
+    with pytest.raises(ValueError):
+        mx.sym.histogram(a, bins=2)

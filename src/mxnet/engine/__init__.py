@@ -93,7 +93,10 @@ class Engine:
                 self._record_error(v.exc, writes)
                 return
         try:
-            fn()
+            if _op_observer is None:
+                fn()
+            else:
+                _op_observer(fn, name)   # the profiler: calls fn() and times it
         except BaseException as e:  # noqa: BLE001 - every failure must reach a sync point
             if isinstance(e, (KeyboardInterrupt, SystemExit)) and not on_worker:
                 raise
@@ -415,6 +418,7 @@ class ThreadedEngine(Engine):
 
 
 _engine = None
+_op_observer = None   # set by mx.profiler while running: called as _op_observer(fn, name)
 
 
 def _make(kind):

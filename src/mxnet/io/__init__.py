@@ -7,3 +7,4 @@ from . import io, utils
 
 __all__ = ["DataDesc", "DataBatch", "DataIter", "ResizeIter", "PrefetchingIter", "NDArrayIter",
            "MXDataIter", "MNISTIter", "CSVIter"]
+from .image_record import ImageRecordIter  # noqa: E402,F401

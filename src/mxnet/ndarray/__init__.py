@@ -21,8 +21,14 @@ contrib.__dict__.update(_spaces["contrib"])
 linalg.__dict__.update(_spaces["linalg"])
 image.__dict__.update(_spaces["image"])
 op = _op_module
+for _m in (_internal, contrib, linalg, image, _op_module):   # `import mxnet.ndarray.contrib` works
+    import sys as _sys
+    _sys.modules[_m.__name__] = _m
 
 from .utils import *  # noqa: E402,F401,F403  (creation and arithmetic helpers)
 from . import utils as _utils  # noqa: E402
 from . import random  # noqa: E402
 from .serialization import save, load, load_frombuffer  # noqa: E402
+from . import sparse  # noqa: E402
+from .contrib_flow import _install as _install_flow; _install_flow(contrib)  # noqa: E402
+from .legacy_image import imdecode  # noqa: E402

@@ -59,6 +59,16 @@ def invoke(op, inputs, kwargs, out=None):
     """Run ``op`` on NDArray ``inputs`` (data inputs, then aux states) with parameters ``kwargs``.
 
     Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given."""
+    if list(map(type, inputs)).count(NDArray) != len(inputs):    # a subclass: sparse storage?
+        for x in inputs:
+            if type(x) is not NDArray and x.stype != "default":
+                from .sparse import dispatch
+                return dispatch(op, inputs, kwargs, out)
+    return invoke_dense(op, inputs, kwargs, out)
+
+
+def invoke_dense(op, inputs, kwargs, out=None):
+    """``invoke`` for default-storage arrays (sparse inputs are dispatched by ``invoke``)."""
     attrs = op._defaults if not kwargs and op._defaults is not None else op.parse(kwargs)
     # Arity, shape/type inference and the inline hint are a pure function of (attrs, input
     # shapes and dtypes): remembered per operator (the entry holds attrs, so its id cannot be
@@ -121,10 +131,10 @@ def invoke(op, inputs, kwargs, out=None):
                 if type(r) is not _ndarray or r.base is not None or r.dtype != o._dtype \
                         or r.shape != o._shape or not r.flags.c_contiguous or id(r) in map(id, raw):
                     r = _finalize(np, r, o._shape, o._dtype, raw, name)
-                if o._view is None:
+                if o._view is None and type(o) is NDArray:
                     o._chunk.data = r
                 else:
-                    o._assign(r)       # out= a view: write into its base
+                    o._assign(r)       # out= a view (write into its base) or sparse storage
 
     writes = list(map(_var_of, outs))
     if aux:

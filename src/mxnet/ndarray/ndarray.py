@@ -203,6 +203,11 @@ class NDArray:
     def as_nd_ndarray(self):
         return self
 
+    def tostype(self, stype):
+        """This array in storage type ``stype`` ('default', 'csr' or 'row_sparse')."""
+        from .sparse import cast_storage
+        return cast_storage(self, stype=stype)
+
     def astype(self, dtype, copy=True):
         """A copy cast to ``dtype`` (no copy when ``copy=False`` and the dtype already matches)."""
         dt = to_dtype(dtype)
@@ -488,8 +493,12 @@ def _from_numpy_state(a, devtype, devid):
     return array(a, ctx=_shared_ctx(devtype, devid), dtype=a.dtype)
 
 
-def empty(shape, ctx=None, dtype=None):
-    """An uninitialised array of ``shape`` (float32 by default)."""
+def empty(shape, ctx=None, dtype=None, stype=None):
+    """An uninitialised array of ``shape`` (float32 by default); ``stype`` 'csr'/'row_sparse'
+    gives an empty sparse array."""
+    if stype is not None and stype != "default":
+        from .sparse import empty as _sparse_empty
+        return _sparse_empty(stype, shape, ctx=ctx, dtype=dtype)
     if isinstance(shape, integer_types):
         shape = (int(shape),)
     shape = tuple(int(s) for s in shape)

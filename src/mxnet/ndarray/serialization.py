@@ -21,8 +21,8 @@ absurd amounts of memory.
 
 Differences from MXNet 1.9.1, all on inputs MXNet rejects or mis-reads:
 
-- Sparse records (row_sparse / csr) are loaded *densified* into ordinary NDArrays (neomx has no
-  sparse storage); their indices are validated first.
+- Sparse records (row_sparse / csr) load as ``RowSparseNDArray`` / ``CSRNDArray``; their
+  shapes and index ranges are validated first (MXNet trusts them).
 - Trailing bytes after the name table are an error (MXNet ignores them).
 - "None" records (V2 ndim 0, unknown dims) raise at once; MXNet returns an unusable array or
   mis-parses the rest of the file.
@@ -117,6 +117,9 @@ def _check_save_data(data):
 
 def _record_chunks(arr, np_shape):
     """Byte chunks of one dense record: V2, or V3 under np-shape semantics or for 0-d arrays."""
+    if arr.stype != "default":                          # sparse: always a V2 record
+        from . import sparse
+        return sparse._record_chunks(arr)
     host = arr.asnumpy()                                # waits for pending writes
     if not host.flags.c_contiguous:                     # (np.ascontiguousarray makes 0-d 1-d)
         host = host.copy(order="C")
@@ -344,15 +347,15 @@ def _read_record(r):
     values = _read_data(r, sshape, dt, "sparse values")
     aux_data = [_read_data(r, ashape, adt, "aux {} data".format(j))
                 for j, (adt, ashape) in enumerate(aux)]
-    return _densify(r, stype, shape, values, aux_data, start), dev
+    _check_sparse(r, stype, shape, values, aux_data, start)
+    return ("sparse", stype, shape, values, aux_data), dev
 
 
-def _densify(r, stype, shape, values, aux, start):
-    """Dense NumPy array from a validated row_sparse or csr record."""
+def _check_sparse(r, stype, shape, values, aux, start):
+    """Validate a row_sparse or csr record (shapes, index ranges)."""
     for a in aux:
         if a.dtype.kind not in "iu":
             r.fail("sparse index arrays must be integers, got {}".format(a.dtype), at=start)
-    dense = np.zeros(shape, dtype=values.dtype)
     if stype == _STYPE_ROW_SPARSE:
         (idx,) = aux
         if not shape or values.shape[1:] != shape[1:] or idx.shape != values.shape[:1]:
@@ -361,8 +364,7 @@ def _densify(r, stype, shape, values, aux, start):
         if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= shape[0]):
             r.fail("row_sparse record: row index out of range for shape {}".format(shape),
                    at=start)
-        dense[idx.astype(np.int64)] = values
-        return dense
+        return
     indptr, idx = aux
     if len(shape) != 2 or values.ndim != 1 or idx.shape != values.shape or \
             indptr.shape != (shape[0] + 1,):
@@ -373,9 +375,6 @@ def _densify(r, stype, shape, values, aux, start):
         r.fail("csr record: indptr is not a non-decreasing 0..nnz sequence", at=start)
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= shape[1]):
         r.fail("csr record: column index out of range for shape {}".format(shape), at=start)
-    rows = np.repeat(np.arange(shape[0]), np.diff(indptr))
-    dense[rows, idx.astype(np.int64)] = values
-    return dense
 
 
 def _to_ndarray(a, dev):
@@ -386,6 +385,9 @@ def _to_ndarray(a, dev):
         from ..context import num_gpus
         if dev_id < num_gpus():
             ctx = _shared_ctx("gpu", dev_id)
+    if isinstance(a, tuple):                            # ("sparse", stype, shape, values, aux)
+        from . import sparse
+        return sparse._from_record(a[1], a[2], a[3], a[4], ctx)
     return array(a, ctx=ctx, dtype=a.dtype)
 
 

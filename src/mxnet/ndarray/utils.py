@@ -22,8 +22,12 @@ def _ctx_str(ctx):
     return str(current_context() if ctx is None else ctx)
 
 
-def zeros(shape, ctx=None, dtype=None, **kwargs):
-    """An array of zeros (float32 by default) on ``ctx``."""
+def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
+    """An array of zeros (float32 by default) on ``ctx``; ``stype`` 'csr'/'row_sparse' gives
+    sparse storage."""
+    if stype is not None and stype != "default":
+        from .sparse import zeros as _sparse_zeros
+        return _sparse_zeros(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
     return _op("_zeros")(shape=_shape(shape), ctx=_ctx_str(ctx), dtype=to_dtype(dtype).name, **kwargs)
 
 

@@ -5,7 +5,7 @@
 - assignment: ``_slice_assign`` (``_crop_assign``), ``_slice_assign_scalar``
   (``_crop_assign_scalar``), ``_scatter_set_nd``, ``fill_element_0index``, ``_onehot_encode``;
 - plumbing: ``_copyto``, ``_zeros_without_dtype``, ``_identity_with_attr_like_rhs``, ``_grad_add``,
-  ``cast_storage`` (dense only), ``amp_cast``, ``amp_multicast``;
+  ``cast_storage`` (a copy in graphs: they run dense), ``amp_cast``, ``amp_multicast``;
 - checks: ``all_finite``, ``multi_all_finite``, ``multi_sum_sq``, ``reset_arrays``;
 - the loss layer ``SVMOutput``;
 - ``_random_pdf_*``: densities of samples under each distribution, differentiable w.r.t. the
@@ -586,16 +586,12 @@ register(OpDef(
 
 
 def _cast_storage_forward(env, a, inputs, aux):
-    if a.stype != "default":
-        raise MXNetError("cast_storage: stype='{}' is not supported: neomx arrays are dense (only "
-                         "stype='default')".format(a.stype))
+    # Graphs run on dense arrays (as MXNet's executor falls back to dense): a copy for every
+    # stype; imperative calls on sparse arrays go through ndarray/sparse.py.
     return (inputs[0].copy(),)
 
 
 def _cast_storage_shape(a, s):
-    if a.stype != "default":
-        raise MXNetError("cast_storage: stype='{}' is not supported: neomx arrays are dense (only "
-                         "stype='default')".format(a.stype))
     return [tuple(s[0])]
 
 

@@ -36,6 +36,9 @@ def _populate():
 
 
 _populate()
+for _m in (_internal, contrib, linalg, image, op):   # `import mxnet.symbol.contrib` works
+    import sys as _sys
+    _sys.modules[_m.__name__] = _m
 from . import random  # noqa: E402
 
 
@@ -119,3 +122,43 @@ power = pow
 def hypot(left, right):
     """Element-wise sqrt(left**2 + right**2)."""
     return _binary(left, right, "_Hypot", "_HypotScalar", "_HypotScalar")
+
+
+# -- MXNet's hand-written mx.sym functions over _eye, _linspace, _histogram, _split_v2 ------------
+def eye(N, M=0, k=0, dtype=None, **kwargs):
+    """A 2-D symbol of shape (N, M or N) with ones on the k-th diagonal and zeros elsewhere."""
+    import numpy as _np
+    return _internal._eye(N=N, M=M, k=k, dtype=_np.dtype(dtype or _np.float32).name, **kwargs)
+
+
+def linspace(start, stop, num, endpoint=True, name=None, dtype=None):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (included when ``endpoint``)."""
+    import numpy as _np
+    return _internal._linspace(start=start, stop=stop, num=num, endpoint=endpoint, name=name,
+                               dtype=_np.dtype(dtype or _np.float32).name)
+
+
+def histogram(a, bins=10, range=None, **kwargs):  # noqa: A002 - MXNet's argument name
+    """(counts, bin edges) of ``a``: ``bins`` equal bins over ``range``, or the edges in Symbol ``bins``."""
+    if isinstance(bins, Symbol):
+        return _internal._histogram(data=a, bins=bins, **kwargs)
+    if isinstance(bins, int):
+        if range is None:
+            raise ValueError("null range is not supported in symbol mode")
+        return _internal._histogram(data=a, bin_cnt=bins, range=range, **kwargs)
+    raise ValueError("bins argument should be either an integer or an NDArray")
+
+
+def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
+    """Split ``ary`` into equal sections (an int) or at the given indices (a tuple of ints)."""
+    if isinstance(indices_or_sections, int):
+        return _internal._split_v2(ary, axis=axis, squeeze_axis=squeeze_axis, sections=indices_or_sections,
+                                   indices=())
+    if isinstance(indices_or_sections, tuple):
+        return _internal._split_v2(ary, axis=axis, squeeze_axis=squeeze_axis,
+                                   indices=(0,) + tuple(indices_or_sections))
+    raise ValueError("indices_or_sections must either int or tuple of ints")
+
+
+from . import sparse  # noqa: E402
+from .contrib_flow import _install as _install_flow; _install_flow(contrib)  # noqa: E402

@@ -4,7 +4,9 @@ from ..base import _Null, numeric_types
 from .symbol import Symbol
 
 __all__ = ["uniform", "normal", "randn", "randint", "exponential", "gamma", "poisson",
-           "negative_binomial", "generalized_negative_binomial", "multinomial", "shuffle"]
+           "negative_binomial", "generalized_negative_binomial", "multinomial", "shuffle",
+           "uniform_like", "normal_like", "exponential_like", "gamma_like", "poisson_like",
+           "negative_binomial_like", "generalized_negative_binomial_like"]
 
 
 def _internal():
@@ -79,3 +81,22 @@ def multinomial(data, shape=_Null, get_prob=False, dtype="int32", **kwargs):
 def shuffle(data, **kwargs):
     """``data`` shuffled along its first axis."""
     return _internal()._shuffle(data, **kwargs)
+
+
+def _like(dist):
+    """``mx.sym.random.<dist>_like``: the ``_random_<dist>_like`` operator (samples shaped like
+    ``data``)."""
+    def fn(data=None, **kwargs):
+        return getattr(_internal(), "_random_{}_like".format(dist))(data, **kwargs)
+    fn.__name__ = fn.__qualname__ = "{}_like".format(dist)
+    fn.__doc__ = "Samples from the {} distribution, shaped like ``data``.".format(dist.replace("_", " "))
+    return fn
+
+
+uniform_like = _like("uniform")
+normal_like = _like("normal")
+exponential_like = _like("exponential")
+gamma_like = _like("gamma")
+poisson_like = _like("poisson")
+negative_binomial_like = _like("negative_binomial")
+generalized_negative_binomial_like = _like("generalized_negative_binomial")

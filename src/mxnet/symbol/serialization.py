@@ -13,6 +13,14 @@ _HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_st
 
 def to_json(sym):
     """Serialise ``sym``: nodes in DFS post-order, arg_nodes, node_row_ptr, heads, attrs."""
+    graph = _graph_dict(sym)
+    graph["attrs"] = {"mxnet_version": ["int", _MXNET_VERSION]}
+    return json.dumps(graph, indent=2)
+
+
+def _graph_dict(sym):
+    """The JSON dict of a graph (without the top-level attrs); control-flow nodes carry their
+    bodies as a "subgraphs" list of such dicts, as MXNet writes them."""
     order = topo_order(sym._outputs)
     index = {id(n): i for i, n in enumerate(order)}
     nodes, arg_nodes, row_ptr = [], [], [0]
@@ -25,14 +33,14 @@ def to_json(sym):
         k = 0 if n.op is None else n.num_inputs()
         entry["inputs"] = [[index[id(s)], j, 1 if pos >= k and n.op is not None else 0]
                            for pos, (s, j) in enumerate(n.inputs)]
+        if n.subgraphs:
+            entry["subgraphs"] = [_graph_dict(g) for g in n.subgraphs]
         nodes.append(entry)
         if n.op is None:
             arg_nodes.append(i)
         row_ptr.append(row_ptr[-1] + n.num_outputs())
-    graph = {"nodes": nodes, "arg_nodes": arg_nodes, "node_row_ptr": row_ptr,
-             "heads": [[index[id(n)], j, 0] for n, j in sym._outputs],
-             "attrs": {"mxnet_version": ["int", _MXNET_VERSION]}}
-    return json.dumps(graph, indent=2)
+    return {"nodes": nodes, "arg_nodes": arg_nodes, "node_row_ptr": row_ptr,
+            "heads": [[index[id(n)], j, 0] for n, j in sym._outputs]}
 
 
 def _split_attrs(op, raw):
@@ -52,11 +60,19 @@ def load_json(json_str):
     """A Symbol from MXNet JSON (any 1.x version; legacy ``param``/``attr`` keys accepted)."""
     try:
         graph = json.loads(json_str)
+    except (ValueError, TypeError) as e:
+        raise MXNetError("invalid symbol JSON: {}".format(e)) from None
+    if not isinstance(graph, dict):
+        raise MXNetError("invalid symbol JSON: expected an object, got {}".format(type(graph).__name__))
+    return _load_graph(graph, "mxnet_version" not in (graph.get("attrs") or {}))
+
+
+def _load_graph(graph, legacy):
+    try:
         raw_nodes = graph["nodes"]
         heads = graph["heads"]
-    except (ValueError, KeyError, TypeError) as e:
+    except (KeyError, TypeError) as e:
         raise MXNetError("invalid symbol JSON: {}".format(e)) from None
-    legacy = "mxnet_version" not in (graph.get("attrs") or {})
     nodes = []
     for i, rn in enumerate(raw_nodes):
         try:
@@ -78,7 +94,10 @@ def load_json(json_str):
             if not isinstance(e, list) or len(e) < 2 or not 0 <= e[0] < i:
                 raise MXNetError("invalid symbol JSON: node '{}' has a bad input entry {}".format(name, e))
             entries.append((nodes[e[0]], int(e[1])))
-        node = Node(op, name, params, attrs, entries)
+        subgraphs = rn.get("subgraphs") or []
+        if not isinstance(subgraphs, list) or not all(isinstance(g, dict) for g in subgraphs):
+            raise MXNetError("invalid symbol JSON: node '{}' has a bad subgraphs list".format(name))
+        node = Node(op, name, params, attrs, entries, [_load_graph(g, legacy) for g in subgraphs])
         if op is not None:
             if legacy and op.name in ("argmax", "argmin") and params.get("axis") == "-1":
                 params.pop("axis")   # 0.9.5 upgrade: axis=-1 meant "unset"

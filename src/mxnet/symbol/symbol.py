@@ -13,15 +13,16 @@ __all__ = ["Node", "Symbol", "Variable", "var", "Group", "topo_order"]
 
 class Node:
     """One graph node: a variable or an operator application."""
-    __slots__ = ("op", "name", "params", "attrs", "inputs", "_parsed", "__weakref__")
+    __slots__ = ("op", "name", "params", "attrs", "inputs", "_parsed", "subgraphs", "__weakref__")
 
-    def __init__(self, op, name, params=None, attrs=None, inputs=()):
+    def __init__(self, op, name, params=None, attrs=None, inputs=(), subgraphs=()):
         self.op = op
         self.name = name
         self.params = params or {}
         self.attrs = attrs or {}
         self.inputs = list(inputs)
         self._parsed = None
+        self.subgraphs = tuple(subgraphs)   # control-flow ops (_foreach...): their body Symbols
 
     @property
     def is_variable(self):
@@ -31,7 +32,11 @@ class Node:
     def parsed(self):
         """The op's parameters validated by the registry (cached)."""
         if self._parsed is None:
-            self._parsed = self.op.parse(self.params)
+            parsed = self.op.parse(self.params)
+            if self.subgraphs:   # the kernel reads its bodies from attrs.subgraphs
+                from ..ops.control_flow import with_subgraphs
+                parsed = with_subgraphs(parsed, self.subgraphs)
+            self._parsed = parsed
         return self._parsed
 
     def num_inputs(self):
@@ -387,7 +392,8 @@ def _copy_graph(sym):
     order = sym._topo()
     new = {}
     for n in order:
-        c = Node(n.op, n.name, dict(n.params), dict(n.attrs), [(new[id(s)], i) for s, i in n.inputs])
+        c = Node(n.op, n.name, dict(n.params), dict(n.attrs), [(new[id(s)], i) for s, i in n.inputs],
+                 n.subgraphs)
         c._parsed = n._parsed
         new[id(n)] = c
     return Symbol([(new[id(n)], i) for n, i in sym._outputs])

@@ -1,7 +1,8 @@
 """Image transforms: Blocks applied to images (HWC NDArrays) or tensors (CHW).
 
-HybridBlock transforms (ToTensor, Normalize, Resize, CropResize, the random flips, Cast) run the
-``_image_*`` operators imperatively and can be hybridized; the others (CenterCrop,
+HybridBlock transforms (ToTensor, Normalize, Resize, CropResize, the random flips, Cast) call the
+registered ``_image_*`` operators through ``F.image`` (``mx.nd.image`` / ``mx.sym.image``) and can
+be hybridized; the others (CenterCrop,
 RandomResizedCrop) are plain Blocks, as in MXNet. Random crops draw from Python's ``random``
 module (as MXNet does), random flips from MXNet's generator (``mx.random.seed``).
 """
@@ -9,38 +10,22 @@ import random
 
 import numpy as np
 
-from .... import symbol as sym
+from .... import ndarray as nd
 from ....base import numeric_types
 from ....ndarray.imperative import invoke
-from ....ops.registry import find_op
+from ....ops import image_ops
+from ....ops.registry import get_op, list_ops
 from ...block import Block, HybridBlock
 from ...nn import Sequential, HybridSequential
-from . import _image
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize", "Resize", "CenterCrop", "CropResize",
            "RandomResizedCrop", "RandomFlipLeftRight", "RandomFlipTopBottom", "RandomBrightness",
            "RandomContrast", "RandomSaturation", "RandomHue", "RandomColorJitter", "RandomLighting",
            "Rotate", "RandomRotation", "RandomApply"]
 
-_LOCAL_OPS = {op.name: op for op in (
-    _image.TO_TENSOR, _image.NORMALIZE, _image.RESIZE, _image.CROP, _image.FLIP_LEFT_RIGHT,
-    _image.FLIP_TOP_BOTTOM, _image.RANDOM_FLIP_LEFT_RIGHT, _image.RANDOM_FLIP_TOP_BOTTOM,
-    _image.RANDOM_BRIGHTNESS, _image.RANDOM_CONTRAST, _image.RANDOM_SATURATION, _image.RANDOM_HUE,
-    _image.RANDOM_COLOR_JITTER, _image.RANDOM_LIGHTING, _image.ADJUST_LIGHTING, _image.ROTATE)}
-_SYM_FNS = {}
-
-
-def _image_op(F, name, data, **params):
-    """Run the image operator ``name`` on ``x`` with ``F`` (mx.nd or mx.sym); the registry's
-    definition wins when there is one."""
-    op = find_op(name) or _LOCAL_OPS[name]
-    if F is sym:
-        fn = _SYM_FNS.get(op)
-        if fn is None:
-            from ....symbol.register import make_function
-            fn = _SYM_FNS[op] = make_function(op, name)
-        return fn(data, **params)
-    return invoke(op, [data], params)
+# name -> OpDef of the image operators (the registry's, plus the unregistered _image_rotate)
+_LOCAL_OPS = dict({n: get_op(n) for n in list_ops() if n.startswith("_image_")},
+                  _image_rotate=image_ops.ROTATE)
 
 
 class Compose(Sequential):
@@ -90,7 +75,7 @@ class ToTensor(HybridBlock):
         super().__init__()
 
     def hybrid_forward(self, F, x):
-        return _image_op(F, "_image_to_tensor", x)
+        return F.image.to_tensor(x)
 
 
 class Normalize(HybridBlock):
@@ -103,7 +88,7 @@ class Normalize(HybridBlock):
         self._std = std
 
     def hybrid_forward(self, F, x):
-        return _image_op(F, "_image_normalize", x, mean=self._mean, std=self._std)
+        return F.image.normalize(x, mean=self._mean, std=self._std)
 
 
 class Resize(HybridBlock):
@@ -118,8 +103,7 @@ class Resize(HybridBlock):
         self._interpolation = interpolation
 
     def hybrid_forward(self, F, x):
-        return _image_op(F, "_image_resize", x, size=self._size, keep_ratio=self._keep,
-                         interp=self._interpolation)
+        return F.image.resize(x, size=self._size, keep_ratio=self._keep, interp=self._interpolation)
 
 
 class CropResize(HybridBlock):
@@ -136,10 +120,10 @@ class CropResize(HybridBlock):
         self._interpolation = interpolation
 
     def hybrid_forward(self, F, x):
-        out = _image_op(F, "_image_crop", x, x=self._x, y=self._y, width=self._width, height=self._height)
+        out = F.image.crop(x, x=self._x, y=self._y, width=self._width, height=self._height)
         if self._size:
-            out = _image_op(F, "_image_resize", out, size=self._size, keep_ratio=False,
-                            interp=1 if self._interpolation is None else self._interpolation)
+            out = F.image.resize(out, size=self._size, keep_ratio=False,
+                                 interp=1 if self._interpolation is None else self._interpolation)
         return out
 
 
@@ -150,7 +134,7 @@ class RandomFlipLeftRight(HybridBlock):
         super().__init__()
 
     def hybrid_forward(self, F, x):
-        return _image_op(F, "_image_random_flip_left_right", x)
+        return F.image.random_flip_left_right(x)
 
 
 class RandomFlipTopBottom(HybridBlock):
@@ -160,7 +144,7 @@ class RandomFlipTopBottom(HybridBlock):
         super().__init__()
 
     def hybrid_forward(self, F, x):
-        return _image_op(F, "_image_random_flip_top_bottom", x)
+        return F.image.random_flip_top_bottom(x)
 
 
 class _RandomFactor(HybridBlock):
@@ -171,12 +155,12 @@ class _RandomFactor(HybridBlock):
         self._args = (max(0, 1 - amount), 1 + amount)
 
     def hybrid_forward(self, F, x):
-        return _image_op(F, self._op, x, min_factor=self._args[0], max_factor=self._args[1])
+        return getattr(F.image, self._op)(x, min_factor=self._args[0], max_factor=self._args[1])
 
 
 class RandomBrightness(_RandomFactor):
     """Multiply an image (H x W x C) by a factor drawn from [max(0, 1 - brightness), 1 + brightness]."""
-    _op = "_image_random_brightness"
+    _op = "random_brightness"
 
     def __init__(self, brightness):
         super().__init__(brightness)
@@ -185,7 +169,7 @@ class RandomBrightness(_RandomFactor):
 class RandomContrast(_RandomFactor):
     """Blend an image (H x W x C) with its mean grey level by a factor drawn from
     [max(0, 1 - contrast), 1 + contrast]."""
-    _op = "_image_random_contrast"
+    _op = "random_contrast"
 
     def __init__(self, contrast):
         super().__init__(contrast)
@@ -194,7 +178,7 @@ class RandomContrast(_RandomFactor):
 class RandomSaturation(_RandomFactor):
     """Blend an image (H x W x C) with its grey version by a factor drawn from
     [max(0, 1 - saturation), 1 + saturation] (MXNet 1.9.1's grey is 0.114 * blue)."""
-    _op = "_image_random_saturation"
+    _op = "random_saturation"
 
     def __init__(self, saturation):
         super().__init__(saturation)
@@ -203,7 +187,7 @@ class RandomSaturation(_RandomFactor):
 class RandomHue(_RandomFactor):
     """Rotate the hue of an image (H x W x C) by a factor of a turn drawn from
     [max(0, 1 - hue), 1 + hue] (as MXNet 1.9.1 does)."""
-    _op = "_image_random_hue"
+    _op = "random_hue"
 
     def __init__(self, hue):
         super().__init__(hue)
@@ -219,7 +203,7 @@ class RandomColorJitter(HybridBlock):
 
     def hybrid_forward(self, F, x):
         b, c, s, h = self._args
-        return _image_op(F, "_image_random_color_jitter", x, brightness=b, contrast=c, saturation=s, hue=h)
+        return F.image.random_color_jitter(x, brightness=b, contrast=c, saturation=s, hue=h)
 
 
 class RandomLighting(HybridBlock):
@@ -230,7 +214,7 @@ class RandomLighting(HybridBlock):
         self._alpha = alpha
 
     def hybrid_forward(self, F, x):
-        return _image_op(F, "_image_random_lighting", x, alpha_std=self._alpha)
+        return F.image.random_lighting(x, alpha_std=self._alpha)
 
 
 def _interp_method(interp, sizes=()):
@@ -255,8 +239,7 @@ def _fixed_crop(src, x0, y0, w, h, size=None, interp=2):
     out = src[y0:y0 + h, x0:x0 + w]
     if size is not None and (w, h) != tuple(size):
         interp = _interp_method(interp, (h, w, size[1], size[0]))
-        out = invoke(find_op("_image_resize") or _image.RESIZE, [out],
-                     {"size": tuple(size), "keep_ratio": False, "interp": interp})
+        out = nd.image.resize(out, size=tuple(size), keep_ratio=False, interp=interp)
     return out
 
 
@@ -339,7 +322,7 @@ def _imrotate(x, degrees, zoom_in, zoom_out):
         raise TypeError("This transformation only supports float32. Consider calling it after ToTensor")
     n = 1 if len(x.shape) == 3 else x.shape[0]
     degrees = np.broadcast_to(np.asarray(degrees, np.float64), (n,)).tolist()
-    return invoke(_LOCAL_OPS["_image_rotate"], [x], {"degrees": degrees, "zoom_in": zoom_in, "zoom_out": zoom_out})
+    return invoke(image_ops.ROTATE, [x], {"degrees": degrees, "zoom_in": zoom_in, "zoom_out": zoom_out})
 
 
 class Rotate(Block):
