@@ -54,6 +54,8 @@ FC_CASES = [  # (data shape, num_hidden, no_bias, flatten, dtype)
     ((2, 3, 2, 2), 4, False, True, np.float64),
     ((2, 3, 2, 2), 2, True, False, np.float64),
     ((6,), 3, False, True, np.float32),
+    ((1, 7), 3, False, True, np.float32),        # batch of one: the weight gradient is an outer product
+    ((1, 2, 3), 4, False, False, np.float64),
 ]
 
 

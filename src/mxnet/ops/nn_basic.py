@@ -141,12 +141,18 @@ def _fc_forward(env, attrs, inputs, aux):
     return (y.reshape(out_shape),)
 
 
+def _outer_sum(g2, x2):
+    """``g2.T @ x2``: the weight gradient summed over the batch. A batch of one is an outer
+    product, which OpenBLAS's GEMM (k=1) computes ~10x slower than a broadcast multiply."""
+    return g2.T * x2 if g2.shape[0] == 1 else g2.T @ x2
+
+
 def _fc_backward(env, attrs, inputs, outputs, out_grads, req):
     x, w = inputs[0], inputs[1]
     g2 = out_grads[0].reshape(-1, attrs.num_hidden)
     x2 = x.reshape(g2.shape[0], -1)
     grads = [(g2 @ w).reshape(x.shape) if req[0] else None,
-             (g2.T @ x2).astype(w.dtype, copy=False) if req[1] else None]
+             _outer_sum(g2, x2).astype(w.dtype, copy=False) if req[1] else None]
     if not attrs.no_bias:
         grads.append(g2.sum(axis=0) if req[2] else None)
     return grads
