@@ -278,3 +278,29 @@ def test_setitem_drops_leading_unit_axes_of_the_value():
     np.testing.assert_array_equal(y.asnumpy(), [[0, 0, 0], [1, 2, 3]])
     with pytest.raises(mx.MXNetError, match=r"shape \(2,\)"):
         x[1] = mx.nd.array([1.0, 2.0])
+
+
+def test_whole_assignment_of_a_temporary_takes_its_buffer_and_never_aliases_named_arrays():
+    w, g = mx.nd.ones((4, 3)), mx.nd.ones((4, 3))
+    w.wait_to_read()
+    before = w._chunk.data
+    w[:] = w - g * 0.25                   # a temporary: w adopts its buffer (no copy pass)
+    w.wait_to_read()
+    assert w._chunk.data is not before
+    np.testing.assert_array_equal(w.asnumpy(), np.full((4, 3), 0.75))
+    t = w - g                             # a named array: copied, later writes stay separate
+    kept = w._chunk.data
+    w[:] = t
+    w.wait_to_read()
+    assert w._chunk.data is kept
+    t[:] = 7
+    np.testing.assert_array_equal(w.asnumpy(), np.full((4, 3), -0.25))
+    views = []
+
+    def temporary_with_a_view():
+        r = w - g
+        views.append(r[1:2])              # shares r's storage: r's buffer must not be taken
+        return r
+    w[:] = temporary_with_a_view()
+    views[0][:] = 0
+    np.testing.assert_array_equal(w.asnumpy(), np.full((4, 3), -1.25))

@@ -1,4 +1,6 @@
 """``NDArray.__getitem__`` / ``__setitem__`` beyond the axis-0 views handled in ndarray.py."""
+import sys
+
 import numpy as np
 
 from .. import engine
@@ -7,7 +9,8 @@ from ..backend import for_context
 from ..ops.subscript import Slot, _fill, result_shape
 from ..ops.registry import get_op
 from .imperative import invoke
-from .ndarray import NDArray, array, inline_hint
+from ..context import cpu
+from .ndarray import NDArray, Chunk, array, inline_hint
 
 __all__ = ["getitem", "setitem"]
 
@@ -119,10 +122,22 @@ _ALL = slice(None)
 
 
 def _assign_whole(arr, value):
+    refs = sys.getrefcount(value)
+    if _calibration is not None:
+        _calibration.append(refs)
+    limit = _TEMP_REFS if _TEMP_REFS is not None else _temp_refs()
     dtype = arr._dtype
+    # ``W[:] = W - G * lr``: the right side is a temporary nobody else can reach, so W may take
+    # its freshly computed buffer instead of copying it (one pass less per update).
+    steal = (refs <= limit and value._dtype == dtype and type(value) is NDArray and value._view is None
+             and sys.getrefcount(value._chunk) <= 2)
 
     def run():
         v = value._read()
+        if steal and v.shape == arr._shape and v.flags.c_contiguous and v.base is None \
+                and sys.getrefcount(v) <= 3:      # (the chunk, v, the argument: no outside holder)
+            arr._chunk.data = v
+            return
         data = arr._chunk.data
         if data is not None and data.shape == arr._shape:   # owned storage: overwrite in place
             data[...] = v
@@ -131,6 +146,30 @@ def _assign_whole(arr, value):
 
     engine.push(run, [value._chunk.var], [arr._chunk.var], arr._ctx,
                 inline=inline_hint(arr._ctx, arr.size), name="_set_item")
+
+
+_TEMP_REFS = None     # references an unnamed temporary has in _assign_whole (see _temp_refs)
+_calibration = None
+
+
+def _temp_refs():
+    """How many references ``value`` has in ``_assign_whole`` for ``x[:] = <expression>``,
+    measured once on this interpreter by assigning a temporary and a named array; 0 (never take
+    the buffer) when the two cannot be told apart."""
+    global _TEMP_REFS, _calibration
+    _TEMP_REFS = 0            # (the probe assignments below copy)
+    seen = _calibration = []
+    try:
+        ctx = cpu()
+        a = NDArray(Chunk(np.zeros(1, np.float32)), (1,), np.dtype(np.float32), ctx)
+        a[:] = NDArray(Chunk(np.zeros(1, np.float32)), (1,), np.dtype(np.float32), ctx)
+        named = NDArray(Chunk(np.zeros(1, np.float32)), (1,), np.dtype(np.float32), ctx)
+        a[:] = named
+    finally:
+        _calibration = None
+    temp, kept = seen
+    _TEMP_REFS = temp if temp < kept else 0
+    return _TEMP_REFS
 
 
 def _assign_host(arr, owned):
