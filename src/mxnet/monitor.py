@@ -52,7 +52,10 @@ class Monitor:
         self.monitor_all = monitor_all
 
         def stat_helper(name, array):
-            """The executor callback: record the statistic of one named array."""
+            """The executor callback: record the statistic of one named array (the executor
+            passes names as bytes, as MXNet's C callback does)."""
+            if isinstance(name, bytes):
+                name = name.decode("utf-8")
             if not self.activated or not self.re_prog.match(name):
                 return
             self.queue.append((self.step, name, self.stat_func(array)))

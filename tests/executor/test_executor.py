@@ -136,7 +136,7 @@ def test_reshape_copy_params_monitor():
     ex2.set_monitor_callback(lambda name, arr: seen.append((name, arr.shape)))
     ex2.forward()
     mx.nd.waitall()
-    assert seen == [("m_output", (4, 3))]
+    assert seen == [(b"m_output", (4, 3))]
 
 
 def test_bind_errors():
@@ -180,7 +180,7 @@ def test_monitor_callback_sees_forward_and_backward_outputs():
     a = mx.sym.Activation(f, act_type="relu", name="relu1")
     ex = mx.sym.SoftmaxOutput(a, name="sm").simple_bind(mx.cpu(), data=(2, 4))
     seen = {}
-    ex.set_monitor_callback(lambda n, arr: seen.setdefault(n, arr.asnumpy()))
+    ex.set_monitor_callback(lambda n, arr: seen.setdefault(n.decode(), arr.asnumpy()))   # bytes, as MXNet
     ex.arg_dict["data"][:] = np.arange(8).reshape(2, 4) / 8.0
     ex.forward(is_train=True)
     ex.backward()
@@ -192,7 +192,7 @@ def test_monitor_callback_sees_forward_and_backward_outputs():
     np.testing.assert_allclose(seen["fc1_output"], ex.arg_dict["data"].asnumpy() @ ex.arg_dict["fc1_weight"].asnumpy().T
                                + ex.arg_dict["fc1_bias"].asnumpy(), rtol=1e-6)
     seen.clear()
-    ex.set_monitor_callback(lambda n, arr: seen.setdefault(n, arr.asnumpy()), monitor_all=True)
+    ex.set_monitor_callback(lambda n, arr: seen.setdefault(n.decode(), arr.asnumpy()), monitor_all=True)
     ex.forward(is_train=True)
     mx.nd.waitall()
     assert list(seen)[:4] == ["fc1_data", "fc1_weight", "fc1_bias", "fc1_output"]

@@ -122,6 +122,26 @@ def test_op_hook_and_optimize_for():
     assert [s[1] for s in seen][-1] == (2, 3)
 
 
+def test_op_hook_names_as_mxnet():
+    # MXNet 1.9.1 passes (output name, operator name) as bytes; monitor_all adds the inputs
+    net = nn.HybridSequential(prefix="")
+    net.add(nn.Dense(3, activation="relu", prefix="dense0_"), nn.Dense(2, prefix="dense1_"))
+    net.initialize()
+    net.hybridize()
+    for monitor_all, want in ((False, [(b"dense0_fwd_output", b"FullyConnected"),
+                                       (b"dense0_relu_fwd_output", b"Activation"),
+                                       (b"dense1_fwd_output", b"FullyConnected")]),
+                              (True, [(b"dense0_fwd_data", b"FullyConnected"),
+                                      (b"dense0_fwd_weight", b"FullyConnected"),
+                                      (b"dense0_fwd_bias", b"FullyConnected"),
+                                      (b"dense0_fwd_output", b"FullyConnected")])):
+        seen = []
+        net.register_op_hook(lambda name, op, arr: seen.append((name, op)), monitor_all=monitor_all)
+        net(mx.nd.ones((2, 4)))
+        mx.nd.waitall()
+        assert seen[:len(want)] == want
+
+
 def test_block_errors():
     class Bad(gluon.HybridBlock):
         def __init__(self):

@@ -227,7 +227,7 @@ class Executor:
 
     # -- utilities -----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):
-        """Call ``callback(name, NDArray)`` for every operator output in forward
+        """Call ``callback(name: bytes, NDArray)`` for every operator output in forward
         (``<node>_output``) and every input gradient in backward (``<node>_backward_output[i]``);
         ``monitor_all`` adds each operator's inputs (``<node>_<input name>``)."""
         self._monitor = callback
@@ -239,9 +239,9 @@ class Executor:
             return None
         ctx = self._ctx
 
-        def monitor(name, value):
+        def monitor(name, value, op_name):     # MXNet's callback gets the name as bytes (a C string)
             arr = NDArray(Chunk(value.copy()), tuple(value.shape), value.dtype, ctx)
-            cb(name, arr)
+            cb(name.encode("utf-8"), arr)
         return monitor
 
     def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):

@@ -103,7 +103,7 @@ class GraphPlan:
 
     def forward(self, env, values, monitor=None, monitor_all=False):
         """Run every step; ``values`` holds arguments and aux states in their slots.
-        ``monitor(name, array)`` sees each output (``<node>_output``) and, with ``monitor_all``,
+        ``monitor(name, array, op_name)`` sees each output (``<node>_output``) and, with ``monitor_all``,
         each input first (``<node>_<input name>``), as MXNet's monitor callback."""
         get = values.__getitem__       # map(get, slots): no Python frame per slot
         for step in self.steps:
@@ -112,7 +112,7 @@ class GraphPlan:
             if monitor_all and monitor is not None:
                 names = step.op.input_names(step.attrs) + step.op.aux_names(step.attrs)
                 for n, v in zip(names, ins + aux):
-                    monitor("{}_{}".format(step.name, n), v)
+                    monitor("{}_{}".format(step.name, n), v, step.op.name)
             try:
                 outs = step.op.forward(env, step.attrs, ins, aux)
             except MXNetError as e:
@@ -121,7 +121,7 @@ class GraphPlan:
                 values[o] = v
             if monitor is not None:
                 for o in step.out_slots:
-                    monitor(self.slot_names[o], values[o])
+                    monitor(self.slot_names[o], values[o], step.op.name)
         return values
 
     def backward(self, env, values, head_grads, needs, monitor=None):
@@ -156,5 +156,5 @@ class GraphPlan:
                 many = len(igs) > 1
                 for k, g in enumerate(igs):
                     if g is not None:
-                        monitor("{}_backward_output{}".format(step.name, k if many else ""), g)
+                        monitor("{}_backward_output{}".format(step.name, k if many else ""), g, step.op.name)
         return grads

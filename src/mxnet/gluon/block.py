@@ -250,8 +250,8 @@ class Block:
         self.load_parameters(prefix + "-model.params")
 
     def register_op_hook(self, callback, monitor_all=False):
-        """Call ``callback(node_name, op_name, NDArray)`` for every operator output of hybridized
-        children (``monitor_all`` is accepted; inputs are not reported)."""
+        """Call ``callback(node_name, op_name, NDArray)`` (names as bytes, as MXNet) for every
+        operator output of hybridized children; ``monitor_all`` adds each operator's inputs."""
         for cld in self._children.values():
             cld.register_op_hook(callback, monitor_all)
 
@@ -337,6 +337,7 @@ class _CachedGraph:
         self.params = params             # name -> Parameter
         self.shapes = {}                 # input shapes -> (out shapes, out dtypes)
         self.op_hook = None
+        self.op_hook_all = False
         self._sources = None
 
     def _meta(self, args):
@@ -374,11 +375,13 @@ class _CachedGraph:
         if self.op_hook is not None:
             hook = self.op_hook
 
-            def monitor(name, value):
-                hook(name, name.rsplit("_", 1)[0], NDArray(Chunk(value.copy()), tuple(value.shape), value.dtype, ctx))
+            def monitor(name, value, op_name):     # bytes names, as MXNet's C callback
+                hook(name.encode("utf-8"), op_name.encode("utf-8"),
+                     NDArray(Chunk(value.copy()), tuple(value.shape), value.dtype, ctx))
+        monitor_all = self.op_hook_all
 
         def run():
-            holder.values = plan.execute(env, args, aux, outs, monitor)
+            holder.values = plan.execute(env, args, aux, outs, monitor, monitor_all)
 
         writes = [o._chunk.var for o in outs] + [a._chunk.var for a in aux]
         if plan.needs_rng:
@@ -460,6 +463,7 @@ class HybridBlock(Block):
 
     def register_op_hook(self, callback, monitor_all=False):
         self._op_hook = callback
+        self._op_hook_all = monitor_all
         self._clear_cached_op()
         super().register_op_hook(callback, monitor_all)
 
@@ -524,6 +528,7 @@ class HybridBlock(Block):
             params = {p.name: p for p in self.collect_params().values()}
             self._cached = _CachedGraph(symbol, names, params)
             self._cached.op_hook = getattr(self, "_op_hook", None)
+            self._cached.op_hook_all = getattr(self, "_op_hook_all", False)
         flat = [a for a in _flatten(args)[0] if a is not None]
         ctx = flat[0].context
         try:
