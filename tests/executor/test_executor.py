@@ -197,3 +197,21 @@ def test_monitor_callback_sees_forward_and_backward_outputs():
     mx.nd.waitall()
     assert list(seen)[:4] == ["fc1_data", "fc1_weight", "fc1_bias", "fc1_output"]
     np.testing.assert_array_equal(seen["fc1_weight"], ex.arg_dict["fc1_weight"].asnumpy())
+
+
+def test_creation_op_with_unknown_dims_is_sized_by_inference():
+    # MXNet: zeros((0, H)) takes its batch size from the layer output it is added to
+    x = mx.sym.Variable("x")
+    h = mx.sym.zeros((0, 5))
+    y = mx.sym.FullyConnected(x, num_hidden=5, name="i2h") + mx.sym.FullyConnected(h, num_hidden=5, name="h2h")
+    arg_shapes, out_shapes, _ = y.infer_shape(x=(3, 4))
+    assert out_shapes == [(3, 5)] and dict(zip(y.list_arguments(), arg_shapes))["h2h_weight"] == (5, 5)
+    ex = y.simple_bind(mx.cpu(), x=(3, 4))
+    rng = np.random.RandomState(0)
+    vals = {k: rng.rand(*a.shape).astype(np.float32) for k, a in ex.arg_dict.items()}
+    for k, v in vals.items():
+        ex.arg_dict[k][:] = v
+    want = vals["x"] @ vals["i2h_weight"].T + vals["i2h_bias"] + vals["h2h_bias"]   # h is zeros
+    np.testing.assert_allclose(ex.forward()[0].asnumpy(), want, rtol=1e-5)
+    with pytest.raises(mx.MXNetError, match="unknown dimensions"):
+        mx.sym.zeros((0, 5)).simple_bind(mx.cpu())

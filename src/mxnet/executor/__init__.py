@@ -13,6 +13,7 @@ from ..ndarray.ndarray import NDArray, Chunk, inline_hint
 from ..ndarray.imperative import _finalize, _var_of
 from ..ops.registry import OpEnv
 from .graph import GraphPlan
+from ..symbol.infer import infer_graph_shapes
 
 __all__ = ["Executor", "simple_bind"]
 
@@ -95,6 +96,8 @@ class Executor:
         arg_s, out_s, aux_s = self._symbol.infer_shape(**shapes)
         if out_s is None:
             raise MXNetError("bind: cannot infer the output shapes from the argument shapes {}".format(shapes))
+        if self._plan.has_partial_creation:     # zeros((0, H)) & co: sized by inference at bind
+            self._plan.fill_creation_shapes(infer_graph_shapes(self._symbol._topo(), shapes))
         for n, g, a in zip(self._arg_names, self.grad_arrays, self.arg_arrays):
             if g is not None and g.shape != a.shape:
                 raise MXNetError("bind: gradient array of {} has shape {}, argument has {}".format(n, g.shape, a.shape))

@@ -8,6 +8,7 @@ from itertools import repeat
 from operator import is_
 
 from ..base import MXNetError
+from ..ops.registry import Attrs
 from ..ndarray.imperative import _finalize
 from ..symbol.symbol import topo_order, _aux_ids
 
@@ -58,6 +59,9 @@ class GraphPlan:
                 slot[(id(node), i)] = o
             self.steps.append(_Step(node, ins[:k], ins[k:], outs))
         self.num_slots = n
+        # creation ops (no inputs) with a 0 ("unknown") dimension in their shape parameter
+        self.has_partial_creation = any(
+            not s.in_slots and 0 in (s.attrs.get("shape") or (1,)) for s in self.steps)
         self._needs_cache = {}     # arg requests -> needs list (see grad_needs)
         self._sweeps = {}          # tuple(needs) -> the backward steps that run, with their req
         self.head_slots = [slot[(id(nd), i)] for nd, i in sym._outputs]
@@ -66,6 +70,20 @@ class GraphPlan:
         for s in self.steps:
             for i, o in enumerate(s.out_slots):
                 self.slot_names[o] = s.node.output_name(i)
+
+    def fill_creation_shapes(self, entry_shapes):
+        """Give creation ops whose ``shape`` has unknown (0) dimensions the shape inference
+        found for their output ({(id(node), i): shape}), as MXNet's executor does."""
+        for step in self.steps:
+            if step.in_slots or 0 not in (step.attrs.get("shape") or (1,)):
+                continue
+            known = entry_shapes.get((id(step.node), 0))
+            if known is None or 0 in known:
+                raise MXNetError("Error in operator {}: cannot infer the unknown dimensions of shape {}"
+                                 .format(step.name, step.attrs.shape))
+            attrs = Attrs(step.attrs)
+            attrs["shape"] = tuple(known)
+            step.attrs = attrs
 
     def grad_needs(self, arg_reqs):
         """Per slot: does its gradient matter (it feeds an argument whose grad_req isn't null)?

@@ -158,13 +158,26 @@ def _fc_backward(env, attrs, inputs, outputs, out_grads, req):
     return grads
 
 
+def _fc_infer_back(attrs, in_shapes, out_shapes):
+    """The data's unknown (0) batch dimensions from the output (MXNet's rule): a state created
+    as ``zeros((0, H))`` gets its batch size from the layer it is added to."""
+    d, out = in_shapes[0], out_shapes[0]
+    if d is None or out is None or 0 not in d:
+        return in_shapes
+    lead = 1 if attrs.flatten else len(out) - 1
+    if len(d) < lead:
+        return in_shapes
+    filled = tuple(o if x == 0 and o else x for x, o in zip(d[:lead], out[:lead])) + tuple(d[lead:])
+    return [filled] + list(in_shapes[1:])
+
+
 register(OpDef(
     "FullyConnected", _fc_forward,
     params=(Param("num_hidden", _Bounded(Int, lo=1), doc="Number of hidden nodes of the output."),
             Param("no_bias", Bool, False, "Whether to disable bias parameter."),
             Param("flatten", Bool, True, "Whether to collapse all but the first axis of the input data tensor.")),
     inputs=_fc_inputs, all_inputs=("data", "weight", "bias"),
-    infer_shape=_plain(_fc_infer_full), infer_shape_full=_fc_infer_full,
+    infer_shape=_plain(_fc_infer_full), infer_shape_full=_fc_infer_full, infer_shape_back=_fc_infer_back,
     infer_type=_uniform_type("FullyConnected", ("data", "weight", "bias")),
     backward=_fc_backward,
     doc="Applies a linear transformation: Y = XW^T + b."))

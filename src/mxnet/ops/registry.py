@@ -83,7 +83,7 @@ class OpDef:
                  infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
                  backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
                  needs_rng=False, doc="", all_inputs=None, mutate_inputs=None, elementwise=False,
-                 var_attrs=None):
+                 var_attrs=None, infer_shape_back=None):
         self.name = name
         self.forward = forward
         self.params = tuple(params)
@@ -95,6 +95,8 @@ class OpDef:
         self.infer_shape = infer_shape
         self.infer_type = infer_type
         self.infer_shape_full = infer_shape_full
+        # (attrs, in_shapes, out_shapes) -> in_shapes: unknown input dims from known outputs
+        self.infer_shape_back = infer_shape_back
         self.backward = backward
         self.aliases = tuple(aliases)
         self.key_var_num_args = key_var_num_args

@@ -158,8 +158,8 @@ def _infer_full(attrs, in_shapes, aux_shapes):
             "state_cell": (cfg.L * cfg.D, cfg.N, cfg.H), "sequence_length": (cfg.N,)}
     for i, n in enumerate(names[1:], 1):
         got = in_shapes[i]
-        if got is None:
-            in_shapes[i] = want[n]
+        if got is None or (len(got) == len(want[n]) and all(g in (0, w) for g, w in zip(got, want[n]))):
+            in_shapes[i] = want[n]       # unknown, or partly known (0 = unknown dim, as MXNet)
         elif tuple(got) != want[n]:
             raise MXNetError("RNN: shape inconsistent for argument '{}': provided {}, inferred {} from data {} "
                              "(mode={}, state_size={}, num_layers={}, bidirectional={}{})".format(

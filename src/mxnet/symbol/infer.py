@@ -122,6 +122,11 @@ def _infer_node(n, shapes):
         changed |= _set(shapes, key, s, n, "input '{}'".format(nm))
     for key, s in zip(out_keys, outs):
         changed |= _set(shapes, key, s, n, "output")
+    if op.infer_shape_back is not None:
+        back = op.infer_shape_back(attrs, [shapes.get(key) for key in in_keys[:k]],
+                                   [shapes.get(key) for key in out_keys])
+        for key, s, nm in zip(in_keys, back, names):
+            changed |= _set(shapes, key, s, n, "input '{}'".format(nm))
     return changed
 
 
