@@ -6,7 +6,6 @@ A detection label is a (num_objects, width >= 5) float array ``[class, xmin, ymi
 ``[header_width, object_width, <header extras>, object 0, object 1, ...]``. Batches pad the
 object axis with -1. Random choices use Python's ``random`` (as MXNet does).
 """
-import json
 import logging
 import random
 import warnings
@@ -16,26 +15,15 @@ import numpy as np
 
 from ..base import numeric_types, MXNetError
 from .. import ndarray as nd
-from .image import (ImageIter, Augmenter, ResizeAug, ForceResizeAug, CastAug, ColorJitterAug, HueJitterAug,
-                    LightingAug, RandomGrayAug, ColorNormalizeAug, fixed_crop, copyMakeBorder)
+from .image import (ImageIter, Augmenter, ResizeAug, ForceResizeAug, CastAug, fixed_crop, copyMakeBorder,
+                    _KwargsAugmenter, _color_augs)
 
 __all__ = ["DetAugmenter", "DetBorrowAug", "DetRandomSelectAug", "DetHorizontalFlipAug", "DetRandomCropAug",
            "DetRandomPadAug", "CreateMultiRandCropAugmenter", "CreateDetAugmenter", "ImageDetIter"]
 
 
-class DetAugmenter:
+class DetAugmenter(_KwargsAugmenter):
     """Detection augmenter base: ``aug(src, label) -> (src, label)``."""
-
-    def __init__(self, **kwargs):
-        self._kwargs = kwargs
-        for k, v in self._kwargs.items():
-            if isinstance(v, nd.NDArray):
-                v = v.asnumpy()
-            if isinstance(v, np.ndarray):
-                self._kwargs[k] = v.tolist()
-
-    def dumps(self):
-        return json.dumps([self.__class__.__name__.lower(), self._kwargs])
 
     def __call__(self, src, label):
         raise NotImplementedError("Must override implementation.")
@@ -73,7 +61,7 @@ class DetRandomSelectAug(DetAugmenter):
         self.skip_prob = skip_prob
 
     def dumps(self):
-        return [self.__class__.__name__.lower(), [x.dumps() for x in self.aug_list]]
+        return self._dumps_list(self.aug_list)
 
     def __call__(self, src, label):
         if random.random() < self.skip_prob:
@@ -100,30 +88,61 @@ def _areas(boxes):
     return np.maximum(0, boxes[:, 3] - boxes[:, 1]) * np.maximum(0, boxes[:, 2] - boxes[:, 0])
 
 
-class DetRandomCropAug(DetAugmenter):
+def _pair(v):
+    return v if isinstance(v, (tuple, list)) else (v, v)
+
+
+class _DetRandomBoxAug(DetAugmenter):
+    """What the random crop and pad share: boxes drawn with an aspect ratio in
+    ``aspect_ratio_range`` and an area of ``area_range`` times the image's (Python's ``random``),
+    at most ``max_attempts`` times."""
+
+    def _set_ranges(self, who, aspect_ratio_range, area_range, max_attempts, min_top_area, area_what):
+        self.aspect_ratio_range = aspect_ratio_range
+        self.area_range = area_range
+        self.max_attempts = max_attempts
+        self.enabled = False
+        if area_range[1] <= min_top_area or area_range[0] > area_range[1]:
+            warnings.warn("Skip {} due to invalid {}: {}".format(who, area_what, area_range))
+        elif aspect_ratio_range[0] <= 0 or aspect_ratio_range[0] > aspect_ratio_range[1]:
+            warnings.warn("Skip {} due to invalid aspect_ratio_range: {}".format(who, aspect_ratio_range))
+        else:
+            self.enabled = True
+
+    def _draws(self, height, width):
+        """Per attempt: (ratio, height at the least area, height at the most area, least area,
+        most area); nothing when disabled or the image is empty."""
+        if not self.enabled or height <= 0 or width <= 0:
+            return
+        min_area = self.area_range[0] * height * width
+        max_area = self.area_range[1] * height * width
+        for _ in range(self.max_attempts):
+            ratio = random.uniform(*self.aspect_ratio_range)
+            if ratio <= 0:
+                continue
+            yield ratio, int(round(sqrt(min_area / ratio))), int(round(sqrt(max_area / ratio))), min_area, max_area
+
+    @staticmethod
+    def _pick_height(h, max_h, ratio):
+        """(height, width): a height drawn from [min(h, max_h), max_h], the width by ``ratio``."""
+        h = min(h, max_h)
+        if h < max_h:
+            h = random.randint(h, max_h)
+        return h, int(round(h * ratio))
+
+
+class DetRandomCropAug(_DetRandomBoxAug):
     """Random crop keeping objects covered at least ``min_object_covered``; boxes whose kept part
     is below ``min_eject_coverage`` are dropped (no crop after ``max_attempts`` failures)."""
 
     def __init__(self, min_object_covered=0.1, aspect_ratio_range=(0.75, 1.33), area_range=(0.05, 1.0),
                  min_eject_coverage=0.3, max_attempts=50):
-        if not isinstance(aspect_ratio_range, (tuple, list)):
-            aspect_ratio_range = (aspect_ratio_range, aspect_ratio_range)
-        if not isinstance(area_range, (tuple, list)):
-            area_range = (area_range, area_range)
+        aspect_ratio_range, area_range = _pair(aspect_ratio_range), _pair(area_range)
         super().__init__(min_object_covered=min_object_covered, aspect_ratio_range=aspect_ratio_range,
                          area_range=area_range, min_eject_coverage=min_eject_coverage, max_attempts=max_attempts)
         self.min_object_covered = min_object_covered
         self.min_eject_coverage = min_eject_coverage
-        self.max_attempts = max_attempts
-        self.aspect_ratio_range = aspect_ratio_range
-        self.area_range = area_range
-        self.enabled = False
-        if area_range[1] <= 0 or area_range[0] > area_range[1]:
-            warnings.warn("Skip DetRandomCropAug due to invalid area_range: {}".format(area_range))
-        elif aspect_ratio_range[0] > aspect_ratio_range[1] or aspect_ratio_range[0] <= 0:
-            warnings.warn("Skip DetRandomCropAug due to invalid aspect_ratio_range: {}".format(aspect_ratio_range))
-        else:
-            self.enabled = True
+        self._set_ranges("DetRandomCropAug", aspect_ratio_range, area_range, max_attempts, 0, "area_range")
 
     def __call__(self, src, label):
         crop = self._random_crop_proposal(label, src.shape[0], src.shape[1])
@@ -171,23 +190,10 @@ class DetRandomCropAug(DetAugmenter):
         return out[valid]
 
     def _random_crop_proposal(self, label, height, width):
-        if not self.enabled or height <= 0 or width <= 0:
-            return ()
-        min_area = self.area_range[0] * height * width
-        max_area = self.area_range[1] * height * width
-        for _ in range(self.max_attempts):
-            ratio = random.uniform(*self.aspect_ratio_range)
-            if ratio <= 0:
-                continue
-            h = int(round(sqrt(min_area / ratio)))
-            max_h = int(round(sqrt(max_area / ratio)))
+        for ratio, h, max_h, min_area, max_area in self._draws(height, width):
             if round(max_h * ratio) > width:
                 max_h = int((width + 0.4999999) / ratio)
-            max_h = min(max_h, height)
-            h = min(h, max_h)
-            if h < max_h:
-                h = random.randint(h, max_h)
-            w = int(round(h * ratio))
+            h, w = self._pick_height(h, min(max_h, height), ratio)
             area = w * h
             if area < min_area:
                 h += 1
@@ -208,7 +214,7 @@ class DetRandomCropAug(DetAugmenter):
         return ()
 
 
-class DetRandomPadAug(DetAugmenter):
+class DetRandomPadAug(_DetRandomBoxAug):
     """Random zoom-out: place the image on a larger canvas filled with ``pad_val``."""
 
     def __init__(self, aspect_ratio_range=(0.75, 1.33), area_range=(1.0, 3.0), max_attempts=50,
@@ -216,23 +222,11 @@ class DetRandomPadAug(DetAugmenter):
         if not isinstance(pad_val, (list, tuple)):
             assert isinstance(pad_val, numeric_types)
             pad_val = (pad_val,)
-        if not isinstance(aspect_ratio_range, (list, tuple)):
-            aspect_ratio_range = (aspect_ratio_range, aspect_ratio_range)
-        if not isinstance(area_range, (tuple, list)):
-            area_range = (area_range, area_range)
+        aspect_ratio_range, area_range = _pair(aspect_ratio_range), _pair(area_range)
         super().__init__(aspect_ratio_range=aspect_ratio_range, area_range=area_range,
                          max_attempts=max_attempts, pad_val=pad_val)
         self.pad_val = pad_val
-        self.aspect_ratio_range = aspect_ratio_range
-        self.area_range = area_range
-        self.max_attempts = max_attempts
-        self.enabled = False
-        if area_range[1] <= 1.0 or area_range[0] > area_range[1]:
-            warnings.warn("Skip DetRandomPadAug due to invalid parameters: {}".format(area_range))
-        elif aspect_ratio_range[0] <= 0 or aspect_ratio_range[0] > aspect_ratio_range[1]:
-            warnings.warn("Skip DetRandomPadAug due to invalid aspect_ratio_range: {}".format(aspect_ratio_range))
-        else:
-            self.enabled = True
+        self._set_ranges("DetRandomPadAug", aspect_ratio_range, area_range, max_attempts, 1.0, "parameters")
 
     def __call__(self, src, label):
         height, width, _ = src.shape
@@ -250,23 +244,10 @@ class DetRandomPadAug(DetAugmenter):
         return out
 
     def _random_pad_proposal(self, label, height, width):
-        if not self.enabled or height <= 0 or width <= 0:
-            return ()
-        min_area = self.area_range[0] * height * width
-        max_area = self.area_range[1] * height * width
-        for _ in range(self.max_attempts):
-            ratio = random.uniform(*self.aspect_ratio_range)
-            if ratio <= 0:
-                continue
-            h = int(round(sqrt(min_area / ratio)))
-            max_h = int(round(sqrt(max_area / ratio)))
+        for ratio, h, max_h, _, _ in self._draws(height, width):
             if round(h * ratio) < width:
                 h = int((width + 0.499999) / ratio)
-            h = max(h, height)
-            h = min(h, max_h)
-            if h < max_h:
-                h = random.randint(h, max_h)
-            w = int(round(h * ratio))
+            h, w = self._pick_height(max(h, height), max_h, ratio)
             if (h - height) < 2 or (w - width) < 2:
                 continue
             y = random.randint(0, max(0, h - height))
@@ -310,28 +291,8 @@ def CreateDetAugmenter(data_shape, resize=0, rand_crop=0, rand_pad=0, rand_gray=
         auglist.append(DetRandomSelectAug([pad_aug], 1 - rand_pad))
     auglist.append(DetBorrowAug(ForceResizeAug((data_shape[2], data_shape[1]), inter_method)))
     auglist.append(DetBorrowAug(CastAug()))
-    if brightness or contrast or saturation:
-        auglist.append(DetBorrowAug(ColorJitterAug(brightness, contrast, saturation)))
-    if hue:
-        auglist.append(DetBorrowAug(HueJitterAug(hue)))
-    if pca_noise > 0:
-        eigval = np.array([55.46, 4.794, 1.148])
-        eigvec = np.array([[-0.5675, 0.7192, 0.4009],
-                           [-0.5808, -0.0045, -0.8140],
-                           [-0.5836, -0.6948, 0.4203]])
-        auglist.append(DetBorrowAug(LightingAug(pca_noise, eigval, eigvec)))
-    if rand_gray > 0:
-        auglist.append(DetBorrowAug(RandomGrayAug(rand_gray)))
-    if mean is True:
-        mean = np.array([123.68, 116.28, 103.53])
-    elif mean is not None:
-        assert isinstance(mean, (np.ndarray, nd.NDArray)) and mean.shape[0] in [1, 3]
-    if std is True:
-        std = np.array([58.395, 57.12, 57.375])
-    elif std is not None:
-        assert isinstance(std, (np.ndarray, nd.NDArray)) and std.shape[0] in [1, 3]
-    if mean is not None or std is not None:
-        auglist.append(DetBorrowAug(ColorNormalizeAug(mean, std)))
+    auglist.extend(DetBorrowAug(aug) for aug in _color_augs(brightness, contrast, saturation, hue, pca_noise,
+                                                             rand_gray, mean, std, np.array))
     return auglist
 
 
@@ -400,53 +361,21 @@ class ImageDetIter(ImageIter):
             self.provide_label = [(self.provide_label[0][0], (self.batch_size,) + tuple(label_shape))]
             self.label_shape = tuple(label_shape)
 
-    def _batchify(self, batch_data, batch_label, start=0):
-        i = start
-        try:
-            while i < self.batch_size:
-                label, s = self.next_sample()
-                data = self.imdecode(s)
-                try:
-                    self.check_valid_image([data])
-                    label = self._parse_label(label)
-                    data, label = self.augmentation_transform(data, label)
-                    self._check_valid_label(label)
-                except RuntimeError as e:
-                    logging.debug("Invalid image, skipping:  %s", str(e))
-                    continue
-                batch_data[i] = self.postprocess_data(data)
-                rows = np.full(batch_label.shape[1:], -1, np.float32)
-                n = min(label.shape[0], rows.shape[0])
-                rows[:n] = label[:n, :rows.shape[1]]
-                batch_label[i] = nd.array(rows)
-                i += 1
-        except StopIteration:
-            if not i:
-                raise
-        return i
+    def _checked_sample(self, data, label):
+        self.check_valid_image([data])
+        label = self._parse_label(label)
+        data, label = self.augmentation_transform(data, label)
+        self._check_valid_label(label)
+        return data, label
 
-    def next(self):
-        c, h, w = self.data_shape
-        if self._cache_data is not None:
-            batch_data, batch_label, i = self._cache_data, self._cache_label, self._cache_idx
-        else:
-            batch_data = nd.zeros((self.batch_size, c, h, w))
-            batch_label = nd.full(self.provide_label[0][1], -1)
-            i = self._batchify(batch_data, batch_label)
-        pad = self.batch_size - i
-        if pad != 0:
-            if self.last_batch_handle == "discard":
-                raise StopIteration
-            if self.last_batch_handle == "roll_over" and self._cache_data is None:
-                self._cache_data, self._cache_label, self._cache_idx = batch_data, batch_label, i
-                raise StopIteration
-            self._batchify(batch_data, batch_label, i)
-            if self.last_batch_handle == "pad":
-                self._allow_read = False
-            else:
-                self._cache_data = self._cache_label = self._cache_idx = None
-        from .. import io
-        return io.DataBatch([batch_data], [batch_label], pad=pad)
+    def _transformed_sample(self, data, label, batch_label):
+        rows = np.full(batch_label.shape[1:], -1, np.float32)
+        n = min(label.shape[0], rows.shape[0])
+        rows[:n] = label[:n, :rows.shape[1]]
+        return data, nd.array(rows)
+
+    def _empty_label_batch(self):
+        return nd.full(self.provide_label[0][1], -1)
 
     def augmentation_transform(self, data, label):
         for aug in self.auglist:

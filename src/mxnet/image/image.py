@@ -98,10 +98,7 @@ def _get_interp_method(interp, sizes=()):
 def resize_short(src, size, interp=2):
     """Resize so that the shorter edge is ``size`` (the other edge scales by size/short, floored)."""
     h, w, _ = src.shape
-    if h > w:
-        new_h, new_w = size * h // w, size
-    else:
-        new_h, new_w = size, size * w // h
+    new_h, new_w = image_ops.short_edge_hw(h, w, size)
     return imresize(src, new_w, new_h, interp=_get_interp_method(interp, (h, w, new_h, new_w)))
 
 
@@ -112,6 +109,33 @@ def fixed_crop(src, x0, y0, w, h, size=None, interp=2):
         sizes = (h, w, size[1], size[0])
         out = imresize(out, *size, interp=_get_interp_method(interp, sizes))
     return out
+
+
+def _center_box(w, h, size):
+    """(x0, y0, w, h) of the centre ``size`` (w, h) region of a ``w`` x ``h`` image (scaled down
+    to fit)."""
+    new_w, new_h = scale_down((w, h), size)
+    return int((w - new_w) / 2), int((h - new_h) / 2), new_w, new_h
+
+
+def _random_size_box(h, w, area, ratio):
+    """(x0, y0, w, h) of a random region covering ``area`` (fraction or (min, max)) of an
+    ``h`` x ``w`` image with aspect ratio in ``ratio`` (Python's ``random``); None after 10
+    failed draws."""
+    src_area = h * w
+    if isinstance(area, numeric_types):
+        area = (area, 1.0)
+    for _ in range(10):
+        target_area = random.uniform(area[0], area[1]) * src_area
+        log_ratio = (np.log(ratio[0]), np.log(ratio[1]))
+        new_ratio = np.exp(random.uniform(*log_ratio))
+        new_w = int(round(np.sqrt(target_area * new_ratio)))
+        new_h = int(round(np.sqrt(target_area / new_ratio)))
+        if new_w <= w and new_h <= h:
+            x0 = random.randint(0, w - new_w)
+            y0 = random.randint(0, h - new_h)
+            return x0, y0, new_w, new_h
+    return None
 
 
 def random_crop(src, size, interp=2):
@@ -126,10 +150,8 @@ def random_crop(src, size, interp=2):
 def center_crop(src, size, interp=2):
     """Crop the centre ``size`` (w, h) region (scaled down to fit); returns (image, (x, y, w, h))."""
     h, w, _ = src.shape
-    new_w, new_h = scale_down((w, h), size)
-    x0 = int((w - new_w) / 2)
-    y0 = int((h - new_h) / 2)
-    return fixed_crop(src, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+    box = _center_box(w, h, size)
+    return fixed_crop(src, *box, size, interp), box
 
 
 def color_normalize(src, mean, std=None):
@@ -145,24 +167,20 @@ def random_size_crop(src, size, area, ratio, interp=2, **kwargs):
     """Crop a random region covering ``area`` (fraction or (min, max)) of the image with aspect
     ratio in ``ratio``, resized to ``size``; a centre crop after 10 failed draws."""
     h, w, _ = src.shape
-    src_area = h * w
+    area = _pop_min_area(kwargs, area)
+    assert not kwargs, "unexpected keyword arguments for `random_size_crop`."
+    box = _random_size_box(h, w, area, ratio)
+    if box is None:
+        return center_crop(src, size, interp)
+    return fixed_crop(src, *box, size, interp), box
+
+
+def _pop_min_area(kwargs, area):
+    """``area``, or the deprecated ``min_area`` keyword (popped from ``kwargs``) when given."""
     if "min_area" in kwargs:
         warnings.warn("`min_area` is deprecated. Please use `area` instead.", DeprecationWarning)
-        area = kwargs.pop("min_area")
-    assert not kwargs, "unexpected keyword arguments for `random_size_crop`."
-    if isinstance(area, numeric_types):
-        area = (area, 1.0)
-    for _ in range(10):
-        target_area = random.uniform(area[0], area[1]) * src_area
-        log_ratio = (np.log(ratio[0]), np.log(ratio[1]))
-        new_ratio = np.exp(random.uniform(*log_ratio))
-        new_w = int(round(np.sqrt(target_area * new_ratio)))
-        new_h = int(round(np.sqrt(target_area / new_ratio)))
-        if new_w <= w and new_h <= h:
-            x0 = random.randint(0, w - new_w)
-            y0 = random.randint(0, h - new_h)
-            return fixed_crop(src, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
-    return center_crop(src, size, interp)
+        return kwargs.pop("min_area")
+    return area
 
 
 def imrotate(src, rotation_degrees, zoom_in=False, zoom_out=False):
@@ -183,7 +201,12 @@ def imrotate(src, rotation_degrees, zoom_in=False, zoom_out=False):
     elif len(src.shape) == 3 or deg.size != n:
         raise ValueError("The number of rotation angles ({}) must match the number of images ({})".format(
             deg.size, n))
-    return invoke(image_ops.ROTATE, [src], {"degrees": deg.tolist(), "zoom_in": zoom_in, "zoom_out": zoom_out})
+    return _rotate(src, deg.tolist(), zoom_in, zoom_out)
+
+
+def _rotate(src, degrees, zoom_in, zoom_out):
+    """The ``_image_rotate`` kernel on ``src`` with one angle per image (a list)."""
+    return invoke(image_ops.ROTATE, [src], {"degrees": degrees, "zoom_in": zoom_in, "zoom_out": zoom_out})
 
 
 def random_rotate(src, angle_limits, zoom_in=False, zoom_out=False):
@@ -196,8 +219,9 @@ def random_rotate(src, angle_limits, zoom_in=False, zoom_out=False):
 
 
 # -- augmenters --------------------------------------------------------------------------------------
-class Augmenter:
-    """Image augmenter base: ``aug(src) -> src``; ``dumps()`` describes it as JSON."""
+class _KwargsAugmenter:
+    """What image and detection augmenters share: the constructor keywords (arrays as lists)
+    kept for ``dumps()``, which describes the augmenter as JSON."""
 
     def __init__(self, **kwargs):
         self._kwargs = kwargs
@@ -210,19 +234,31 @@ class Augmenter:
     def dumps(self):
         return json.dumps([self.__class__.__name__.lower(), self._kwargs])
 
+    def _dumps_list(self, augs):
+        """``dumps()`` of an augmenter made of the augmenters ``augs``."""
+        return [self.__class__.__name__.lower(), [x.dumps() for x in augs]]
+
+
+class Augmenter(_KwargsAugmenter):
+    """Image augmenter base: ``aug(src) -> src``; ``dumps()`` describes it as JSON."""
+
     def __call__(self, src):
         raise NotImplementedError("Must override implementation.")
 
 
-class SequentialAug(Augmenter):
-    """Apply the augmenters ``ts`` in order."""
+class _ListAug(Augmenter):
+    """An augmenter applying the augmenters ``ts``."""
 
     def __init__(self, ts):
         super().__init__()
         self.ts = ts
 
     def dumps(self):
-        return [self.__class__.__name__.lower(), [x.dumps() for x in self.ts]]
+        return self._dumps_list(self.ts)
+
+
+class SequentialAug(_ListAug):
+    """Apply the augmenters ``ts`` in order."""
 
     def __call__(self, src):
         for aug in self.ts:
@@ -230,38 +266,32 @@ class SequentialAug(Augmenter):
         return src
 
 
-class ResizeAug(Augmenter):
-    """Resize the shorter edge to ``size``."""
+class _SizeAug(Augmenter):
+    """An augmenter of a target ``size`` and interpolation ``interp``."""
 
     def __init__(self, size, interp=2):
         super().__init__(size=size, interp=interp)
         self.size = size
         self.interp = interp
+
+
+class ResizeAug(_SizeAug):
+    """Resize the shorter edge to ``size``."""
 
     def __call__(self, src):
         return resize_short(src, self.size, self.interp)
 
 
-class ForceResizeAug(Augmenter):
+class ForceResizeAug(_SizeAug):
     """Resize to ``size`` (w, h) regardless of the aspect ratio."""
-
-    def __init__(self, size, interp=2):
-        super().__init__(size=size, interp=interp)
-        self.size = size
-        self.interp = interp
 
     def __call__(self, src):
         sizes = (src.shape[0], src.shape[1], self.size[1], self.size[0])
         return imresize(src, *self.size, interp=_get_interp_method(self.interp, sizes))
 
 
-class RandomCropAug(Augmenter):
+class RandomCropAug(_SizeAug):
     """Random crop of ``size`` (w, h)."""
-
-    def __init__(self, size, interp=2):
-        super().__init__(size=size, interp=interp)
-        self.size = size
-        self.interp = interp
 
     def __call__(self, src):
         return random_crop(src, self.size, self.interp)[0]
@@ -273,11 +303,7 @@ class RandomSizedCropAug(Augmenter):
     def __init__(self, size, area, ratio, interp=2, **kwargs):
         super().__init__(size=size, area=area, ratio=ratio, interp=interp)
         self.size = size
-        if "min_area" in kwargs:
-            warnings.warn("`min_area` is deprecated. Please use `area` instead.", DeprecationWarning)
-            self.area = kwargs.pop("min_area")
-        else:
-            self.area = area
+        self.area = _pop_min_area(kwargs, area)
         self.ratio = ratio
         self.interp = interp
         assert not kwargs, "unexpected keyword arguments for `RandomSizedCropAug`."
@@ -286,27 +312,15 @@ class RandomSizedCropAug(Augmenter):
         return random_size_crop(src, self.size, self.area, self.ratio, self.interp)[0]
 
 
-class CenterCropAug(Augmenter):
+class CenterCropAug(_SizeAug):
     """Centre crop of ``size`` (w, h)."""
-
-    def __init__(self, size, interp=2):
-        super().__init__(size=size, interp=interp)
-        self.size = size
-        self.interp = interp
 
     def __call__(self, src):
         return center_crop(src, self.size, self.interp)[0]
 
 
-class RandomOrderAug(Augmenter):
+class RandomOrderAug(_ListAug):
     """Apply the augmenters ``ts`` in a random order (Python's ``random.shuffle``)."""
-
-    def __init__(self, ts):
-        super().__init__()
-        self.ts = ts
-
-    def dumps(self):
-        return [self.__class__.__name__.lower(), [x.dumps() for x in self.ts]]
 
     def __call__(self, src):
         random.shuffle(self.ts)
@@ -315,52 +329,64 @@ class RandomOrderAug(Augmenter):
         return src
 
 
-class BrightnessJitterAug(Augmenter):
+_GRAY_COEF = [0.299, 0.587, 0.114]      # RGB -> grey weights of the contrast and saturation jitters
+
+
+class _JitterAug(Augmenter):
+    """A colour jitter of strength ``amount`` (kept as the attribute and keyword ``name``):
+    ``src * alpha + (1 - alpha) * grey(src)`` in place, alpha = 1 + U(-amount, amount)."""
+
+    def __init__(self, name, amount):
+        super().__init__(**{name: amount})
+        setattr(self, name, amount)
+        self._amount = amount
+
+    def _gray(self, src, alpha):
+        """The grey term, already scaled by ``1 - alpha``."""
+        raise NotImplementedError
+
+    def __call__(self, src):
+        alpha = 1.0 + random.uniform(-self._amount, self._amount)
+        gray = self._gray(src, alpha)
+        src *= alpha
+        if gray is not None:
+            src += gray
+        return src
+
+
+class BrightnessJitterAug(_JitterAug):
     """Multiply by 1 + U(-brightness, brightness) (float images, in place)."""
 
     def __init__(self, brightness):
-        super().__init__(brightness=brightness)
-        self.brightness = brightness
+        super().__init__("brightness", brightness)
 
-    def __call__(self, src):
-        alpha = 1.0 + random.uniform(-self.brightness, self.brightness)
-        src *= alpha
-        return src
+    def _gray(self, src, alpha):
+        return None
 
 
-class ContrastJitterAug(Augmenter):
+class ContrastJitterAug(_JitterAug):
     """Blend with the mean grey level by 1 + U(-contrast, contrast)."""
 
     def __init__(self, contrast):
-        super().__init__(contrast=contrast)
-        self.contrast = contrast
-        self.coef = nd.array([[[0.299, 0.587, 0.114]]])
+        super().__init__("contrast", contrast)
+        self.coef = nd.array([[_GRAY_COEF]])
 
-    def __call__(self, src):
-        alpha = 1.0 + random.uniform(-self.contrast, self.contrast)
+    def _gray(self, src, alpha):
         gray = src * self.coef
-        gray = (3.0 * (1.0 - alpha) / gray.size) * nd.sum(gray)
-        src *= alpha
-        src += gray
-        return src
+        return (3.0 * (1.0 - alpha) / gray.size) * nd.sum(gray)
 
 
-class SaturationJitterAug(Augmenter):
+class SaturationJitterAug(_JitterAug):
     """Blend with the grey image by 1 + U(-saturation, saturation)."""
 
     def __init__(self, saturation):
-        super().__init__(saturation=saturation)
-        self.saturation = saturation
-        self.coef = nd.array([[[0.299, 0.587, 0.114]]])
+        super().__init__("saturation", saturation)
+        self.coef = nd.array([[_GRAY_COEF]])
 
-    def __call__(self, src):
-        alpha = 1.0 + random.uniform(-self.saturation, self.saturation)
-        gray = src * self.coef
-        gray = nd.sum(gray, axis=2, keepdims=True)
+    def _gray(self, src, alpha):
+        gray = nd.sum(src * self.coef, axis=2, keepdims=True)
         gray *= (1.0 - alpha)
-        src *= alpha
-        src += gray
-        return src
+        return gray
 
 
 class HueJitterAug(Augmenter):
@@ -485,6 +511,15 @@ def CreateAugmenter(data_shape, resize=0, rand_crop=False, rand_resize=False, ra
     if rand_mirror:
         auglist.append(HorizontalFlipAug(0.5))
     auglist.append(CastAug())
+    auglist.extend(_color_augs(brightness, contrast, saturation, hue, pca_noise, rand_gray, mean, std, nd.array))
+    return auglist
+
+
+def _color_augs(brightness, contrast, saturation, hue, pca_noise, rand_gray, mean, std, to_array):
+    """The colour part of the standard augmenter lists (:func:`CreateAugmenter`,
+    ``CreateDetAugmenter``): jitter, hue, PCA noise, random grey, normalisation; ``to_array``
+    makes ImageNet's mean / std for ``mean=True`` / ``std=True``."""
+    auglist = []
     if brightness or contrast or saturation:
         auglist.append(ColorJitterAug(brightness, contrast, saturation))
     if hue:
@@ -498,11 +533,11 @@ def CreateAugmenter(data_shape, resize=0, rand_crop=False, rand_resize=False, ra
     if rand_gray > 0:
         auglist.append(RandomGrayAug(rand_gray))
     if mean is True:
-        mean = nd.array([123.68, 116.28, 103.53])
+        mean = to_array([123.68, 116.28, 103.53])
     elif mean is not None:
         assert isinstance(mean, (np.ndarray, nd.NDArray)) and mean.shape[0] in [1, 3]
     if std is True:
-        std = nd.array([58.395, 57.12, 57.375])
+        std = to_array([58.395, 57.12, 57.375])
     elif std is not None:
         assert isinstance(std, (np.ndarray, nd.NDArray)) and std.shape[0] in [1, 3]
     if mean is not None or std is not None:
@@ -613,15 +648,10 @@ class ImageIter(io.DataIter):
 
     def hard_reset(self):
         """Reset and drop any rolled-over partial batch."""
-        if self.seq is not None and self.shuffle:
-            random.shuffle(self.seq)
-        if self.imgrec is not None:
-            self.imgrec.reset()
-        self.cur = 0
-        self._allow_read = True
         self._cache_data = None
         self._cache_label = None
         self._cache_idx = None
+        self.reset()
 
     def next_sample(self):
         """(label, encoded image bytes) of the next sample; StopIteration at the end."""
@@ -650,6 +680,21 @@ class ImageIter(io.DataIter):
         header, img = recordio.unpack(s)
         return header.label, img
 
+    def _checked_sample(self, data, label):
+        """Validate a decoded sample (RuntimeError: skip it); returns (data, label)."""
+        self.check_valid_image(data)
+        return data, label
+
+    def _transformed_sample(self, data, label, batch_label):
+        """Augment a valid sample; returns (data, its row of ``batch_label``)."""
+        data = self.augmentation_transform(data)
+        if isinstance(label, nd.NDArray) and self.label_width == 1:
+            label = float(label.asnumpy().reshape(-1)[0])     # a (1,) label into a scalar slot
+        return data, label
+
+    def _empty_label_batch(self):
+        return nd.zeros(self.provide_label[0][1])
+
     def _batchify(self, batch_data, batch_label, start=0):
         i = start
         try:
@@ -657,15 +702,13 @@ class ImageIter(io.DataIter):
                 label, s = self.next_sample()
                 data = self.imdecode(s)
                 try:
-                    self.check_valid_image(data)
+                    data, label = self._checked_sample(data, label)
                 except RuntimeError as e:
                     logging.debug("Invalid image, skipping:  %s", str(e))
                     continue
-                data = self.augmentation_transform(data)
+                data, label = self._transformed_sample(data, label, batch_label)
                 assert i < self.batch_size, "Batch size must be multiples of augmenter output length"
                 batch_data[i] = self.postprocess_data(data)
-                if isinstance(label, nd.NDArray) and self.label_width == 1:
-                    label = float(label.asnumpy().reshape(-1)[0])     # a (1,) label into a scalar slot
                 batch_label[i] = label
                 i += 1
         except StopIteration:
@@ -679,7 +722,7 @@ class ImageIter(io.DataIter):
             batch_data, batch_label, i = self._cache_data, self._cache_label, self._cache_idx
         else:
             batch_data = nd.zeros((self.batch_size, c, h, w))
-            batch_label = nd.zeros(self.provide_label[0][1])
+            batch_label = self._empty_label_batch()
             i = self._batchify(batch_data, batch_label)
         pad = self.batch_size - i
         if pad != 0:

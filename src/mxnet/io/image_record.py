@@ -15,12 +15,12 @@ from ..base import MXNetError
 from .. import ndarray as nd
 from .. import recordio
 from ..ops import image_codec, image_ops
-from .io import DataIter, DataBatch, DataDesc
+from .io import DataIter, DataBatch, DataDesc, _BatchFieldsMixin
 
 __all__ = ["ImageRecordIter"]
 
 
-class ImageRecordIter(DataIter):
+class ImageRecordIter(_BatchFieldsMixin, DataIter):
     """Iterate over a RecordIO file of images (see the module docstring)."""
 
     def __init__(self, path_imgrec=None, data_shape=None, batch_size=None, shuffle=False,
@@ -69,7 +69,7 @@ class ImageRecordIter(DataIter):
                                        else (batch_size,))]
         self._order = np.arange(len(offsets))
         self._cur = 0
-        self._batch = None
+        self.current_batch = None
         self.reset()
 
     def reset(self):
@@ -82,11 +82,7 @@ class ImageRecordIter(DataIter):
         c, h, w = self.data_shape
         img = image_codec.decode(buf, 0 if c == 1 else 1, True, "ImageRecordIter")
         if self.resize > 0:
-            ih, iw = img.shape[:2]
-            if ih > iw:
-                nh, nw = self.resize * ih // iw, self.resize
-            else:
-                nh, nw = self.resize, self.resize * iw // ih
+            nh, nw = image_ops.short_edge_hw(img.shape[0], img.shape[1], self.resize)
             img = image_ops.resize(np, img, nh, nw, self.inter_method)
         ih, iw = img.shape[:2]
         if ih < h or iw < w:
@@ -120,24 +116,12 @@ class ImageRecordIter(DataIter):
             data[j], label[j] = self._sample(int(self._order[i]))
         self._cur += self.batch_size
         lab = label if self.label_width > 1 else label[:, 0]
-        self._batch = DataBatch([nd.array(data, dtype=self._dtype)], [nd.array(lab)], pad=pad,
+        self.current_batch = DataBatch([nd.array(data, dtype=self._dtype)], [nd.array(lab)], pad=pad,
                                 index=np.asarray(fill + [0] * (self.batch_size - len(fill)), np.int64),
                                 provide_data=self.provide_data, provide_label=self.provide_label)
         return True
 
     def next(self):
         if self.iter_next():
-            return self._batch
+            return self.current_batch
         raise StopIteration
-
-    def getdata(self):
-        return self._batch.data
-
-    def getlabel(self):
-        return self._batch.label
-
-    def getindex(self):
-        return self._batch.index
-
-    def getpad(self):
-        return self._batch.pad

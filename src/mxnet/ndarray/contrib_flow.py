@@ -11,18 +11,50 @@ class _UsageError(ValueError, AssertionError):
     """A malformed argument or body result; MXNet asserts here, hence also an AssertionError."""
 
 
-def _flatten(args, inout_str):
-    if isinstance(args, NDArray):
-        return [args], 0
+def _flatten_nested(args, inout_str, leaf, type_name):
+    """(flat list, format for :func:`_regroup`) of nested lists whose leaves ``leaf(x)`` turns
+    into (list, format) (None: not a leaf); shared by the NDArray and Symbol front ends."""
+    flat = leaf(args)
+    if flat is not None:
+        return flat
     if not isinstance(args, (list, tuple)):
-        raise _UsageError("%s must be (nested) list of NDArray, but got %s of type %s" % (
-            inout_str, str(args), str(type(args))))
+        raise _UsageError("%s must be (nested) list of %s, but got %s of type %s" % (
+            inout_str, type_name, str(args), str(type(args))))
     flat, fmts = [], []
     for i in args:
-        arg, fmt = _flatten(i, inout_str)
+        arg, fmt = _flatten_nested(i, inout_str, leaf, type_name)
         flat.extend(arg)
         fmts.append(fmt)
     return flat, fmts
+
+
+def _nd_leaf(x):
+    return ([x], 0) if isinstance(x, NDArray) else None
+
+
+def _flatten(args, inout_str):
+    return _flatten_nested(args, inout_str, _nd_leaf, "NDArray")
+
+
+def _step_lists(result):
+    """A while-loop body's result ``(step_output, new_loop_vars)`` with None as [] and tuples as
+    lists."""
+    step_output, new_loop_vars = result
+    if step_output is None:
+        step_output = []
+    if new_loop_vars is None:
+        new_loop_vars = []
+    if isinstance(step_output, tuple):
+        step_output = list(step_output)
+    if isinstance(new_loop_vars, tuple):
+        new_loop_vars = list(new_loop_vars)
+    return step_output, new_loop_vars
+
+
+def _check_max_iterations(max_iterations):
+    if max_iterations is None:
+        raise ValueError("max_iterations should be specified")
+    return _to_python_scalar(max_iterations, int, "max_iteration")
 
 
 def _regroup(args, fmt):
@@ -126,24 +158,14 @@ def while_loop(cond, func, loop_vars, max_iterations=None):
     from .utils import zeros
 
     def _func_wrapper(lv):
-        step_output, new_loop_vars = func(*lv)
-        if step_output is None:
-            step_output = []
-        if new_loop_vars is None:
-            new_loop_vars = []
-        if isinstance(step_output, tuple):
-            step_output = list(step_output)
-        if isinstance(new_loop_vars, tuple):
-            new_loop_vars = list(new_loop_vars)
+        step_output, new_loop_vars = _step_lists(func(*lv))
         if not isinstance(new_loop_vars, list):
             new_loop_vars = [new_loop_vars]
         if len(lv) != len(new_loop_vars):
             raise ValueError("The length of loop_vars should be consistent during the loop")
         return step_output, new_loop_vars
 
-    if max_iterations is None:
-        raise ValueError("max_iterations should be specified")
-    max_iterations = _to_python_scalar(max_iterations, int, "max_iteration")
+    max_iterations = _check_max_iterations(max_iterations)
     if len(loop_vars) == 0:
         raise ValueError("loop_vars should contain at least one element")
     steps = 0

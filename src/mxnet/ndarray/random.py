@@ -16,14 +16,19 @@ __all__ = ["uniform", "normal", "randn", "randint", "exponential", "gamma", "poi
            "negative_binomial_like", "generalized_negative_binomial_like"]
 
 
+def _check_same_type(params, types):
+    first = params[0]
+    for p in params[1:]:
+        if not isinstance(p, types):
+            raise AssertionError("Distribution parameters must all have the same type, but got "
+                                 "both {} and {}.".format(type(first), type(p)))
+
+
 def _random_helper(random_op, sample_op, params, shape, dtype, ctx, out, kwargs):
     """Dispatch to ``random_op`` (numeric parameters) or ``sample_op`` (NDArray parameters)."""
     first = params[0]
     if isinstance(first, NDArray):
-        for p in params[1:]:
-            if not isinstance(p, NDArray):
-                raise AssertionError("Distribution parameters must all have the same type, but got "
-                                     "both {} and {}.".format(type(first), type(p)))
+        _check_same_type(params, NDArray)
         if sample_op is None:
             raise TypeError("this distribution takes numeric parameters only, got NDArrays")
         if shape is _Null and out is not None:
@@ -32,10 +37,7 @@ def _random_helper(random_op, sample_op, params, shape, dtype, ctx, out, kwargs)
                 shape = out.shape[n:]
         return _op(sample_op)(*params, shape=shape, dtype=dtype, out=out, **kwargs)
     if isinstance(first, numeric_types):
-        for p in params[1:]:
-            if not isinstance(p, numeric_types):
-                raise AssertionError("Distribution parameters must all have the same type, but got "
-                                     "both {} and {}.".format(type(first), type(p)))
+        _check_same_type(params, numeric_types)
         if ctx is None:
             ctx = current_context()
         if shape is _Null:
@@ -134,10 +136,9 @@ def _like(dist):
     return fn
 
 
-uniform_like = _like("uniform")
-normal_like = _like("normal")
-exponential_like = _like("exponential")
-gamma_like = _like("gamma")
-poisson_like = _like("poisson")
-negative_binomial_like = _like("negative_binomial")
-generalized_negative_binomial_like = _like("generalized_negative_binomial")
+# the ``<dist>_like`` functions (samples shaped like ``data``); mx.sym.random makes the same ones
+_LIKE_DISTRIBUTIONS = ("uniform", "normal", "exponential", "gamma", "poisson", "negative_binomial",
+                      "generalized_negative_binomial")
+for _dist in _LIKE_DISTRIBUTIONS:
+    globals()[_dist + "_like"] = _like(_dist)
+del _dist

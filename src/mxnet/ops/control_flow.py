@@ -24,25 +24,21 @@ import weakref
 import numpy as np
 
 from ..base import MXNetError
-from .params import Param, Int, ParamType, _literal
+from .params import Param, Int, _Shape, _literal
 from .registry import OpDef, register, Attrs
 
 __all__ = ["with_subgraphs"]
 
 
 # -- parameters and subgraph plumbing -------------------------------------------------------------
-class _Locs(ParamType):
-    """A list of input positions, written ``[0, 2]`` as MXNet writes it."""
+class _Locs(_Shape):
+    """A list of input positions, written ``[0, 2]`` as MXNet writes it (None: empty)."""
     doc = "tuple of <long>"
 
     def parse(self, value):
         if isinstance(value, str):
             value = _literal(value)
-        if value is None:
-            return ()
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            return (int(value),)
-        return tuple(int(v) for v in value)
+        return () if value is None else super().parse(value)
 
     def to_str(self, value):
         return "[" + ", ".join(str(int(v)) for v in value) + "]"
@@ -128,13 +124,23 @@ def _sub_shapes(sym, in_shapes):
 
 
 def _sub_types(sym, in_types):
+    """Type inference on a body: the head types (float32 where unknown)."""
     from ..symbol.infer import infer_graph_types
     from ..symbol.symbol import topo_order
     order = topo_order(sym._outputs)
     var_nodes = [n for n in order if n.op is None]
     given = {n.name: np.dtype(t) for n, t in zip(var_nodes, in_types) if t is not None}
     types = infer_graph_types(order, given)
-    return [types.get((id(n), i)) for n, i in sym._outputs]
+    heads = [types.get((id(n), i)) for n, i in sym._outputs]
+    return [t if t is not None else np.dtype(np.float32) for t in heads]
+
+
+def _fill_shapes(in_shapes, locs, body_ins):
+    """Fill the node's unknown input shapes from the body's inferred input shapes (``locs[p]``
+    is the node input of body input p)."""
+    for p, l in enumerate(locs):
+        if in_shapes[l] is None and body_ins[p] is not None:
+            in_shapes[l] = body_ins[p]
 
 
 def _known(s):
@@ -191,6 +197,58 @@ def _acc(grads, i, g):
         grads[i] = g if grads[i] is None else grads[i] + g
 
 
+def _input_grads(xp, grads, inputs):
+    """The op's input gradients: zeros where there is none, in each input's dtype."""
+    return [(g if g is not None else xp.zeros_like(x)).astype(x.dtype, copy=False) for g, x in zip(grads, inputs)]
+
+
+def _forward(run, fresh_first):
+    """The forward of a control-flow op whose ``run(env, attrs, inputs, keep)`` returns
+    (outputs, state for the backward); ``fresh_first(attrs)``: the first output is never an
+    input's array (see :func:`_save`)."""
+    def forward(env, attrs, inputs, aux):
+        outs, state = run(env, attrs, inputs, env.is_train)
+        if env.is_train:
+            _save(env.xp, outs, state, fresh_first(attrs))
+        return tuple(outs)
+    return forward
+
+
+def _saved(run, env, attrs, inputs, outputs):
+    """The state the training forward saved for ``outputs`` (recomputed when there is none)."""
+    state = _load(outputs)
+    return state if state is not None else run(env, attrs, inputs, True)[1]
+
+
+_SUBGRAPH_COUNT = {1: "the subgraph counts as one", 2: "the two subgraphs count as two",
+                   3: "the three subgraphs count as three"}
+
+
+def _register(name, run, backward, infer_shape_full, infer_type, nsub, params, doc, fresh_first=lambda attrs: False):
+    """Register a control-flow op with ``nsub`` subgraphs: parameters num_args, num_outputs, then
+    ``params``; inputs data0, data1, ..."""
+    params = (Param("num_args", Int, doc="Number of inputs ({}).".format(_SUBGRAPH_COUNT[nsub])),
+              Param("num_outputs", Int, doc="The number of outputs of the subgraph.")) + tuple(params)
+    register(OpDef(
+        name, _forward(run, fresh_first), backward=backward, params=params,
+        inputs=_var_inputs(nsub), all_inputs=("data",), key_var_num_args="num_args", outputs=_num_outputs,
+        infer_shape=lambda attrs, shapes: infer_shape_full(attrs, shapes, [])[1],
+        infer_shape_full=infer_shape_full, infer_type=infer_type, doc=doc))
+
+
+def _input_locs(body):
+    return Param(body + "_input_locs", Locs, doc="The locations of {}'s inputs in the given inputs.".format(body))
+
+
+def _num_outputs(attrs):
+    n = attrs.num_outputs
+    return ["output"] if n == 1 else ["output%d" % i for i in range(n)]
+
+
+def _var_inputs(nsub):
+    return lambda attrs: ["data%d" % i for i in range(attrs.num_args - nsub)]
+
+
 # -- _foreach ---------------------------------------------------------------------------------------
 def _fe_split(attrs, inputs):
     nd, ns = len(attrs.in_data_locs), len(attrs.in_state_locs)
@@ -244,18 +302,9 @@ def _fe_run(env, attrs, inputs, keep):
     return _fresh(xp, outs, inputs), saved
 
 
-def _foreach_forward(env, attrs, inputs, aux):
-    outs, saved = _fe_run(env, attrs, inputs, env.is_train)
-    if env.is_train:
-        _save(env.xp, outs, saved, attrs.num_out_data > 0)
-    return tuple(outs)
-
-
 def _foreach_backward(env, attrs, inputs, outputs, out_grads, req):
     xp = env.xp
-    saved = _load(outputs)
-    if saved is None:
-        saved = _fe_run(env, attrs, inputs, True)[1]
+    saved = _saved(_fe_run, env, attrs, inputs, outputs)
     sub = attrs.subgraphs.plan(0)
     data, states, remain = _fe_split(attrs, inputs)
     nout, nd, ns = attrs.num_out_data, len(data), len(states)
@@ -273,8 +322,7 @@ def _foreach_backward(env, attrs, inputs, outputs, out_grads, req):
                     for loc in attrs.in_state_locs]
         for i, loc in enumerate(attrs.remain_locs):
             _acc(g_remain, i, grads[loc])
-    g_remain = [g if g is not None else xp.zeros_like(r) for g, r in zip(g_remain, remain)]
-    return [g.astype(x.dtype, copy=False) for g, x in zip(g_data + g_states + g_remain, inputs)]
+    return _input_grads(xp, g_data + g_states + g_remain, inputs)
 
 
 def _foreach_shape(attrs, in_shapes, aux_shapes):
@@ -326,30 +374,19 @@ def _foreach_type(attrs, in_dtypes):
     locs = list(attrs.in_data_locs) + list(attrs.in_state_locs) + list(attrs.remain_locs)
     for loc, t in zip(locs, in_dtypes):
         sub[loc] = t
-    return [t if t is not None else np.dtype(np.float32) for t in _sub_types(sym, sub)]
+    return _sub_types(sym, sub)
 
 
-def _num_outputs(attrs):
-    n = attrs.num_outputs
-    return ["output"] if n == 1 else ["output%d" % i for i in range(n)]
+def _has_out_data(attrs):
+    return attrs.num_out_data > 0
 
 
-def _var_inputs(nsub):
-    return lambda attrs: ["data%d" % i for i in range(attrs.num_args - nsub)]
-
-
-register(OpDef(
-    "_foreach", _foreach_forward, backward=_foreach_backward,
-    params=(Param("num_args", Int, doc="Number of inputs (the subgraph counts as one)."),
-            Param("num_outputs", Int, doc="The number of outputs of the subgraph."),
-            Param("num_out_data", Int, doc="The number of output data of the subgraph."),
-            Param("in_state_locs", Locs, doc="The locations of loop states among the inputs."),
-            Param("in_data_locs", Locs, doc="The locations of input data among the inputs."),
-            Param("remain_locs", Locs, doc="The locations of remaining data among the inputs.")),
-    inputs=_var_inputs(1), all_inputs=("data",), key_var_num_args="num_args", outputs=_num_outputs,
-    infer_shape=lambda attrs, shapes: _foreach_shape(attrs, shapes, [])[1],
-    infer_shape_full=_foreach_shape, infer_type=_foreach_type,
-    doc="Run a for loop over an NDArray with user-defined computation"))
+_register("_foreach", _fe_run, _foreach_backward, _foreach_shape, _foreach_type, 1, (
+    Param("num_out_data", Int, doc="The number of output data of the subgraph."),
+    Param("in_state_locs", Locs, doc="The locations of loop states among the inputs."),
+    Param("in_data_locs", Locs, doc="The locations of input data among the inputs."),
+    Param("remain_locs", Locs, doc="The locations of remaining data among the inputs.")),
+    "Run a for loop over an NDArray with user-defined computation", fresh_first=_has_out_data)
 
 
 # -- _while_loop ------------------------------------------------------------------------------------
@@ -406,18 +443,9 @@ def _wl_run(env, attrs, inputs, keep):
     return _fresh(xp, outs, inputs), saved
 
 
-def _while_forward(env, attrs, inputs, aux):
-    outs, saved = _wl_run(env, attrs, inputs, env.is_train)
-    if env.is_train:
-        _save(env.xp, outs, saved, attrs.num_out_data > 0)
-    return tuple(outs)
-
-
 def _while_backward(env, attrs, inputs, outputs, out_grads, req):
     xp = env.xp
-    saved = _load(outputs)
-    if saved is None:
-        saved = _wl_run(env, attrs, inputs, True)[1]
+    saved = _saved(_wl_run, env, attrs, inputs, outputs)
     func = attrs.subgraphs.plan(1)
     nout = attrs.num_out_data
     var_pos = {p: j for j, p in enumerate(attrs.func_var_locs)}     # func input position -> loop var
@@ -437,7 +465,7 @@ def _while_backward(env, attrs, inputs, outputs, out_grads, req):
         g_vars = [g if g is not None else xp.zeros_like(v) for g, v in zip(new_vars, g_vars)]
     for k, g in zip(var_in, g_vars):
         _acc(grads, k, g)
-    return [(g if g is not None else xp.zeros_like(x)).astype(x.dtype, copy=False) for g, x in zip(grads, inputs)]
+    return _input_grads(xp, grads, inputs)
 
 
 def _while_shape(attrs, in_shapes, aux_shapes):
@@ -456,13 +484,9 @@ def _while_shape(attrs, in_shapes, aux_shapes):
                              "shape {}, the body returns {}".format(j, j, si, so))
         if in_shapes[k] is None and _known(so):
             in_shapes[k] = so
-    for p, l in enumerate(attrs.func_input_locs):
-        if in_shapes[l] is None and ins[p] is not None:
-            in_shapes[l] = ins[p]
+    _fill_shapes(in_shapes, attrs.func_input_locs, ins)
     cins, _ = _sub_shapes(bodies[0], [in_shapes[l] for l in attrs.cond_input_locs])
-    for p, l in enumerate(attrs.cond_input_locs):
-        if in_shapes[l] is None and cins[p] is not None:
-            in_shapes[l] = cins[p]
+    _fill_shapes(in_shapes, attrs.cond_input_locs, cins)
     out_s = [(attrs.max_iterations,) + tuple(o) if o is not None else None for o in outs[:nout]]
     out_s += [in_shapes[k] if in_shapes[k] is not None else o for k, o in zip(var_in, outs[nout:])]
     return in_shapes, out_s, list(aux_shapes)
@@ -470,30 +494,22 @@ def _while_shape(attrs, in_shapes, aux_shapes):
 
 def _while_type(attrs, in_dtypes):
     func = _bodies(attrs, "_while_loop", 2)[1]
-    types = _sub_types(func, [in_dtypes[l] for l in attrs.func_input_locs])
-    return [t if t is not None else np.dtype(np.float32) for t in types]
+    return _sub_types(func, [in_dtypes[l] for l in attrs.func_input_locs])
 
 
-register(OpDef(
-    "_while_loop", _while_forward, backward=_while_backward,
-    params=(Param("num_args", Int, doc="Number of inputs (the two subgraphs count as two)."),
-            Param("num_outputs", Int, doc="The number of outputs of the subgraph."),
-            Param("num_out_data", Int, doc="The number of outputs from the function body."),
-            Param("max_iterations", Int, doc="Maximum number of iterations."),
-            Param("cond_input_locs", Locs, doc="The locations of cond's inputs in the given inputs."),
-            Param("func_input_locs", Locs, doc="The locations of func's inputs in the given inputs."),
-            Param("func_var_locs", Locs, doc="The locations of loop_vars among func's inputs.")),
-    inputs=_var_inputs(2), all_inputs=("data",), key_var_num_args="num_args", outputs=_num_outputs,
-    infer_shape=lambda attrs, shapes: _while_shape(attrs, shapes, [])[1],
-    infer_shape_full=_while_shape, infer_type=_while_type,
-    doc="Run a while loop over with user-defined condition and computation"))
+_register("_while_loop", _wl_run, _while_backward, _while_shape, _while_type, 2, (
+    Param("num_out_data", Int, doc="The number of outputs from the function body."),
+    Param("max_iterations", Int, doc="Maximum number of iterations."),
+    _input_locs("cond"), _input_locs("func"),
+    Param("func_var_locs", Locs, doc="The locations of loop_vars among func's inputs.")),
+    "Run a while loop over with user-defined condition and computation", fresh_first=_has_out_data)
 
 
 # -- _cond ------------------------------------------------------------------------------------------
 _BRANCH_LOCS = ("then_input_locs", "else_input_locs")
 
 
-def _cond_run(env, attrs, inputs):
+def _cond_run(env, attrs, inputs, keep=True):
     bodies = _bodies(attrs, "_cond", 3)
     pred_plan = bodies.plan(0)
     if pred_plan.num_heads != 1:
@@ -508,24 +524,14 @@ def _cond_run(env, attrs, inputs):
     return _fresh(env.xp, heads, inputs), (branch, values)
 
 
-def _cond_forward(env, attrs, inputs, aux):
-    outs, state = _cond_run(env, attrs, inputs)
-    if env.is_train:
-        _save(env.xp, outs, state, False)
-    return tuple(outs)
-
-
 def _cond_backward(env, attrs, inputs, outputs, out_grads, req):
     xp = env.xp
-    state = _load(outputs)
-    if state is None:
-        state = _cond_run(env, attrs, inputs)[1]
-    branch, values = state
+    branch, values = _saved(_cond_run, env, attrs, inputs, outputs)
     sub = attrs.subgraphs.plan(1 + branch)
     grads = [None] * len(inputs)
     for l, g in zip(attrs[_BRANCH_LOCS[branch]], sub.grad(env, values, list(out_grads))):
         _acc(grads, l, g)
-    return [(g if g is not None else xp.zeros_like(x)).astype(x.dtype, copy=False) for g, x in zip(grads, inputs)]
+    return _input_grads(xp, grads, inputs)
 
 
 def _cond_shape(attrs, in_shapes, aux_shapes):
@@ -537,9 +543,7 @@ def _cond_shape(attrs, in_shapes, aux_shapes):
         if len(outs) != attrs.num_outputs:
             raise MXNetError("_cond: num_outputs={} but the {} branch has {} outputs".format(
                 attrs.num_outputs, ("then", "else")[b - 1], len(outs)))
-        for p, l in enumerate(locs):
-            if in_shapes[l] is None and ins[p] is not None:
-                in_shapes[l] = ins[p]
+        _fill_shapes(in_shapes, locs, ins)
         results.append(outs)
     out_s = []
     for i, (a, b) in enumerate(zip(*results)):
@@ -552,18 +556,9 @@ def _cond_shape(attrs, in_shapes, aux_shapes):
 
 def _cond_type(attrs, in_dtypes):
     then = _bodies(attrs, "_cond", 3)[1]
-    types = _sub_types(then, [in_dtypes[l] for l in attrs.then_input_locs])
-    return [t if t is not None else np.dtype(np.float32) for t in types]
+    return _sub_types(then, [in_dtypes[l] for l in attrs.then_input_locs])
 
 
-register(OpDef(
-    "_cond", _cond_forward, backward=_cond_backward,
-    params=(Param("num_args", Int, doc="Number of inputs (the three subgraphs count as three)."),
-            Param("num_outputs", Int, doc="The number of outputs of the subgraph."),
-            Param("cond_input_locs", Locs, doc="The locations of cond's inputs in the given inputs."),
-            Param("then_input_locs", Locs, doc="The locations of then's inputs in the given inputs."),
-            Param("else_input_locs", Locs, doc="The locations of else's inputs in the given inputs.")),
-    inputs=_var_inputs(3), all_inputs=("data",), key_var_num_args="num_args", outputs=_num_outputs,
-    infer_shape=lambda attrs, shapes: _cond_shape(attrs, shapes, [])[1],
-    infer_shape_full=_cond_shape, infer_type=_cond_type,
-    doc="Run a if-then-else using user-defined condition and computation"))
+_register("_cond", _cond_run, _cond_backward, _cond_shape, _cond_type, 3,
+          (_input_locs("cond"), _input_locs("then"), _input_locs("else")),
+          "Run a if-then-else using user-defined condition and computation")

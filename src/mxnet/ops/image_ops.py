@@ -416,9 +416,15 @@ def resized_hw(op, h, w, size, keep_ratio):
         return size[1], size[0]
     if not keep_ratio:
         return size[0], size[0]
+    return short_edge_hw(h, w, size[0])
+
+
+def short_edge_hw(h, w, size):
+    """(new height, new width) of an ``h`` x ``w`` image whose shorter edge is resized to ``size``
+    (the other edge scales by size / short edge, floored)."""
     if h > w:
-        return h * size[0] // w, size[0]
-    return size[0], w * size[0] // h
+        return h * size // w, size
+    return size, w * size // h
 
 
 def _resize_shape(attrs, in_shapes):

@@ -152,24 +152,33 @@ def _bn1_backward(env, a, inputs, outputs, out_grads, req):
     return _bn_backward(env, _bn1_attrs(a), inputs, (y, mean, rstd), out_grads, req)
 
 
+_BN = get_op("BatchNorm")      # BatchNorm_v1 shares its momentum / fix_gamma / use_global_stats and aux inits
 register(OpDef(
     "BatchNorm_v1", _bn1_forward,
     params=(Param("eps", Float, 1e-3, "Epsilon to prevent div 0"),
-            Param("momentum", Float, 0.9, "Momentum for moving average"),
-            Param("fix_gamma", Bool, True, "Fix gamma while training"),
-            Param("use_global_stats", Bool, False, "Whether use global moving statistics instead of local "
-                  "batch-norm. This will force change batch-norm into a scale shift operator."),
+            *(_BN.param_map[n] for n in ("momentum", "fix_gamma", "use_global_stats")),
             Param("output_mean_var", Bool, False, "Output All,normal mean and var")),
     inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
     all_inputs=("data", "gamma", "beta"),
     outputs=("output", "mean", "var"), num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
     infer_shape=_plain(_bn1_infer_full), infer_shape_full=_bn1_infer_full, infer_type=_bn_infer_type,
-    backward=_bn1_backward,
-    var_attrs={"moving_mean": {"__init__": '["zero", {}]'}, "moving_var": {"__init__": '["one", {}]'}},
+    backward=_bn1_backward, var_attrs=_BN.var_attrs,
     doc="Batch normalization (legacy version, channel axis 1; the mean/var outputs are the batch "
         "mean and variance)."))
 
 # -- Convolution_v1 -------------------------------------------------------------------------------
+
+
+def _conv_params(docs, count, after_group=()):
+    """Convolution_v1's and the deformable convolutions' parameters kernel, stride, dilate, pad,
+    num_filter, num_group (of type ``count``), ``after_group``, workspace and no_bias; ``docs``:
+    the descriptions of kernel ... num_group and workspace."""
+    kernel, stride, dilate, pad, num_filter, num_group, workspace = docs
+    return ((Param("kernel", Shape, doc=kernel), Param("stride", Shape, (), stride),
+             Param("dilate", Shape, (), dilate), Param("pad", Shape, (), pad),
+             Param("num_filter", count, doc=num_filter), Param("num_group", count, 1, num_group))
+            + tuple(after_group)
+            + (Param("workspace", _Long, 1024, workspace), Param("no_bias", Bool, False, "Whether to disable bias parameter.")))
 
 
 def _conv1_infer_full(a, in_shapes, aux_shapes):
@@ -181,14 +190,10 @@ def _conv1_infer_full(a, in_shapes, aux_shapes):
 
 register(OpDef(
     "Convolution_v1", _conv_forward,
-    params=(Param("kernel", Shape, doc="convolution kernel size: (h, w) or (d, h, w)"),
-            Param("stride", Shape, (), "convolution stride: (h, w) or (d, h, w)"),
-            Param("dilate", Shape, (), "convolution dilate: (h, w) or (d, h, w)"),
-            Param("pad", Shape, (), "pad for convolution: (h, w) or (d, h, w)"),
-            Param("num_filter", _PosInt, doc="convolution filter(channel) number"),
-            Param("num_group", _PosInt, 1, "Number of group partitions."),
-            Param("workspace", _Long, 1024, "Maximum temporary workspace allowed for convolution (MB)."),
-            Param("no_bias", Bool, False, "Whether to disable bias parameter."),
+    params=_conv_params(("convolution kernel size: (h, w) or (d, h, w)", "convolution stride: (h, w) or (d, h, w)",
+                         "convolution dilate: (h, w) or (d, h, w)", "pad for convolution: (h, w) or (d, h, w)",
+                         "convolution filter(channel) number", "Number of group partitions.",
+                         "Maximum temporary workspace allowed for convolution (MB)."), _PosInt) + (
             Param("cudnn_tune", _CudnnTune, None, "Whether to pick convolution algo by running performance test."),
             Param("cudnn_off", Bool, False, "Turn off cudnn for this layer."),
             Param("layout", Enum("NCDHW", "NCHW", "NDHWC", "NHWC", none=True), None,
@@ -511,15 +516,23 @@ def _dconv_samples(xp, xi, taps, dg, ct, grads=False):
     return val, gy, gx
 
 
+def _dconv_setup(name, a, inputs, modulated):
+    """What the forward and backward share: the inputs x, offset, mask, bias (None when absent),
+    the geometry (k, s, d, p, out), the compute dtype and the weight as (groups, filters per
+    group, -1) matrices."""
+    x, offset, mask, weight, bias = _dconv_parts(a, inputs, modulated)
+    geometry = _dconv_check(name, a, x.shape)
+    ct = _compute_dtype(x.dtype)
+    wm = weight.astype(ct, copy=False).reshape(a.num_group, a.num_filter // a.num_group, -1)
+    return (x, offset, mask, bias), geometry, ct, wm
+
+
 def _dconv_forward_fn(name, modulated):
     def forward(env, a, inputs, aux):
         xp = env.xp
-        x, offset, mask, weight, bias = _dconv_parts(a, inputs, modulated)
-        k, s, d, p, out = _dconv_check(name, a, x.shape)
-        ct = _compute_dtype(x.dtype)
+        (x, offset, mask, bias), (k, s, d, p, out), ct, wm = _dconv_setup(name, a, inputs, modulated)
         n, c, h, w = x.shape
         g, dg, kk, ll = a.num_group, a.num_deformable_group, k[0] * k[1], out[0] * out[1]
-        wm = weight.astype(ct, copy=False).reshape(g, a.num_filter // g, -1)
         y = xp.empty((n, g, a.num_filter // g, ll), dtype=ct)
         for i in range(n):      # one sample at a time bounds the column buffer
             taps = _dconv_taps(xp, a, offset[i], h, w, k, s, d, p, out, ct, not modulated)
@@ -537,14 +550,11 @@ def _dconv_forward_fn(name, modulated):
 def _dconv_backward_fn(name, modulated):
     def backward(env, a, inputs, outputs, out_grads, req):
         xp = env.xp
-        x, offset, mask, weight, bias = _dconv_parts(a, inputs, modulated)
-        k, s, d, p, out = _dconv_check(name, a, x.shape)
-        ct = _compute_dtype(x.dtype)
+        (x, offset, mask, _), (k, s, d, p, out), ct, wm = _dconv_setup(name, a, inputs, modulated)
         n, c, h, w = x.shape
         g, dg, kk, ll = a.num_group, a.num_deformable_group, k[0] * k[1], out[0] * out[1]
         cg = c // dg
         i_w = 3 if modulated else 2
-        wm = weight.astype(ct, copy=False).reshape(g, a.num_filter // g, -1)
         gy_all = out_grads[0].astype(ct, copy=False).reshape(n, g, a.num_filter // g, ll)
         gx_all = xp.zeros(x.shape, dtype=ct) if req[0] else None
         goff = xp.zeros(offset.shape, dtype=ct) if req[1] else None
@@ -582,15 +592,13 @@ def _dconv_backward_fn(name, modulated):
 
 def _dconv_params(non_neg):
     cnt = _PosInt if non_neg else Int
-    return (Param("kernel", Shape, doc="Convolution kernel size: (h, w) or (d, h, w)"),
-            Param("stride", Shape, (), "Convolution stride: (h, w) or (d, h, w). Defaults to 1 for each dimension."),
-            Param("dilate", Shape, (), "Convolution dilate: (h, w) or (d, h, w). Defaults to 1 for each dimension."),
-            Param("pad", Shape, (), "Zero pad for convolution: (h, w) or (d, h, w). Defaults to no padding."),
-            Param("num_filter", cnt, doc="Convolution filter(channel) number"),
-            Param("num_group", cnt, 1, "Number of group partitions."),
-            Param("num_deformable_group", cnt, 1, "Number of deformable group partitions."),
-            Param("workspace", _Long, 1024, "Maximum temperal workspace allowed for convolution (MB)."),
-            Param("no_bias", Bool, False, "Whether to disable bias parameter."))
+    return _conv_params(("Convolution kernel size: (h, w) or (d, h, w)",
+                         "Convolution stride: (h, w) or (d, h, w). Defaults to 1 for each dimension.",
+                         "Convolution dilate: (h, w) or (d, h, w). Defaults to 1 for each dimension.",
+                         "Zero pad for convolution: (h, w) or (d, h, w). Defaults to no padding.",
+                         "Convolution filter(channel) number", "Number of group partitions.",
+                         "Maximum temperal workspace allowed for convolution (MB)."), cnt,
+                        (Param("num_deformable_group", cnt, 1, "Number of deformable group partitions."),))
 
 
 _LAYOUT3 = Param("layout", Enum("NCDHW", "NCHW", "NCW", none=True), None,

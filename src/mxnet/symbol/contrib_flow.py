@@ -11,7 +11,8 @@ from collections import defaultdict
 from .. import attribute, name as _name
 from ..attribute import AttrScope
 from ..base import MXNetError
-from ..ndarray.contrib_flow import _UsageError
+from ..ndarray.contrib_flow import _UsageError, _flatten_nested, _regroup, _step_lists, _check_max_iterations
+from ..ops.control_flow import Locs
 from ..ops.registry import get_op
 from .symbol import Node, Symbol, Variable, Group, topo_order
 
@@ -22,33 +23,15 @@ _ATTR = "__subgraph_name__"
 
 
 # -- helpers (nested lists of symbols) --------------------------------------------------------------
+def _sym_leaf(x):
+    if not isinstance(x, Symbol):
+        return None
+    n = len(x._outputs)
+    return ([x], 0) if n == 1 else (list(x), n)
+
+
 def _flatten(args, inout_str):
-    if isinstance(args, Symbol):
-        n = len(args._outputs)
-        if n == 1:
-            return [args], 0
-        return list(args), n
-    if not isinstance(args, (list, tuple)):
-        raise _UsageError("%s must be (nested) list of Symbol, but got %s of type %s" % (
-            inout_str, str(args), str(type(args))))
-    flat, fmts = [], []
-    for i in args:
-        arg, fmt = _flatten(i, inout_str)
-        flat.extend(arg)
-        fmts.append(fmt)
-    return flat, fmts
-
-
-def _regroup(args, fmt):
-    if isinstance(fmt, int):
-        if fmt == 0:
-            return args[0], args[1:]
-        return args[:fmt], args[fmt:]
-    ret = []
-    for i in fmt:
-        res, args = _regroup(args, i)
-        ret.append(res)
-    return ret, args
+    return _flatten_nested(args, inout_str, _sym_leaf, "Symbol")
 
 
 def _uniq_name(sym):
@@ -160,8 +143,7 @@ def _make_node(opname, entries, subgraphs, params, num_outputs):
     return [Symbol([(node, i)]) for i in range(num_outputs)]
 
 
-def _locs(v):
-    return "[" + ", ".join(str(int(x)) for x in v) + "]"
+_locs = Locs.to_str
 
 
 # -- foreach ----------------------------------------------------------------------------------------
@@ -226,15 +208,6 @@ def foreach(body, data, init_states, name="foreach"):
 
 
 # -- while_loop -------------------------------------------------------------------------------------
-def _to_python_scalar(inputs, type_, name):
-    if hasattr(inputs, "asscalar"):
-        inputs = inputs.asscalar()
-    try:
-        return type_(inputs)
-    except (TypeError, ValueError):
-        raise ValueError("Cannot convert %s to python %s" % (name, type_.__name__)) from None
-
-
 def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
     """Run a while loop with user-defined computation and loop condition.
 
@@ -244,9 +217,7 @@ def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
     zeros).
     """
     flat_vars, var_fmt = _flatten(loop_vars, "while loop_vars")
-    if max_iterations is None:
-        raise ValueError("max_iterations should be specified")
-    max_iterations = _to_python_scalar(max_iterations, int, "max_iteration")
+    max_iterations = _check_max_iterations(max_iterations)
     if len(flat_vars) == 0:
         raise ValueError("loop_vars should contain at least one element")
     var_names = [_uniq_name(s) for s in flat_vars]
@@ -267,15 +238,7 @@ def while_loop(cond, func, loop_vars, max_iterations=None, name="while_loop"):
         return [], [result], None
 
     def _func_wrapper(lv):
-        step_output, new_loop_vars = func(*lv)
-        if step_output is None:
-            step_output = []
-        if new_loop_vars is None:
-            new_loop_vars = []
-        if isinstance(step_output, tuple):
-            step_output = list(step_output)
-        if isinstance(new_loop_vars, tuple):
-            new_loop_vars = list(new_loop_vars)
+        step_output, new_loop_vars = _step_lists(func(*lv))
         step_output, out_fmt = _flatten(step_output, "while output")
         new_loop_vars, _ = _flatten(new_loop_vars, "while loop_vars")
         if len(lv) != len(new_loop_vars):

@@ -1,6 +1,7 @@
 """``mx.sym.random``: sampling functions; scalar parameters use ``_random_*`` operators, Symbol
 parameters the per-element ``_sample_*`` ones (as ``mx.nd.random``)."""
 from ..base import _Null, numeric_types
+from ..ndarray.random import _LIKE_DISTRIBUTIONS
 from .symbol import Symbol
 
 __all__ = ["uniform", "normal", "randn", "randint", "exponential", "gamma", "poisson",
@@ -93,10 +94,6 @@ def _like(dist):
     return fn
 
 
-uniform_like = _like("uniform")
-normal_like = _like("normal")
-exponential_like = _like("exponential")
-gamma_like = _like("gamma")
-poisson_like = _like("poisson")
-negative_binomial_like = _like("negative_binomial")
-generalized_negative_binomial_like = _like("generalized_negative_binomial")
+for _dist in _LIKE_DISTRIBUTIONS:
+    globals()[_dist + "_like"] = _like(_dist)
+del _dist

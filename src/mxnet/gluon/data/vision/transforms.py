@@ -12,7 +12,7 @@ import numpy as np
 
 from .... import ndarray as nd
 from ....base import numeric_types
-from ....ndarray.imperative import invoke
+from ....image.image import _get_interp_method, _center_box, _random_size_box, _rotate
 from ....ops import image_ops
 from ....ops.registry import get_op, list_ops
 from ...block import Block, HybridBlock
@@ -217,40 +217,12 @@ class RandomLighting(HybridBlock):
         return F.image.random_lighting(x, alpha_std=self._alpha)
 
 
-def _interp_method(interp, sizes=()):
-    """MXNet's interpolation choice: 9 picks by the size change, 10 at random (Python ``random``)."""
-    if interp == 9:
-        if sizes:
-            oh, ow, nh, nw = sizes
-            if nh > oh and nw > ow:
-                return 2
-            if nh < oh and nw < ow:
-                return 3
-            return 1
-        return 2
-    if interp == 10:
-        return random.randint(0, 4)
-    if interp not in (0, 1, 2, 3, 4):
-        raise ValueError("Unknown interp method %d" % interp)
-    return interp
-
-
 def _fixed_crop(src, x0, y0, w, h, size=None, interp=2):
     out = src[y0:y0 + h, x0:x0 + w]
     if size is not None and (w, h) != tuple(size):
-        interp = _interp_method(interp, (h, w, size[1], size[0]))
+        interp = _get_interp_method(interp, (h, w, size[1], size[0]))
         out = nd.image.resize(out, size=tuple(size), keep_ratio=False, interp=interp)
     return out
-
-
-def _scale_down(src_size, size):
-    w, h = size
-    sw, sh = src_size
-    if sh < h:
-        w, h = float(w * sh) / h, sh
-    if sw < w:
-        w, h = sw, float(h * sw) / w
-    return int(w), int(h)
 
 
 def _hw(x, who):
@@ -262,10 +234,7 @@ def _hw(x, who):
 
 def _center_crop(src, size, interp):
     h, w = _hw(src, "CenterCrop")
-    new_w, new_h = _scale_down((w, h), size)
-    x0 = int((w - new_w) / 2)
-    y0 = int((h - new_h) / 2)
-    return _fixed_crop(src, x0, y0, new_w, new_h, size, interp)
+    return _fixed_crop(src, *_center_box(w, h, size), size, interp)
 
 
 class CenterCrop(Block):
@@ -299,20 +268,10 @@ class RandomResizedCrop(Block):
     def forward(self, x):
         size, area, ratio, interp = self._args
         h, w = _hw(x, "RandomResizedCrop")
-        src_area = h * w
-        if isinstance(area, numeric_types):
-            area = (area, 1.0)
-        for _ in range(10):
-            target_area = random.uniform(area[0], area[1]) * src_area
-            log_ratio = (np.log(ratio[0]), np.log(ratio[1]))
-            new_ratio = np.exp(random.uniform(*log_ratio))
-            new_w = int(round(np.sqrt(target_area * new_ratio)))
-            new_h = int(round(np.sqrt(target_area / new_ratio)))
-            if new_w <= w and new_h <= h:
-                x0 = random.randint(0, w - new_w)
-                y0 = random.randint(0, h - new_h)
-                return _fixed_crop(x, x0, y0, new_w, new_h, size, interp)
-        return _center_crop(x, size, interp)
+        box = _random_size_box(h, w, area, ratio)
+        if box is None:
+            return _center_crop(x, size, interp)
+        return _fixed_crop(x, *box, size, interp)
 
 
 def _imrotate(x, degrees, zoom_in, zoom_out):
@@ -321,8 +280,7 @@ def _imrotate(x, degrees, zoom_in, zoom_out):
     if np.dtype(x.dtype) != np.float32:
         raise TypeError("This transformation only supports float32. Consider calling it after ToTensor")
     n = 1 if len(x.shape) == 3 else x.shape[0]
-    degrees = np.broadcast_to(np.asarray(degrees, np.float64), (n,)).tolist()
-    return invoke(image_ops.ROTATE, [x], {"degrees": degrees, "zoom_in": zoom_in, "zoom_out": zoom_out})
+    return _rotate(x, np.broadcast_to(np.asarray(degrees, np.float64), (n,)).tolist(), zoom_in, zoom_out)
 
 
 class Rotate(Block):
