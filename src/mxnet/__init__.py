@@ -42,3 +42,7 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context
            "profiler", "monitor", "image", "visualization", "viz"]
 from . import monitor as mon
 from . import runtime
+from . import rnn
+from . import contrib
+from . import _aliases  # noqa: E402,F401  (mx.img, mx.rnd, mx.error, mx.log, mx.registry, mx.library, mx.libinfo, mx.notebook)
+from . import onnx  # noqa: E402,F401  (mx.onnx.export_model, as MXNet 1.9.1)

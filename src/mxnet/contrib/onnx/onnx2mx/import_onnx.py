@@ -1,0 +1,2 @@
+"""``GraphProto``: the ONNX graph translator."""
+from .._import import GraphProto  # noqa: F401

@@ -1,0 +1,2 @@
+"""``import_to_gluon``."""
+from .._import import import_to_gluon  # noqa: F401
