@@ -1,10 +1,12 @@
 """Utilities: atomic file writes, np-shape switches, makedirs."""
 import contextlib
+import functools
 import os
 import tempfile
 import threading
 
 __all__ = ["atomic_write", "makedirs", "np_shape", "is_np_shape", "set_np_shape", "use_np_shape",
+           "np_array", "is_np_array", "use_np_array", "use_np", "set_np", "reset_np",
            "get_gpu_count", "get_gpu_memory"]
 
 _state = threading.local()
@@ -34,36 +36,143 @@ def makedirs(d):
     os.makedirs(os.path.expanduser(d), exist_ok=True)
 
 
+# The switches: set_np()/reset_np()/set_np_shape() set them for the process (DataLoader worker
+# threads and processes see them, as in MXNet); the np_shape()/np_array() scopes and the use_np*
+# decorators override them in the current thread only.
+_global = {"np_shape": False, "np_array": False}
+
+
 def is_np_shape():
     """Whether NumPy shape semantics (0-d arrays, zero-size dims) are on."""
-    return getattr(_state, "np_shape", False)
+    v = getattr(_state, "np_shape", None)
+    return _global["np_shape"] if v is None else v
+
+
+_np_array_used = False   # set once anything turns np-array semantics on: a cheap test for hot paths
+
+
+def is_np_array():
+    """Whether NumPy array semantics are on (``npx.set_np()``): Gluon blocks then take and
+    return ``mx.np.ndarray``."""
+    if not _np_array_used:
+        return False
+    v = getattr(_state, "np_array", None)
+    return _global["np_array"] if v is None else v
+
+
+def _set(kind, active):
+    global _np_array_used
+    if kind == "np_array" and active:
+        _np_array_used = True
+    _global[kind] = active
+    if getattr(_state, kind, None) is not None:   # inside a scope: the scope sees it too
+        setattr(_state, kind, active)
 
 
 def set_np_shape(active):
-    """Turn NumPy shape semantics on/off; returns the previous state."""
+    """Turn NumPy shape semantics on/off; returns the previous state. Turning them off while
+    NumPy array semantics are on is an error (as in MXNet)."""
+    active = bool(active)
+    if not active and is_np_array():
+        raise ValueError("NumPy Shape semantics is required in using NumPy array semantics.")
     prev = is_np_shape()
-    _state.np_shape = bool(active)
+    _set("np_shape", active)
     return prev
 
 
-@contextlib.contextmanager
+def _set_np_array(active):
+    prev = is_np_array()
+    _set("np_array", bool(active))
+    return prev
+
+
+def set_np(shape=True, array=True):
+    """Turn on NumPy shape and/or array semantics (``npx.set_np()``)."""
+    if not shape and array:
+        raise ValueError("NumPy Shape semantics is required in using NumPy array semantics.")
+    _set("np_array", bool(array))
+    _set("np_shape", bool(shape))
+
+
+def reset_np():
+    """Turn NumPy shape and array semantics off (MXNet 1.x's legacy mode)."""
+    set_np(shape=False, array=False)
+
+
+class _NpScope:
+    """Context manager and decorator setting a semantics flag for a scope."""
+
+    def __init__(self, kind, active):
+        self._kind = kind
+        self._active = bool(active)
+        self._prev = None
+
+    def __enter__(self):
+        global _np_array_used
+        if self._kind != "shape" and self._active:
+            _np_array_used = True
+        self._prev = (getattr(_state, "np_shape", None), getattr(_state, "np_array", None))
+        if self._kind == "shape":
+            _state.np_shape = self._active
+        elif self._kind == "array":
+            _state.np_array = self._active
+        else:
+            _state.np_shape = _state.np_array = self._active
+        return self
+
+    def __exit__(self, *exc):
+        _state.np_shape, _state.np_array = self._prev
+
+    def __call__(self, func):
+        kind, active = self._kind, self._active
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with _NpScope(kind, active):
+                return func(*args, **kwargs)
+        return wrapper
+
+
 def np_shape(active=True):
     """Scope with NumPy shape semantics on (``with mx.util.np_shape(True):``)."""
-    prev = set_np_shape(active)
-    try:
-        yield
-    finally:
-        set_np_shape(prev)
+    return _NpScope("shape", active)
+
+
+def np_array(active=True):
+    """Scope with NumPy array semantics on (``with mx.util.np_array(True):``)."""
+    return _NpScope("array", active)
+
+
+def _wrap_class_or_func(kind, func):
+    if isinstance(func, type):
+        for name, method in list(vars(func).items()):
+            if callable(method) and not isinstance(method, type) and \
+                    (not name.startswith("__") or name in ("__init__", "__call__")):
+                setattr(func, name, _NpScope(kind, True)(method))
+            elif isinstance(method, property):
+                setattr(func, name, property(
+                    _NpScope(kind, True)(method.fget) if method.fget else None,
+                    _NpScope(kind, True)(method.fset) if method.fset else None,
+                    method.fdel, method.__doc__))
+        return func
+    if not callable(func):
+        raise TypeError("use_np* decorators apply to functions and classes, got {!r}".format(func))
+    return _NpScope(kind, True)(func)
 
 
 def use_np_shape(func):
-    """Decorator running ``func`` with NumPy shape semantics on."""
-    def wrapper(*args, **kwargs):
-        with np_shape(True):
-            return func(*args, **kwargs)
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return wrapper
+    """Decorator (function or class) running with NumPy shape semantics on."""
+    return _wrap_class_or_func("shape", func)
+
+
+def use_np_array(func):
+    """Decorator (function or class) running with NumPy array semantics on."""
+    return _wrap_class_or_func("array", func)
+
+
+def use_np(func):
+    """Decorator (function or class) running with NumPy shape and array semantics on."""
+    return _wrap_class_or_func("both", func)
 
 
 def get_gpu_count():

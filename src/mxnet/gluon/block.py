@@ -9,6 +9,7 @@ from .. import autograd, engine
 from .. import name as _name
 from .. import ndarray as nd
 from .. import symbol as sym
+from .. import util as _util
 from ..backend import for_context
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
@@ -269,6 +270,9 @@ class Block:
         out = self.forward(*args)
         for hook in self._forward_hooks.values():
             hook(self, args, out)
+        if _util.is_np_array():     # npx.set_np(): blocks return mx.np arrays
+            from ..numpy._core import to_np_tree
+            out = to_np_tree(out)
         return out
 
     def forward(self, *args):
@@ -549,6 +553,10 @@ class HybridBlock(Block):
             params = {k: p.var() for k, p in self._reg_params.items()}
             with self.name_scope():
                 return self.hybrid_forward(sym, x, *args, **params)
+        if _util.is_np_array():     # np mode: hybrid_forward runs the classic ops on NDArray views
+            from ..numpy._core import to_nd_tree
+            with _util.np_array(False):
+                return self.forward(*to_nd_tree((x,) + args))
         if self._active:
             return self._call_cached(x, *args)
         ctx = x.context

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import autograd
 from .. import ndarray as nd
+from .. import util as _util
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 
@@ -170,13 +171,16 @@ class Parameter:
         """The value on ``ctx`` (default: the current context, or the only one)."""
         data = self._data
         if data is not None and (ctx is self._ctx_list[0] or (ctx is None and len(data) == 1)):
-            return data[0]       # the common case, without a call
-        if ctx is None:
-            ctx = current_context()
-        self._check_initialized(ctx)
-        if ctx is self._ctx_list[0]:
-            return self._data[0]
-        return self._data[self._ctx_list.index(ctx)]
+            d = data[0]       # the common case, without a call
+        else:
+            if ctx is None:
+                ctx = current_context()
+            self._check_initialized(ctx)
+            d = self._data[0] if ctx is self._ctx_list[0] else self._data[self._ctx_list.index(ctx)]
+        if _util.is_np_array():     # npx.set_np(): an mx.np view of the same array
+            from ..numpy._core import param_view
+            return param_view(d)
+        return d
 
     def list_data(self):
         """Values on every context, in initialisation order."""
@@ -188,12 +192,17 @@ class Parameter:
         """The gradient buffer on ``ctx``."""
         if self._data is not None and self._grad is None:
             raise RuntimeError("Cannot get gradient array for Parameter '%s' because grad_req='null'" % self.name)
-        if ctx is None:
-            if self._data is not None and len(self._ctx_list) == 1:
-                return self._grad[0]
-            ctx = current_context()
-        self._check_initialized(ctx)
-        return self._grad[self._ctx_list.index(ctx)]
+        if ctx is None and self._data is not None and len(self._ctx_list) == 1:
+            g = self._grad[0]
+        else:
+            if ctx is None:
+                ctx = current_context()
+            self._check_initialized(ctx)
+            g = self._grad[self._ctx_list.index(ctx)]
+        if _util.is_np_array():     # npx.set_np(): an mx.np view of the same buffer
+            from ..numpy._core import _np_view
+            return _np_view(g)
+        return g
 
     def list_grad(self):
         """Gradient buffers on every context."""

@@ -203,6 +203,11 @@ class NDArray:
     def as_nd_ndarray(self):
         return self
 
+    def as_np_ndarray(self):
+        """An ``mx.np.ndarray`` sharing this array's storage and autograd identity (no copy)."""
+        from ..numpy._core import _np_view
+        return _np_view(self)
+
     def tostype(self, stype):
         """This array in storage type ``stype`` ('default', 'csr' or 'row_sparse')."""
         from .sparse import cast_storage

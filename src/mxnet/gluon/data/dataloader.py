@@ -25,6 +25,7 @@ import numpy as np
 
 from ... import context
 from ... import ndarray as nd
+from ... import util as _util
 from ...base import MXNetError
 from . import sampler as _sampler
 
@@ -35,13 +36,16 @@ _POLL_S = 0.05          # how often a waiting parent checks that its workers are
 
 def default_batchify_fn(data):
     """Collate samples into a batch: NDArrays are stacked, tuples are collated element-wise
-    (into a list), anything else goes through ``np.asarray`` into an NDArray of its dtype."""
-    if isinstance(data[0], nd.NDArray):
-        return nd.stack(*data)
+    (into a list), anything else goes through ``np.asarray`` into an NDArray of its dtype.
+    With ``npx.set_np()`` on, arrays come out as ``mx.np.ndarray``."""
     if isinstance(data[0], tuple):
         return [default_batchify_fn(list(i)) for i in zip(*data)]
-    data = np.asarray(data)
-    return nd.array(data, dtype=data.dtype)
+    if isinstance(data[0], nd.NDArray):
+        out = nd.stack(*data)
+    else:
+        data = np.asarray(data)
+        out = nd.array(data, dtype=data.dtype)
+    return out.as_np_ndarray() if _util.is_np_array() else out
 
 
 # MXNet stacks into shared memory in workers; batches here travel pickled, so it is the same.
