@@ -59,16 +59,19 @@ def invoke(op, inputs, kwargs, out=None):
     """Run ``op`` on NDArray ``inputs`` (data inputs, then aux states) with parameters ``kwargs``.
 
     Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given."""
-    if list(map(type, inputs)).count(NDArray) != len(inputs):    # a subclass: sparse storage?
+    n = len(inputs)
+    if list(map(type, inputs)).count(NDArray) != n:    # a subclass: sparse storage?
         for x in inputs:
             if type(x) is not NDArray and x.stype != "default":
                 from .sparse import dispatch
                 return dispatch(op, inputs, kwargs, out)
-    return invoke_dense(op, inputs, kwargs, out)
+        return invoke_dense(op, inputs, kwargs, out)
+    return invoke_dense(op, inputs, kwargs, out, list(map(_view_of, inputs)).count(None) == n)
 
 
-def invoke_dense(op, inputs, kwargs, out=None):
-    """``invoke`` for default-storage arrays (sparse inputs are dispatched by ``invoke``)."""
+def invoke_dense(op, inputs, kwargs, out=None, plain=False):
+    """``invoke`` for default-storage arrays (sparse inputs are dispatched by ``invoke``);
+    ``plain``: every input is an NDArray (not a subclass) without a view."""
     attrs = op._defaults if not kwargs and op._defaults is not None else op.parse(kwargs)
     # Arity, shape/type inference and the inline hint are a pure function of (attrs, input
     # shapes and dtypes): remembered per operator (the entry holds attrs, so its id cannot be
@@ -121,9 +124,6 @@ def invoke_dense(op, inputs, kwargs, out=None):
         run = _gpu_runner(backend, forward, env, attrs, data_in, aux, outs, name)
     else:
         # plain NDArrays (no view, no sparse subclass with its own _read): raw data directly
-        n = len(data_in)
-        plain = list(map(_view_of, data_in)).count(None) == n and list(map(type, data_in)).count(NDArray) == n
-
         def run():
             raw = list(map(_data_of, data_in)) if plain else [x._read() for x in data_in]
             res = forward(env, attrs, raw, [a._read() for a in aux] if aux else aux)
