@@ -14,6 +14,7 @@ from ..backend import for_context
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
 from ..ndarray.imperative import _sig
+from ..ndarray.contrib_flow import _regroup  # (nested formats: one definition)
 from ..ops.registry import OpEnv
 from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
 
@@ -81,18 +82,6 @@ def _flatten(args):
             fmts.append(fmt)
         return flat, fmts
     return [args], 0
-
-
-def _regroup(flat, fmt):
-    if isinstance(fmt, int):
-        if fmt == 0:
-            return flat[0], flat[1:]
-        return flat[:fmt], flat[fmt:]
-    out = []
-    for f in fmt:
-        r, flat = _regroup(flat, f)
-        out.append(r)
-    return out, flat
 
 
 class Block:
