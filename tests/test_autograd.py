@@ -154,3 +154,15 @@ def test_backward_twice_needs_retain_graph():
     np.testing.assert_array_equal(x.grad.asnumpy(), [4, 4])
     with pytest.raises(mx.MXNetError, match="not in a computational graph"):
         y.backward()
+
+
+def test_views_of_one_variable_accumulate_into_its_gradient():
+    # mx.np functions (and Gluon's np parameter views) see a variable through view objects that
+    # share its gradient buffer: their contributions must add up, not overwrite each other
+    from mxnet import np as mnp
+    w = mx.nd.array([1.0, 2.0, 3.0])
+    w.attach_grad()
+    with mx.autograd.record():
+        y = (mnp.multiply(w, 2.0) + mnp.multiply(w, 3.0)).sum() + (w * 4).sum()
+    y.backward()
+    np.testing.assert_array_equal(w.grad.asnumpy(), [9, 9, 9])

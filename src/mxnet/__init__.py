@@ -54,3 +54,5 @@ from . import _aliases  # noqa: E402,F401  (mx.img, mx.rnd, mx.error, mx.log, mx
 from . import onnx  # noqa: E402,F401  (mx.onnx.export_model, as MXNet 1.9.1)
 from .numpy_extension import _symbol as _sym_npx  # noqa: E402
 symbol.npx = _sym_npx                                  # F.npx in a hybridized hybrid_forward
+from .numpy import _symbol as _sym_np  # noqa: E402
+symbol.np = _sym_np                                    # F.np in a hybridized hybrid_forward

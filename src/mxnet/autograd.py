@@ -189,7 +189,7 @@ def _compute(heads, head_grads, variables, train_mode):
 
     # Snapshot the graph now: the tape may be freed (or extended) before the engine runs ``run``.
     def key(x):
-        return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", id(x))
+        return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", _vid(x))
 
     head_keys = [key(h) for h in heads]
     node_in_keys = [[key(x) for x in node.inputs] for node in order]
@@ -218,10 +218,10 @@ def _compute(heads, head_grads, variables, train_mode):
                 if k[0] == "v":
                     leaves[k] = x
         for k, x in leaves.items():
-            result[id(x)] = grads[k]
+            result[_vid(x)] = grads[k]
         for h in var_heads:   # a head that is itself a variable
-            if ("v", id(h)) in grads:
-                result[id(h)] = grads[("v", id(h))]
+            if ("v", _vid(h)) in grads:
+                result[_vid(h)] = grads[("v", _vid(h))]
 
     reads = [g._chunk.var for g in head_grads if g is not None]
     for node in order:
@@ -240,7 +240,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
         run()
         xp = None
         for x in order_vars:
-            g = result.get(id(x))
+            g = result.get(_vid(x))
             if g is None or x._grad is None or x._grad_req == "null":
                 continue
             buf = x._grad
@@ -288,6 +288,12 @@ def _xp(arr):
     return _for_context(arr._ctx).xp
 
 
+def _vid(x):
+    """A variable's identity: its gradient buffer when it has one, so that views of one
+    variable (``mx.np`` views, Gluon's np parameter views) accumulate into one gradient."""
+    return id(x._grad) if x._grad is not None else id(x)
+
+
 def _variables_of(heads, order):
     """The marked variables the tape nodes ``order`` read (and heads that are variables)."""
     NDArray = _deps()[1]
@@ -295,12 +301,12 @@ def _variables_of(heads, order):
     out, seen = [], set()
     for node in order:
         for x in node.inputs:
-            if x._ag_node is None and x._grad is not None and id(x) not in seen:
-                seen.add(id(x))
+            if x._ag_node is None and x._grad is not None and _vid(x) not in seen:
+                seen.add(_vid(x))
                 out.append(x)
     for h in heads:
-        if h._ag_node is None and h._grad is not None and id(h) not in seen:
-            seen.add(id(h))
+        if h._ag_node is None and h._grad is not None and _vid(h) not in seen:
+            seen.add(_vid(h))
             out.append(h)
     return out
 
@@ -325,7 +331,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         run()
         xp = _xp(variables[0])
         for v, o in zip(variables, outs):
-            g = result.get(id(v))
+            g = result.get(_vid(v))
             g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
             o._assign(_finalize(xp, g, o._shape, o._dtype, [], "grad"))
 

@@ -478,9 +478,16 @@ class HybridBlock(Block):
                 inputs[i] = sym.var(n)
             grouped, _ = _regroup(inputs, self._in_format)
             params = {p.name: p.var() for p in self._reg_params.values()}
+            if getattr(_scope, "np_trace", False):     # np mode: F.np symbols (NumPy operators)
+                params = {n: _np_sym(v, self._reg_params.values()) for n, v in params.items()}
+                grouped, _ = _regroup([None if v is None else sym.np.as_np_symbol(v, shape=a.shape)
+                                       for v, a in zip(inputs, flat)], self._in_format)
             with self.name_scope():
                 out = self.hybrid_forward(sym, *grouped, **{k: params[p.name] for k, p in self._reg_params.items()})
             outs, self._out_format = _flatten(out)
+            self._np_0d = [i for i, o in enumerate(outs) if getattr(o, "_np_ndim", None) == 0]
+            if self._np_0d or any(isinstance(o, sym.np._Symbol) for o in outs):
+                outs = [sym.Group([o]) for o in outs]      # plain Symbols (no NumPy __getitem__)
             self._cached_symbol = sym.Group(outs) if len(outs) > 1 else outs[0]
             self._cached_input_names = names
         return self._cached_symbol, self._cached_input_names
@@ -532,6 +539,8 @@ class HybridBlock(Block):
             for p in self._cached.params.values():
                 p._finish_deferred_init()
             outs = self._cached(flat, ctx)
+        for i in getattr(self, "_np_0d", ()):      # F.np 0-d results (stored as (1,) in the graph)
+            outs[i] = outs[i]._reshape_view(())
         out, _ = _regroup(outs, self._out_format) if not isinstance(self._out_format, int) else (outs[0], None)
         return out
 
@@ -540,12 +549,19 @@ class HybridBlock(Block):
         Symbol inputs, build the graph."""
         if isinstance(x, sym.Symbol):
             params = {k: p.var() for k, p in self._reg_params.items()}
+            if getattr(_scope, "np_trace", False):
+                params = {k: _np_sym(v, self._reg_params.values()) for k, v in params.items()}
             with self.name_scope():
                 return self.hybrid_forward(sym, x, *args, **params)
         if _util.is_np_array():     # np mode: hybrid_forward runs the classic ops on NDArray views
             from ..numpy._core import to_nd_tree
-            with _util.np_array(False):
-                return self.forward(*to_nd_tree((x,) + args))
+            prev = getattr(_scope, "np_trace", False)
+            _scope.np_trace = True
+            try:
+                with _util.np_array(False):
+                    return self.forward(*to_nd_tree((x,) + args))
+            finally:
+                _scope.np_trace = prev
         if self._active:
             return self._call_cached(x, *args)
         ctx = x.context
@@ -632,6 +648,12 @@ class SymbolBlock(HybridBlock):
 
     def hybridize(self, active=True, **kwargs):
         self._active = True
+
+
+def _np_sym(v, params):
+    """Parameter variable ``v`` as an mx.sym.np symbol (ndim from its Parameter's shape)."""
+    shape = next((p.shape for p in params if p.name == v.name), None)
+    return sym.np.as_np_symbol(v, shape=shape)
 
 
 def _sym_param(params, name, grad_req):

@@ -8,6 +8,7 @@ import string
 
 import numpy as _onp
 
+from ..backend import to_numpy
 from ..base import MXNetError, numeric_types, integer_types
 from ..context import current_context
 from ..ndarray.ndarray import NDArray, Chunk
@@ -1300,10 +1301,22 @@ def _generic(name, npfunc=None, float_out=True, int_out=None):
         in_dts = {a._dtype for a in arrays}
         ctx = arrays[0]._ctx if arrays else current_context()
 
-        def fn(xp, raw):
+        def call(f, raw):
             with _onp.errstate(all="ignore"):
-                r = npf(*fill(targs, raw), **{k: fill(v, raw) for k, v in tkw.items()})
-            return _flatten_result(xp, r)
+                return f(*fill(targs, raw), **{k: fill(v, raw) for k, v in tkw.items()})
+
+        def fn(xp, raw):
+            if xp is _onp:
+                return _flatten_result(xp, call(npf, raw))
+            # the device's own version (CuPy's); NumPy on host copies where it has none or rejects
+            # the arguments (NumPy-only keywords); _flatten_result puts the results on the device
+            f = getattr(xp, name, None) if npfunc is None else None
+            if f is not None:
+                try:
+                    return _flatten_result(xp, call(f, raw))
+                except (TypeError, NotImplementedError):
+                    pass
+            return _flatten_result(xp, call(npf, [to_numpy(r) for r in raw]))
         res_tmpl = []
 
         def fn2(xp, raw):
@@ -1336,9 +1349,9 @@ def _flatten_result(xp, r):
     def walk(v):
         if isinstance(v, tuple):
             return tuple(walk(x) for x in v)
-        if isinstance(v, list) and v and isinstance(v[0], _onp.ndarray):
+        if isinstance(v, list) and v and isinstance(v[0], (_onp.ndarray, xp.ndarray)):
             return [walk(x) for x in v]
-        if isinstance(v, (_onp.ndarray, _onp.generic)) or isinstance(v, (builtins.bool, int, float)):
+        if isinstance(v, (_onp.ndarray, xp.ndarray, _onp.generic)) or isinstance(v, (builtins.bool, int, float)):
             flat.append(xp.asarray(v))
             return _SlotRef(len(flat) - 1)
         return v

@@ -30,9 +30,11 @@ def _draw(draw, shape, dtype, ctx, inputs=()):
     out = ndarray(Chunk(), tuple(shape), _onp.dtype(dtype), ctx)
 
     def run():
-        r = draw(generator_for(ctx), [x._read() for x in inputs])
         from ..backend import for_context
-        out._chunk.data = for_context(ctx).xp.asarray(r).astype(dtype).reshape(shape)
+        b = for_context(ctx)
+        with b.device_scope():      # draw and allocate on ctx's device (gpu(i), not the current one)
+            r = draw(generator_for(ctx), [x._read() for x in inputs])
+            out._chunk.data = b.xp.asarray(r).astype(dtype).reshape(shape)
     _engine.push(run, [x._chunk.var for x in inputs], [out._chunk.var, rng_var(ctx)], ctx,
                  name="_np_random")
     return out
@@ -177,8 +179,8 @@ def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
         it = iter(raw)
         src = next(it) if isinstance(a, NDArray) else n
         pp = next(it) if isinstance(p, NDArray) else p
-        if pp is not None:
-            pp = _onp.asarray(pp, dtype=_onp.float64)
+        if pp is not None:      # an mx array's raw data stays on its device
+            pp = pp.astype(_onp.float64) if isinstance(p, NDArray) else _onp.asarray(pp, dtype=_onp.float64)
             pp = pp / pp.sum()
         return gen.choice(src, size=shape, replace=replace, p=pp)
     res = _draw(draw, shape, dt, ctx, arrs)
@@ -229,8 +231,14 @@ def shuffle(x):
     ctx = x._ctx
 
     def run():
-        d = x._read()
-        d[...] = d[generator_for(ctx).permutation(d.shape[0])] if d.ndim else d
+        from ..backend import for_context
+        b = for_context(ctx)
+        with b.device_scope():
+            d = x._read()
+            if d.ndim:
+                gen = generator_for(ctx)
+                perm = getattr(gen, "permutation", None)     # NumPy-only; CuPy: argsort of uniform keys
+                d[...] = d[perm(d.shape[0]) if perm is not None else b.xp.argsort(gen.random(d.shape[0]))]
     _engine.push(run, [], [x._chunk.var, rng_var(ctx)], ctx, name="_np_shuffle")
 
 

@@ -13,6 +13,7 @@ unregistered OpDef run through ``ndarray.imperative.invoke``.
 
 import numpy as np
 
+from ..backend import to_numpy
 from ..base import MXNetError
 from .params import Param, Int, Bool, Float, Shape, Tuple, Str
 from .registry import OpDef, register
@@ -210,7 +211,7 @@ def adjust_contrast(xp, x, alpha):
         total = (xf[..., 0] * _GRAY[0] + xf[..., 1] * _GRAY[1] + xf[..., 2] * _GRAY[2]).sum(dtype=np.float64)
     else:
         total = xf.sum(dtype=np.float64)
-    gray_mean = _F(float(total)) / _F(x.shape[0] * x.shape[1])
+    gray_mean = total.astype(np.float32) / _F(x.shape[0] * x.shape[1])     # stays on the device
     return _saturate(xp, xf * _F(alpha) + (_F(1) - _F(alpha)) * gray_mean, x.dtype)
 
 
@@ -281,10 +282,26 @@ def _check_factors(name, attrs):
             name, attrs["max_factor"], attrs["min_factor"]))
 
 
+# Host scalars drawn from the context's generator with the methods NumPy's and CuPy's generators
+# share (``random``, ``standard_normal``); NumPy's ``uniform``/``normal`` compute exactly these
+# expressions, so CPU draws are unchanged.
+def _uniform(rng, low, high):
+    return float(low + (high - low) * float(rng.random()))
+
+
+def _normal3(rng, scale):
+    return (0.0 + scale * to_numpy(rng.standard_normal(3))).tolist()
+
+
+def _permutation(xp, rng, n):
+    perm = getattr(rng, "permutation", None)      # NumPy-only; CuPy: argsort of uniform keys
+    return to_numpy(perm(n) if perm is not None else xp.argsort(rng.random(n))).tolist()
+
+
 def _random_factor_op(name, adjust, doc):
     def forward(env, attrs, inputs, aux):
         _check_factors(name, attrs)
-        alpha = float(env.rng.uniform(attrs["min_factor"], attrs["max_factor"]))
+        alpha = _uniform(env.rng, attrs["min_factor"], attrs["max_factor"])
         return (adjust(env.xp, inputs[0], alpha),)
     return OpDef(name, forward, params=_factor_params(), infer_shape=_color_shape(name), needs_rng=True, doc=doc)
 
@@ -301,15 +318,15 @@ RANDOM_HUE = _random_factor_op("_image_random_hue", adjust_hue,
 
 def _jitter_forward(env, attrs, inputs, aux):
     x, xp, rng = inputs[0], env.xp, env.rng
-    for k in (int(i) for i in np.asarray(rng.permutation(4)).tolist()):
+    for k in (int(i) for i in _permutation(xp, rng, 4)):
         if k == 0 and attrs["brightness"] > 0:
-            x = adjust_brightness(xp, x, 1.0 + float(rng.uniform(-attrs["brightness"], attrs["brightness"])))
+            x = adjust_brightness(xp, x, 1.0 + _uniform(rng, -attrs["brightness"], attrs["brightness"]))
         elif k == 1 and attrs["contrast"] > 0:
-            x = adjust_contrast(xp, x, 1.0 + float(rng.uniform(-attrs["contrast"], attrs["contrast"])))
+            x = adjust_contrast(xp, x, 1.0 + _uniform(rng, -attrs["contrast"], attrs["contrast"]))
         elif k == 2 and attrs["saturation"] > 0:
-            x = adjust_saturation(xp, x, 1.0 + float(rng.uniform(-attrs["saturation"], attrs["saturation"])))
+            x = adjust_saturation(xp, x, 1.0 + _uniform(rng, -attrs["saturation"], attrs["saturation"]))
         elif k == 3 and attrs["hue"] > 0:
-            x = adjust_hue(xp, x, float(rng.uniform(-attrs["hue"], attrs["hue"])))
+            x = adjust_hue(xp, x, _uniform(rng, -attrs["hue"], attrs["hue"]))
     return (x.copy(),)
 
 
@@ -325,7 +342,7 @@ ADJUST_LIGHTING = OpDef("_image_adjust_lighting",
 
 
 def _random_lighting_forward(env, attrs, inputs, aux):
-    alpha = np.asarray(env.rng.normal(0, attrs["alpha_std"], size=3)).astype(np.float64).tolist()
+    alpha = _normal3(env.rng, attrs["alpha_std"])
     return (adjust_lighting(env.xp, inputs[0], alpha),)
 
 

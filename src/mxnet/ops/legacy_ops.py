@@ -1024,17 +1024,17 @@ def _req_forward(env, a, inputs, aux):
     real = data.astype(np.float64) * (_max_abs(xp, lo, hi) / _INT32_RANGE)
     out_type = _req_out_type(a)
     if a.min_calib_range is not None and a.max_calib_range is not None:
-        rng = max(abs(a.min_calib_range), abs(a.max_calib_range))
-    else:
-        rng = float(xp.abs(real).max()) if real.size else 0.0
-    rng = rng or 1.0      # all-zero data: zeros out (MXNet divides by zero)
+        rng = xp.asarray(max(abs(a.min_calib_range), abs(a.max_calib_range)), dtype=np.float64)
+    else:    # the data's own range, kept on the device (no host round trip)
+        rng = xp.abs(real).max() if real.size else xp.zeros((), dtype=np.float64)
+    rng = xp.where(rng == 0, 1.0, rng)      # all-zero data: zeros out (MXNet divides by zero)
     if out_type == "uint8":
         q = xp.clip(_round_half_away(xp, real * (255.0 / rng)), 0, 255)
-        new_lo = 0.0
+        new_lo = xp.zeros((1,), dtype=np.float32)
     else:
         q = xp.clip(_round_half_away(xp, real * (127.0 / rng)), -128, 127)
-        new_lo = -rng
-    return (q.astype(out_type), xp.full((1,), new_lo, dtype=np.float32), xp.full((1,), rng, dtype=np.float32))
+        new_lo = (-rng).astype(np.float32).reshape(1)
+    return (q.astype(out_type), new_lo, rng.astype(np.float32).reshape(1))
 
 
 _contrib("requantize", _req_forward, inputs=("data", "min_range", "max_range"),
@@ -1308,7 +1308,7 @@ def _zipf_forward(env, a, inputs, aux):
         draws = xp.zeros((0,), dtype=np.int64)
         block = max(2 * k, 16)
         while True:
-            u = xp.asarray(env.rng.uniform(0.0, 1.0, size=block))
+            u = xp.asarray(env.rng.random(block))      # = uniform(0, 1); CuPy's generator has random
             new = (xp.floor(xp.exp(u * log_range)) - 1).astype(np.int64) % a.range_max
             draws = xp.concatenate([draws, new])
             _, first = np.unique(to_numpy(draws), return_index=True)
