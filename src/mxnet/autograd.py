@@ -210,7 +210,13 @@ def _compute(heads, head_grads, variables, train_mode):
             ogs = [g if g is not None else xp.zeros_like(o) for g, o in zip(ogs, outs)]
             ins = [x._read() for x in node.inputs]
             env = OpEnv(xp, node.is_train if train_mode else False, ctx)
-            igs = node.op.backward(env, node.attrs, ins, outs, ogs, req)
+            if engine._op_observer is None:
+                igs = node.op.backward(env, node.attrs, ins, outs, ogs, req)
+            else:                           # the profiler records each backward operator
+                box = []
+                engine._op_observer(lambda: box.append(node.op.backward(env, node.attrs, ins, outs, ogs, req)),
+                                    "_backward_" + node.op.name)
+                igs = box[0]
             for x, k, g, r in zip(node.inputs, in_keys, igs, req):
                 if not r or g is None:
                     continue
