@@ -441,7 +441,8 @@ def _smo_backward(env, attrs, inputs, outputs, out_grads, req):
         norm = float(p.shape[0])  # rows: n, n*spatial (multi_output) or prod(shape[:-1])
     else:
         norm = float(spatial) if attrs.multi_output else 1.0
-    grad = grad * attrs.grad_scale / norm
+    if attrs.grad_scale != 1.0 or not (isinstance(norm, float) and norm == 1.0):
+        grad = grad * attrs.grad_scale / norm
     if attrs.out_grad:
         # MXNet 1.9.1 multiplies by its own output here, not by the head gradient (its backward
         # node reads the output in the head gradient's slot); reproduced for compatibility.
