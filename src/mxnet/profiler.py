@@ -437,3 +437,17 @@ class Marker:
             cat = str(self.domain) + ",instant_marker"
             _prof.add({"name": self.name, "cat": cat, "ph": "i", "ts": _prof.now_us(), "s": _SCOPES[scope],
                        "pid": _Domainish.pid(cat), "tid": _prof.tid()})
+
+
+# MXNet's module global: the kvstore handle set by set_kvstore_handle (a null c_void_p until then).
+import ctypes as _ctypes  # noqa: E402
+import functools as _functools  # noqa: E402
+profiler_kvstore_handle = _ctypes.c_void_p()
+_store_kvstore_handle = set_kvstore_handle
+
+
+@_functools.wraps(_store_kvstore_handle)
+def set_kvstore_handle(handle):  # noqa: F811 - also keeps the module global, as MXNet
+    global profiler_kvstore_handle
+    profiler_kvstore_handle = handle
+    _store_kvstore_handle(handle)

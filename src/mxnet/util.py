@@ -183,3 +183,98 @@ def get_gpu_count():
 def get_gpu_memory(gpu_dev_id):
     from .context import gpu_memory_info
     return gpu_memory_info(gpu_dev_id)
+
+
+# -- environment, modules and NumPy-ufunc keyword checks (MXNet's util.py names) ---------------
+def getenv(name):
+    """The value of environment variable ``name`` (a str), or None when it is not set."""
+    return os.environ.get(name)
+
+
+def setenv(name, value):
+    """Set environment variable ``name`` to ``value`` (``None`` removes it)."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = str(value)
+
+
+def get_cuda_compute_capability(ctx):
+    """The compute capability of the GPU of ``ctx`` as an int (``major * 10 + minor``, e.g. 90)."""
+    if getattr(ctx, "device_type", None) != "gpu":
+        raise ValueError("Expecting a gpu context to get cuda compute capability, while received ctx {}"
+                         .format(ctx))
+    from .backend import _load_cupy
+    cp = _load_cupy()
+    if cp is None:
+        raise RuntimeError("get_cuda_compute_capability: CUDA (CuPy) is not available")
+    return int(cp.cuda.Device(ctx.device_id).compute_capability)
+
+
+def set_module(module):
+    """Decorator: set ``__module__`` of the decorated function or class to ``module``."""
+    def decorator(func):
+        if module is not None:
+            func.__module__ = module
+        return func
+    return decorator
+
+
+_np_ufunc_default_kwargs = {"where": True, "casting": "same_kind", "order": "K", "dtype": None, "subok": True}
+_NP_UFUNC_DTYPES = None
+
+
+def np_ufunc_legal_option(key, value):
+    """Whether ``value`` is a value NumPy's ufuncs understand for keyword ``key``."""
+    global _NP_UFUNC_DTYPES
+    if key == "where":
+        return True
+    if key == "casting":
+        return value in ("no", "equiv", "safe", "same_kind", "unsafe")
+    if key == "order":
+        return isinstance(value, str)
+    if key == "dtype":
+        if _NP_UFUNC_DTYPES is None:
+            import numpy as _np
+            names = ("int8", "uint8", "int32", "int64", "float16", "float32", "float64")
+            _NP_UFUNC_DTYPES = frozenset([getattr(_np, n) for n in names] + [n for n in names if n != "float32"])
+        try:
+            return value in _NP_UFUNC_DTYPES
+        except TypeError:
+            return False
+    if key == "subok":
+        return isinstance(value, bool)
+    return False
+
+
+def _check_ufunc_kwargs(name, kwargs, suffix):
+    for key, value in kwargs.items():
+        if key not in _np_ufunc_default_kwargs:
+            raise TypeError("{} is an invalid keyword to function '{}'".format(key, name))
+        if value != _np_ufunc_default_kwargs[key]:
+            if np_ufunc_legal_option(key, value):
+                raise NotImplementedError("{}={} is not implemented yet{}".format(key, value, suffix))
+            raise TypeError("{}={} not understood for operator {}".format(key, value, name))
+
+
+def wrap_np_unary_func(func):
+    """Decorator for unary NumPy-style functions ``f(x, out=None, **kwargs)``: accept the ufunc
+    keywords (where, casting, order, dtype, subok) at their defaults, NotImplementedError on other
+    legal values, TypeError on unknown keywords or values."""
+    @functools.wraps(func)
+    def _wrap_np_unary_func(x, out=None, **kwargs):
+        if kwargs:
+            _check_ufunc_kwargs(func.__name__, kwargs, " for operator " + func.__name__)
+        return func(x, out=out)
+    return _wrap_np_unary_func
+
+
+def wrap_np_binary_func(func):
+    """Decorator for binary NumPy-style functions ``f(x1, x2, out=None, **kwargs)`` (keyword checks
+    as in ``wrap_np_unary_func``)."""
+    @functools.wraps(func)
+    def _wrap_np_binary_func(x1, x2, out=None, **kwargs):
+        if kwargs:
+            _check_ufunc_kwargs(func.__name__, kwargs, "")
+        return func(x1, x2, out=out)
+    return _wrap_np_binary_func

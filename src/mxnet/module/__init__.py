@@ -5,3 +5,4 @@ from .bucketing_module import BucketingModule
 from .sequential_module import SequentialModule
 
 __all__ = ["BaseModule", "Module", "BucketingModule", "SequentialModule"]
+from .python_module import PythonModule, PythonLossModule  # noqa: E402,F401

@@ -32,3 +32,5 @@ from .serialization import save, load, load_frombuffer  # noqa: E402
 from . import sparse  # noqa: E402
 from .contrib_flow import _install as _install_flow; _install_flow(contrib)  # noqa: E402
 from .legacy_image import imdecode  # noqa: E402
+from .interop import from_dlpack, to_dlpack_for_read, to_dlpack_for_write, CachedOp  # noqa: E402,F401
+from .contrib_extra import _install as _install_extra; _install_extra(contrib)  # noqa: E402

@@ -162,3 +162,4 @@ def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
 
 from . import sparse  # noqa: E402
 from .contrib_flow import _install as _install_flow; _install_flow(contrib)  # noqa: E402
+from .contrib_extra import _install as _install_extra; _install_extra(contrib)  # noqa: E402
