@@ -23,3 +23,6 @@ from . import text  # noqa: E402
 from . import onnx  # noqa: E402
 
 __all__ = ["autograd", "io", "nd", "ndarray", "onnx", "sym", "symbol", "tensorboard", "text"]
+
+from . import quantization  # noqa: E402
+quant = quantization

@@ -10,3 +10,4 @@ from . import conv, pooling  # noqa: F401
 from . import rnn, spatial, ctc  # noqa: F401
 from . import linalg, misc_ops, contrib_ops  # noqa: F401
 from . import custom, sparse_ops, control_flow, image_ops, legacy_ops  # noqa: F401
+from . import quantization_ops  # noqa: F401
