@@ -105,3 +105,15 @@ def test_dtype_variants_match_mxnet(cls_rec):
         np.testing.assert_array_equal(b.label[0].asnumpy(), [0, 1])
     with pytest.raises(TypeError):
         mx.io.ImageRecordUInt8Iter(cls_rec)
+
+
+def test_next_epoch_continues_after_the_wrapped_batch():
+    # MXNet 1.9.1 on its own det.rec fixture (4 records, batch 3): pads per epoch [0, 2], [1], [0]
+    import os
+    rec = os.path.join(os.path.dirname(__file__), "..", "fixtures", "mxnet-1.9.1", "image", "det.rec")
+    it = mx.io.ImageDetRecordIter(path_imgrec=rec, data_shape=(3, 16, 16), batch_size=3)
+    pads = []
+    for _ in range(3):
+        pads.append([b.pad for b in it])
+        it.reset()
+    assert pads == [[0, 2], [1], [0]]

@@ -104,23 +104,14 @@ class _DetRecordIter(ImageRecordIter):
         label[4:4 + raw.size] = raw
         return chw, label
 
-    def iter_next(self):
-        n = len(self._offsets)
-        if self._cur >= n:
-            return False
-        idx = list(range(self._cur, min(self._cur + self.batch_size, n)))
-        pad = self.batch_size - len(idx)
-        data = np.zeros((self.batch_size,) + self.data_shape, np.float32)
-        label = np.full((self.batch_size, self.label_width), self.label_pad_value, np.float32)
-        fill = idx + ([i % n for i in range(pad)] if self.round_batch else [])
-        for j, i in enumerate(fill):
-            data[j], label[j] = self._sample(int(self._order[i]))
-        self._cur += self.batch_size
-        self.current_batch = DataBatch([nd.array(data, dtype=self._dtype)], [nd.array(label)], pad=pad,
-                                       index=np.asarray([int(self._order[i]) for i in fill]
-                                                        + [0] * (self.batch_size - len(fill)), np.int64),
-                                       provide_data=self.provide_data, provide_label=self.provide_label)
-        return True
+    def _empty_labels(self):
+        return np.full((self.batch_size, self.label_width), self.label_pad_value, np.float32)
+
+    def _batch_label(self, label):
+        return label
+
+    def _batch_index(self, fill):
+        return np.asarray([int(self._order[i]) for i in fill] + [0] * (self.batch_size - len(fill)), np.int64)
 
 
 def ImageDetRecordIter(*args, **kwargs):  # noqa: N802 - MXNet's name

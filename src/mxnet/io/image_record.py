@@ -69,13 +69,19 @@ class ImageRecordIter(_BatchFieldsMixin, DataIter):
                                        else (batch_size,))]
         self._order = np.arange(len(offsets))
         self._cur = 0
+        self._overflow = 0          # records the last batch borrowed from the start (round_batch)
         self.current_batch = None
         self.reset()
 
     def reset(self):
         if self.shuffle:
             self._rng.shuffle(self._order)
-        self._cur = 0
+            self._cur = 0
+        else:
+            # as MXNet: after a wrapped-around last batch the next epoch continues after the
+            # records that batch borrowed
+            self._cur = self._overflow if self.round_batch else 0
+        self._overflow = 0
 
     def _sample(self, k):
         header, buf = recordio.unpack(self._rec._read_at(self._offsets[k])[0])
@@ -110,16 +116,27 @@ class ImageRecordIter(_BatchFieldsMixin, DataIter):
         idx = list(range(self._cur, min(self._cur + self.batch_size, n)))
         pad = self.batch_size - len(idx)
         data = np.zeros((self.batch_size,) + self.data_shape, np.float32)
-        label = np.zeros((self.batch_size, self.label_width), np.float32)
+        label = self._empty_labels()
         fill = idx + ([i % n for i in range(pad)] if self.round_batch else [])
+        if self.round_batch:
+            self._overflow = pad % n if n else 0
         for j, i in enumerate(fill):
             data[j], label[j] = self._sample(int(self._order[i]))
         self._cur += self.batch_size
-        lab = label if self.label_width > 1 else label[:, 0]
-        self.current_batch = DataBatch([nd.array(data, dtype=self._dtype)], [nd.array(lab)], pad=pad,
-                                index=np.asarray(fill + [0] * (self.batch_size - len(fill)), np.int64),
-                                provide_data=self.provide_data, provide_label=self.provide_label)
+        self.current_batch = DataBatch([nd.array(data, dtype=self._dtype)], [nd.array(self._batch_label(label))],
+                                       pad=pad, index=self._batch_index(fill),
+                                       provide_data=self.provide_data, provide_label=self.provide_label)
         return True
+
+    # the parts ImageDetRecordIter changes
+    def _empty_labels(self):
+        return np.zeros((self.batch_size, self.label_width), np.float32)
+
+    def _batch_label(self, label):
+        return label if self.label_width > 1 else label[:, 0]
+
+    def _batch_index(self, fill):
+        return np.asarray(fill + [0] * (self.batch_size - len(fill)), np.int64)
 
     def next(self):
         if self.iter_next():
