@@ -215,3 +215,14 @@ def test_creation_op_with_unknown_dims_is_sized_by_inference():
     np.testing.assert_allclose(ex.forward()[0].asnumpy(), want, rtol=1e-5)
     with pytest.raises(mx.MXNetError, match="unknown dimensions"):
         mx.sym.zeros((0, 5)).simple_bind(mx.cpu())
+
+
+def test_simple_bind_honours_declared_dtypes():
+    # MXNet 1.9.1: without type_dict, arguments declared with dtype= keep it, the rest are float32
+    x = mx.sym.Variable("x", dtype="int32")
+    y = mx.sym.Variable("y")
+    ex = (mx.sym.cast(x, dtype="float32") + y).simple_bind(mx.cpu(), x=(2,), y=(2,))
+    assert ex.arg_dict["x"].dtype == np.int32 and ex.arg_dict["y"].dtype == np.float32
+    ex.arg_dict["x"][:] = [3, 4]
+    ex.arg_dict["y"][:] = 0.5
+    np.testing.assert_array_equal(ex.forward()[0].asnumpy(), [3.5, 4.5])

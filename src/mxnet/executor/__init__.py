@@ -307,9 +307,17 @@ def simple_bind(sym, ctx, grad_req, type_dict, group2ctx, shared_arg_names, shar
     if arg_s is None:
         raise MXNetError("simple_bind: cannot infer all argument shapes from {}; arguments are {}".format(
             shapes, sym.list_arguments()))
-    types = dict(type_dict or {})
-    arg_t, _, aux_t = sym.infer_type(**types) if types else (None, None, None)
     names = sym.list_arguments()
+    if type_dict is None:
+        # as MXNet: float32 for every argument without a __dtype__ attribute; those with one
+        # (quantized weights, int labels declared with dtype=) keep it through inference
+        attrs = sym.attr_dict()
+        types = {n: np.float32 for n in names if "__dtype__" not in attrs.get(n, {})}
+        if len(types) == len(names):
+            types = {}          # nothing declared: everything float32 (below)
+    else:
+        types = dict(type_dict)
+    arg_t, _, aux_t = sym.infer_type(**types) if types else (None, None, None)
     arg_t = arg_t or [np.float32] * len(names)
     aux_t = aux_t or [np.float32] * len(aux_s)
     reqs = _grad_reqs(grad_req, names)
