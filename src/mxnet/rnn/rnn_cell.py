@@ -230,6 +230,39 @@ class BaseRNNCell(object):
             return symbol.Activation(inputs, act_type=activation, **kwargs)
         return activation(inputs, **kwargs)
 
+    def _step_name(self):
+        """Advance the step counter; the node-name prefix ``<prefix>t<step>_`` of the new step."""
+        self._counter += 1
+        return "%st%d_" % (self._prefix, self._counter)
+
+
+def _lstm_gates(cell, gates, prev_c, name, activation, **slice_kwargs):
+    """LSTM step from the summed products ``gates`` (rows ``i, f, c, o``) and the cell state
+    ``prev_c``: ``(next_h, [next_h, next_c])``; ``activation`` replaces tanh (conv cells)."""
+    gates = symbol.SliceChannel(gates, num_outputs=4, name="%sslice" % name, **slice_kwargs)
+    in_gate = symbol.Activation(gates[0], act_type="sigmoid", name="%si" % name)
+    forget_gate = symbol.Activation(gates[1], act_type="sigmoid", name="%sf" % name)
+    in_transform = cell._get_activation(gates[2], activation, name="%sc" % name)
+    out_gate = symbol.Activation(gates[3], act_type="sigmoid", name="%so" % name)
+    next_c = symbol._internal._plus(forget_gate * prev_c, in_gate * in_transform,
+                                    name="%sstate" % name)
+    next_h = symbol._internal._mul(out_gate, cell._get_activation(next_c, activation),
+                                   name="%sout" % name)
+    return next_h, [next_h, next_c]
+
+
+def _gru_gates(cell, i2h, h2h, prev_h, name, activation):
+    """GRU step (cuDNN variant) from the products ``i2h``/``h2h`` (rows ``r, z, o``) and the
+    state ``prev_h``: ``(next_h, [next_h])``; ``activation`` replaces tanh (conv cells)."""
+    i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name="%s_i2h_slice" % name)
+    h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name="%s_h2h_slice" % name)
+    reset_gate = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name="%s_r_act" % name)
+    update_gate = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name="%s_z_act" % name)
+    candidate = cell._get_activation(i2h + reset_gate * h2h, activation, name="%s_h_act" % name)
+    next_h = symbol._internal._plus((1. - update_gate) * candidate, update_gate * prev_h,
+                                    name="%sout" % name)
+    return next_h, [next_h]
+
 
 class _DenseCell(BaseRNNCell):
     """Shared part of RNNCell, LSTMCell and GRUCell: four weights and dense i2h/h2h products."""
@@ -261,10 +294,6 @@ class _DenseCell(BaseRNNCell):
         h2h = symbol.FullyConnected(data=h, weight=self._hW, bias=self._hB, num_hidden=n,
                                     name="%s%s" % (name, h2h_name))
         return i2h, h2h
-
-    def _step_name(self):
-        self._counter += 1
-        return "%st%d_" % (self._prefix, self._counter)
 
 
 class RNNCell(_DenseCell):
@@ -326,16 +355,7 @@ class LSTMCell(_DenseCell):
     def __call__(self, inputs, states):
         name = self._step_name()
         i2h, h2h = self._dense(inputs, states[0], name)
-        gates = symbol.SliceChannel(i2h + h2h, num_outputs=4, name="%sslice" % name)
-        in_gate = symbol.Activation(gates[0], act_type="sigmoid", name="%si" % name)
-        forget_gate = symbol.Activation(gates[1], act_type="sigmoid", name="%sf" % name)
-        in_transform = symbol.Activation(gates[2], act_type="tanh", name="%sc" % name)
-        out_gate = symbol.Activation(gates[3], act_type="sigmoid", name="%so" % name)
-        next_c = symbol._internal._plus(forget_gate * states[1], in_gate * in_transform,
-                                        name="%sstate" % name)
-        next_h = symbol._internal._mul(out_gate, symbol.Activation(next_c, act_type="tanh"),
-                                       name="%sout" % name)
-        return next_h, [next_h, next_c]
+        return _lstm_gates(self, i2h + h2h, states[1], name, "tanh")
 
 
 class GRUCell(_DenseCell):
@@ -361,17 +381,8 @@ class GRUCell(_DenseCell):
 
     def __call__(self, inputs, states):
         name = self._step_name()
-        prev_h = states[0]
-        i2h, h2h = self._dense(inputs, prev_h, name, "_i2h", "_h2h")
-        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name="%s_i2h_slice" % name)
-        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name="%s_h2h_slice" % name)
-        reset_gate = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name="%s_r_act" % name)
-        update_gate = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name="%s_z_act" % name)
-        candidate = symbol.Activation(i2h + reset_gate * h2h, act_type="tanh",
-                                      name="%s_h_act" % name)
-        next_h = symbol._internal._plus((1. - update_gate) * candidate, update_gate * prev_h,
-                                        name="%sout" % name)
-        return next_h, [next_h]
+        i2h, h2h = self._dense(inputs, states[0], name, "_i2h", "_h2h")
+        return _gru_gates(self, i2h, h2h, states[0], name, "tanh")
 
 
 class FusedRNNCell(BaseRNNCell):
@@ -541,7 +552,41 @@ class FusedRNNCell(BaseRNNCell):
         return stack
 
 
-class SequentialRNNCell(BaseRNNCell):
+class _CellGroup(BaseRNNCell):
+    """Shared part of the cells made of the child cells ``self._cells`` (sequential, bidirectional):
+    their states one after the other, weights (un)packed by each child, one shared RNNParams."""
+
+    _modifier_example = "DropoutCell"  # the modifier cell begin_state's error names (as MXNet words it)
+
+    def _share_params(self, cells, owner):
+        """Give ``cells`` this cell's params when it was given some (they must not have their own),
+        and add theirs to this cell's params."""
+        if self._override_cell_params:
+            assert all(cell._own_params for cell in cells), \
+                "Either specify params for %s or child cells, not both." % owner
+            for cell in cells:
+                cell.params._params.update(self.params._params)
+        for cell in cells:
+            self.params._params.update(cell.params._params)
+
+    @property
+    def state_info(self):
+        return _flat_states(self._cells, "state_info")
+
+    def begin_state(self, **kwargs):  # pylint: disable=arguments-differ
+        assert not self._modified, \
+            "After applying modifier cells (e.g. %s) the base cell cannot be called " \
+            "directly. Call the modifier cell instead." % self._modifier_example
+        return _flat_states(self._cells, "begin_state", **kwargs)
+
+    def unpack_weights(self, args):
+        return _chain_weights(self._cells, "unpack_weights", args)
+
+    def pack_weights(self, args):
+        return _chain_weights(self._cells, "pack_weights", args)
+
+
+class SequentialRNNCell(_CellGroup):
     """A stack of cells, each one's output the next one's input; states are concatenated.
 
     Parameters
@@ -549,6 +594,8 @@ class SequentialRNNCell(BaseRNNCell):
     params : RNNParams, default None
         Container for weight sharing between cells (then the cells must not have their own).
     """
+
+    _modifier_example = "ZoneoutCell"
 
     def __init__(self, params=None):
         super(SequentialRNNCell, self).__init__(prefix="", params=params)
@@ -558,27 +605,7 @@ class SequentialRNNCell(BaseRNNCell):
     def add(self, cell):
         """Append ``cell`` to the stack."""
         self._cells.append(cell)
-        if self._override_cell_params:
-            assert cell._own_params, \
-                "Either specify params for SequentialRNNCell or child cells, not both."
-            cell.params._params.update(self.params._params)
-        self.params._params.update(cell.params._params)
-
-    @property
-    def state_info(self):
-        return _flat_states(self._cells, "state_info")
-
-    def begin_state(self, **kwargs):  # pylint: disable=arguments-differ
-        assert not self._modified, \
-            "After applying modifier cells (e.g. ZoneoutCell) the base cell cannot be called " \
-            "directly. Call the modifier cell instead."
-        return _flat_states(self._cells, "begin_state", **kwargs)
-
-    def unpack_weights(self, args):
-        return _chain_weights(self._cells, "unpack_weights", args)
-
-    def pack_weights(self, args):
-        return _chain_weights(self._cells, "pack_weights", args)
+        self._share_params([cell], "SequentialRNNCell")
 
     def __call__(self, inputs, states):
         self._counter += 1
@@ -765,7 +792,7 @@ class ResidualCell(ModifierCell):
         return outputs, states
 
 
-class BidirectionalCell(BaseRNNCell):
+class BidirectionalCell(_CellGroup):
     """Runs ``l_cell`` forward and ``r_cell`` backward in time over the same inputs and
     concatenates their outputs (``<output_prefix>t<k>``, or ``<output_prefix>out`` merged).
 
@@ -781,33 +808,11 @@ class BidirectionalCell(BaseRNNCell):
         super(BidirectionalCell, self).__init__("", params=params)
         self._output_prefix = output_prefix
         self._override_cell_params = params is not None
-        if self._override_cell_params:
-            assert l_cell._own_params and r_cell._own_params, \
-                "Either specify params for BidirectionalCell or child cells, not both."
-            l_cell.params._params.update(self.params._params)
-            r_cell.params._params.update(self.params._params)
-        self.params._params.update(l_cell.params._params)
-        self.params._params.update(r_cell.params._params)
+        self._share_params([l_cell, r_cell], "BidirectionalCell")
         self._cells = [l_cell, r_cell]
-
-    def unpack_weights(self, args):
-        return _chain_weights(self._cells, "unpack_weights", args)
-
-    def pack_weights(self, args):
-        return _chain_weights(self._cells, "pack_weights", args)
 
     def __call__(self, inputs, states):
         raise NotImplementedError("Bidirectional cannot be stepped. Please use unroll")
-
-    @property
-    def state_info(self):
-        return _flat_states(self._cells, "state_info")
-
-    def begin_state(self, **kwargs):  # pylint: disable=arguments-differ
-        assert not self._modified, \
-            "After applying modifier cells (e.g. DropoutCell) the base cell cannot be called " \
-            "directly. Call the modifier cell instead."
-        return _flat_states(self._cells, "begin_state", **kwargs)
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None):
         self.reset()
@@ -904,8 +909,20 @@ def _leaky():
     return functools.partial(symbol.LeakyReLU, act_type="leaky", slope=0.2)
 
 
-_CONV_DEFAULTS = dict(h2h_kernel=(3, 3), h2h_dilate=(1, 1), i2h_kernel=(3, 3), i2h_stride=(1, 1),
-                      i2h_pad=(1, 1), i2h_dilate=(1, 1))
+def _conv_cell_init(default_prefix):
+    """The ``__init__`` of a convolutional cell class whose ``prefix`` defaults to
+    ``default_prefix`` (the three cells take the same arguments)."""
+    def __init__(self, input_shape, num_hidden, h2h_kernel=(3, 3), h2h_dilate=(1, 1),
+                 i2h_kernel=(3, 3), i2h_stride=(1, 1), i2h_pad=(1, 1), i2h_dilate=(1, 1),
+                 i2h_weight_initializer=None, h2h_weight_initializer=None,
+                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros",
+                 activation=_leaky(), prefix=default_prefix, params=None, conv_layout="NCHW"):
+        BaseConvRNNCell.__init__(
+            self, input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel, i2h_stride,
+            i2h_pad, i2h_dilate, i2h_weight_initializer, h2h_weight_initializer,
+            i2h_bias_initializer, h2h_bias_initializer, activation, prefix=prefix,
+            params=params, conv_layout=conv_layout)
+    return __init__
 
 
 class ConvRNNCell(BaseConvRNNCell):
@@ -928,24 +945,14 @@ class ConvRNNCell(BaseConvRNNCell):
     """
     _num_states = 1
 
-    def __init__(self, input_shape, num_hidden, h2h_kernel=(3, 3), h2h_dilate=(1, 1),
-                 i2h_kernel=(3, 3), i2h_stride=(1, 1), i2h_pad=(1, 1), i2h_dilate=(1, 1),
-                 i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros",
-                 activation=_leaky(), prefix="ConvRNN_", params=None, conv_layout="NCHW"):
-        super(ConvRNNCell, self).__init__(
-            input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel, i2h_stride, i2h_pad,
-            i2h_dilate, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-            h2h_bias_initializer, activation, prefix=prefix, params=params,
-            conv_layout=conv_layout)
+    __init__ = _conv_cell_init("ConvRNN_")
 
     @property
     def _gate_names(self):
         return ("",)
 
     def __call__(self, inputs, states):
-        self._counter += 1
-        name = "%st%d_" % (self._prefix, self._counter)
+        name = self._step_name()
         i2h, h2h = self._conv_forward(inputs, states, name)
         output = self._get_activation(i2h + h2h, self._activation, name="%sout" % name)
         return output, [output]
@@ -955,36 +962,17 @@ class ConvLSTMCell(BaseConvRNNCell):
     """Convolutional LSTM cell (Shi et al. 2015): the LSTM gates with convolutions, and
     ``activation`` in place of tanh. Parameters as :class:`ConvRNNCell` (prefix 'ConvLSTM_')."""
 
-    def __init__(self, input_shape, num_hidden, h2h_kernel=(3, 3), h2h_dilate=(1, 1),
-                 i2h_kernel=(3, 3), i2h_stride=(1, 1), i2h_pad=(1, 1), i2h_dilate=(1, 1),
-                 i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros",
-                 activation=_leaky(), prefix="ConvLSTM_", params=None, conv_layout="NCHW"):
-        super(ConvLSTMCell, self).__init__(
-            input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel, i2h_stride, i2h_pad,
-            i2h_dilate, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-            h2h_bias_initializer, activation, prefix=prefix, params=params,
-            conv_layout=conv_layout)
+    __init__ = _conv_cell_init("ConvLSTM_")
 
     @property
     def _gate_names(self):
         return ["_i", "_f", "_c", "_o"]
 
     def __call__(self, inputs, states):
-        self._counter += 1
-        name = "%st%d_" % (self._prefix, self._counter)
+        name = self._step_name()
         i2h, h2h = self._conv_forward(inputs, states, name)
-        gates = symbol.SliceChannel(i2h + h2h, num_outputs=4, axis=self._conv_layout.find("C"),
-                                    name="%sslice" % name)
-        in_gate = symbol.Activation(gates[0], act_type="sigmoid", name="%si" % name)
-        forget_gate = symbol.Activation(gates[1], act_type="sigmoid", name="%sf" % name)
-        in_transform = self._get_activation(gates[2], self._activation, name="%sc" % name)
-        out_gate = symbol.Activation(gates[3], act_type="sigmoid", name="%so" % name)
-        next_c = symbol._internal._plus(forget_gate * states[1], in_gate * in_transform,
-                                        name="%sstate" % name)
-        next_h = symbol._internal._mul(out_gate, self._get_activation(next_c, self._activation),
-                                       name="%sout" % name)
-        return next_h, [next_h, next_c]
+        return _lstm_gates(self, i2h + h2h, states[1], name, self._activation,
+                           axis=self._conv_layout.find("C"))
 
 
 class ConvGRUCell(BaseConvRNNCell):
@@ -992,31 +980,13 @@ class ConvGRUCell(BaseConvRNNCell):
     tanh. Parameters as :class:`ConvRNNCell` (prefix 'ConvGRU_')."""
     _num_states = 1
 
-    def __init__(self, input_shape, num_hidden, h2h_kernel=(3, 3), h2h_dilate=(1, 1),
-                 i2h_kernel=(3, 3), i2h_stride=(1, 1), i2h_pad=(1, 1), i2h_dilate=(1, 1),
-                 i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros",
-                 activation=_leaky(), prefix="ConvGRU_", params=None, conv_layout="NCHW"):
-        super(ConvGRUCell, self).__init__(
-            input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel, i2h_stride, i2h_pad,
-            i2h_dilate, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-            h2h_bias_initializer, activation, prefix=prefix, params=params,
-            conv_layout=conv_layout)
+    __init__ = _conv_cell_init("ConvGRU_")
 
     @property
     def _gate_names(self):
         return ["_r", "_z", "_o"]
 
     def __call__(self, inputs, states):
-        self._counter += 1
-        name = "%st%d_" % (self._prefix, self._counter)
+        name = self._step_name()
         i2h, h2h = self._conv_forward(inputs, states, name)
-        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name="%s_i2h_slice" % name)
-        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name="%s_h2h_slice" % name)
-        reset_gate = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name="%s_r_act" % name)
-        update_gate = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name="%s_z_act" % name)
-        candidate = self._get_activation(i2h + reset_gate * h2h, self._activation,
-                                         name="%s_h_act" % name)
-        next_h = symbol._internal._plus((1. - update_gate) * candidate, update_gate * states[0],
-                                        name="%sout" % name)
-        return next_h, [next_h]
+        return _gru_gates(self, i2h, h2h, states[0], name, self._activation)

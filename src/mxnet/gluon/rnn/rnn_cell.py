@@ -211,9 +211,12 @@ class _GatedCell(HybridRecurrentCell):
     """Shared parameter set-up of RNNCell, LSTMCell and GRUCell (``gates`` row blocks)."""
 
     _gates = 1
+    _num_states = 1
 
-    def _make_params(self, hidden_size, input_size, i2h_weight_initializer, h2h_weight_initializer,
-                     i2h_bias_initializer, h2h_bias_initializer):
+    def __init__(self, hidden_size, i2h_weight_initializer=None, h2h_weight_initializer=None,
+                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", input_size=0, prefix=None,
+                 params=None):
+        super().__init__(prefix=prefix, params=params)
         self._hidden_size = hidden_size
         self._input_size = input_size
         gh = self._gates * hidden_size
@@ -225,6 +228,16 @@ class _GatedCell(HybridRecurrentCell):
                                         allow_deferred_init=True)
         self.h2h_bias = self.params.get("h2h_bias", shape=(gh,), init=h2h_bias_initializer,
                                         allow_deferred_init=True)
+
+    def state_info(self, batch_size=0):
+        return [{"shape": (batch_size, self._hidden_size), "__layout__": "NC"} for _ in range(self._num_states)]
+
+    def _products(self, F, inputs, h, i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix):
+        """(i2h, h2h): the input and recurrent FullyConnected products of the step ``prefix``."""
+        nh = self._gates * self._hidden_size
+        i2h = F.FullyConnected(data=inputs, weight=i2h_weight, bias=i2h_bias, num_hidden=nh, name=prefix + "i2h")
+        h2h = F.FullyConnected(data=h, weight=h2h_weight, bias=h2h_bias, num_hidden=nh, name=prefix + "h2h")
+        return i2h, h2h
 
     def __repr__(self):
         shape = self.i2h_weight.shape
@@ -242,23 +255,16 @@ class RNNCell(_GatedCell):
     def __init__(self, hidden_size, activation="tanh", i2h_weight_initializer=None, h2h_weight_initializer=None,
                  i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", input_size=0, prefix=None,
                  params=None):
-        super().__init__(prefix=prefix, params=params)
+        super().__init__(hidden_size, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
+                         h2h_bias_initializer, input_size, prefix, params)
         self._activation = activation
-        self._make_params(hidden_size, input_size, i2h_weight_initializer, h2h_weight_initializer,
-                          i2h_bias_initializer, h2h_bias_initializer)
-
-    def state_info(self, batch_size=0):
-        return [{"shape": (batch_size, self._hidden_size), "__layout__": "NC"}]
 
     def _alias(self):
         return "rnn"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
         prefix = "t%d_" % self._counter
-        i2h = F.FullyConnected(data=inputs, weight=i2h_weight, bias=i2h_bias, num_hidden=self._hidden_size,
-                               name=prefix + "i2h")
-        h2h = F.FullyConnected(data=states[0], weight=h2h_weight, bias=h2h_bias, num_hidden=self._hidden_size,
-                               name=prefix + "h2h")
+        i2h, h2h = self._products(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix)
         i2h_plus_h2h = F.elemwise_add(i2h, h2h, name=prefix + "plus0")
         output = self._get_activation(F, i2h_plus_h2h, self._activation, name=prefix + "out")
         return output, [output]
@@ -269,29 +275,22 @@ class LSTMCell(_GatedCell):
     ``c' = f * c + i * g``, ``h' = o * activation(c')``."""
 
     _gates = 4
+    _num_states = 2
 
     def __init__(self, hidden_size, i2h_weight_initializer=None, h2h_weight_initializer=None,
                  i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", input_size=0, prefix=None,
                  params=None, activation="tanh", recurrent_activation="sigmoid"):
-        super().__init__(prefix=prefix, params=params)
-        self._make_params(hidden_size, input_size, i2h_weight_initializer, h2h_weight_initializer,
-                          i2h_bias_initializer, h2h_bias_initializer)
+        super().__init__(hidden_size, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
+                         h2h_bias_initializer, input_size, prefix, params)
         self._activation = activation
         self._recurrent_activation = recurrent_activation
-
-    def state_info(self, batch_size=0):
-        return [{"shape": (batch_size, self._hidden_size), "__layout__": "NC"},
-                {"shape": (batch_size, self._hidden_size), "__layout__": "NC"}]
 
     def _alias(self):
         return "lstm"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
         prefix = "t%d_" % self._counter
-        nh = 4 * self._hidden_size
-        i2h = F.FullyConnected(data=inputs, weight=i2h_weight, bias=i2h_bias, num_hidden=nh, name=prefix + "i2h")
-        h2h = F.FullyConnected(data=states[0], weight=h2h_weight, bias=h2h_bias, num_hidden=nh,
-                               name=prefix + "h2h")
+        i2h, h2h = self._products(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix)
         gates = F.elemwise_add(i2h, h2h, name=prefix + "plus0")
         sliced = F.SliceChannel(gates, num_outputs=4, name=prefix + "slice")
         rec = self._recurrent_activation
@@ -314,25 +313,13 @@ class GRUCell(_GatedCell):
 
     _gates = 3
 
-    def __init__(self, hidden_size, i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", input_size=0, prefix=None,
-                 params=None):
-        super().__init__(prefix=prefix, params=params)
-        self._make_params(hidden_size, input_size, i2h_weight_initializer, h2h_weight_initializer,
-                          i2h_bias_initializer, h2h_bias_initializer)
-
-    def state_info(self, batch_size=0):
-        return [{"shape": (batch_size, self._hidden_size), "__layout__": "NC"}]
-
     def _alias(self):
         return "gru"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
         prefix = "t%d_" % self._counter
         prev_h = states[0]
-        nh = 3 * self._hidden_size
-        i2h = F.FullyConnected(data=inputs, weight=i2h_weight, bias=i2h_bias, num_hidden=nh, name=prefix + "i2h")
-        h2h = F.FullyConnected(data=prev_h, weight=h2h_weight, bias=h2h_bias, num_hidden=nh, name=prefix + "h2h")
+        i2h, h2h = self._products(F, inputs, prev_h, i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix)
         i2h_r, i2h_z, i2h_n = F.SliceChannel(i2h, num_outputs=3, name=prefix + "i2h_slice")
         h2h_r, h2h_z, h2h_n = F.SliceChannel(h2h, num_outputs=3, name=prefix + "h2h_slice")
         reset_gate = F.Activation(F.elemwise_add(i2h_r, h2h_r, name=prefix + "plus0"), act_type="sigmoid",
@@ -350,16 +337,8 @@ class GRUCell(_GatedCell):
         return next_h, [next_h]
 
 
-class _SequentialMixin:
-    """Stepping and unrolling shared by SequentialRNNCell and HybridSequentialRNNCell."""
-
-    def __repr__(self):
-        modstr = "\n".join(["({i}): {m}".format(i=i, m=_indent(repr(m), 2)) for i, m in self._children.items()])
-        return "{name}(\n{modstr}\n)".format(name=self.__class__.__name__, modstr=modstr)
-
-    def add(self, cell):
-        """Append a cell to the stack."""
-        self.register_child(cell)
+class _ChildrenStatesMixin:
+    """States of a cell made of child cells: the children's states, one after the other."""
 
     def state_info(self, batch_size=0):
         return _cells_state_info(self._children.values(), batch_size)
@@ -369,6 +348,18 @@ class _SequentialMixin:
             "After applying modifier cells (e.g. ZoneoutCell) the base cell cannot be called directly. " \
             "Call the modifier cell instead."
         return _cells_begin_state(self._children.values(), **kwargs)
+
+
+class _SequentialMixin(_ChildrenStatesMixin):
+    """Stepping and unrolling shared by SequentialRNNCell and HybridSequentialRNNCell."""
+
+    def __repr__(self):
+        modstr = "\n".join(["({i}): {m}".format(i=i, m=_indent(repr(m), 2)) for i, m in self._children.items()])
+        return "{name}(\n{modstr}\n)".format(name=self.__class__.__name__, modstr=modstr)
+
+    def add(self, cell):
+        """Append a cell to the stack."""
+        self.register_child(cell)
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None, valid_length=None):
         self.reset()
@@ -578,7 +569,7 @@ class ResidualCell(ModifierCell):
         return outputs, states
 
 
-class BidirectionalCell(HybridRecurrentCell):
+class BidirectionalCell(_ChildrenStatesMixin, HybridRecurrentCell):
     """Runs ``l_cell`` forward and ``r_cell`` backward in time and concatenates their outputs.
     Only ``unroll`` is supported."""
 
@@ -594,15 +585,6 @@ class BidirectionalCell(HybridRecurrentCell):
     def __repr__(self):
         return "{name}(forward={l_cell}, backward={r_cell})".format(
             name=self.__class__.__name__, l_cell=self._children["l_cell"], r_cell=self._children["r_cell"])
-
-    def state_info(self, batch_size=0):
-        return _cells_state_info(self._children.values(), batch_size)
-
-    def begin_state(self, **kwargs):
-        assert not self._modified, \
-            "After applying modifier cells (e.g. ZoneoutCell) the base cell cannot be called directly. " \
-            "Call the modifier cell instead."
-        return _cells_begin_state(self._children.values(), **kwargs)
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None, valid_length=None):
         self.reset()

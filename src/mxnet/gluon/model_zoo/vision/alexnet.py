@@ -2,15 +2,14 @@
 import os
 
 from ....context import cpu
-from ...block import HybridBlock
 from ... import nn
 from ..model_store import data_dir
-from ._blocks import load_pretrained
+from ._blocks import FeaturesOutput, load_pretrained
 
 __all__ = ["AlexNet", "alexnet"]
 
 
-class AlexNet(HybridBlock):
+class AlexNet(FeaturesOutput):
     """Five convolutions (11x11/4, 5x5, three 3x3; ReLU) with three 3x3/2 max-pools, then Dense 4096-ReLU-
     Dropout twice and a ``classes``-way Dense layer. Needs inputs of at least 63x63 (224x224 nominal)."""
 
@@ -34,14 +33,7 @@ class AlexNet(HybridBlock):
                 self.features.add(nn.Dropout(0.5))
             self.output = nn.Dense(classes)
 
-    def hybrid_forward(self, F, x):
-        x = self.features(x)
-        return self.output(x)
-
 
 def alexnet(pretrained=False, ctx=cpu(), root=os.path.join(data_dir(), "models"), **kwargs):
     """AlexNet; ``pretrained`` loads ``alexnet`` from the model store in ``root`` onto ``ctx``."""
-    net = AlexNet(**kwargs)
-    if pretrained:
-        load_pretrained(net, "alexnet", ctx, root)
-    return net
+    return load_pretrained(AlexNet(**kwargs), pretrained, "alexnet", ctx, root)

@@ -2,12 +2,18 @@
 import os
 
 from ....context import cpu
-from ...block import HybridBlock
 from ... import nn
 from ..model_store import data_dir
-from ._blocks import HybridConcurrent, Identity, load_pretrained
+from ._blocks import FeaturesOutput, HybridConcurrent, Identity, load_pretrained, model_constructor
 
 __all__ = ["DenseNet", "densenet121", "densenet161", "densenet169", "densenet201"]
+
+
+def _add_bn_relu_conv(out, channels, kernel_size, padding=0):
+    """BatchNorm, ReLU and a bias-free ``kernel_size`` convolution to ``channels``, appended to ``out``."""
+    out.add(nn.BatchNorm())
+    out.add(nn.Activation("relu"))
+    out.add(nn.Conv2D(channels, kernel_size=kernel_size, padding=padding, use_bias=False))
 
 
 def _make_dense_block(num_layers, bn_size, growth_rate, dropout, stage_index):
@@ -22,12 +28,8 @@ def _make_dense_layer(growth_rate, bn_size, dropout):
     """BN-ReLU-conv1x1 (bn_size * growth_rate), BN-ReLU-conv3x3 (growth_rate); the result is
     concatenated to the layer's input."""
     new_features = nn.HybridSequential(prefix="")
-    new_features.add(nn.BatchNorm())
-    new_features.add(nn.Activation("relu"))
-    new_features.add(nn.Conv2D(bn_size * growth_rate, kernel_size=1, use_bias=False))
-    new_features.add(nn.BatchNorm())
-    new_features.add(nn.Activation("relu"))
-    new_features.add(nn.Conv2D(growth_rate, kernel_size=3, padding=1, use_bias=False))
+    _add_bn_relu_conv(new_features, bn_size * growth_rate, 1)
+    _add_bn_relu_conv(new_features, growth_rate, 3, padding=1)
     if dropout:
         new_features.add(nn.Dropout(dropout))
     out = HybridConcurrent(axis=1, prefix="")
@@ -38,14 +40,12 @@ def _make_dense_layer(growth_rate, bn_size, dropout):
 
 def _make_transition(num_output_features):
     out = nn.HybridSequential(prefix="")
-    out.add(nn.BatchNorm())
-    out.add(nn.Activation("relu"))
-    out.add(nn.Conv2D(num_output_features, kernel_size=1, use_bias=False))
+    _add_bn_relu_conv(out, num_output_features, 1)
     out.add(nn.AvgPool2D(pool_size=2, strides=2))
     return out
 
 
-class DenseNet(HybridBlock):
+class DenseNet(FeaturesOutput):
     """DenseNet: a 7x7/2 conv-BN-ReLU stem with 3x3/2 max-pool, dense blocks of ``block_config[i]`` layers
     adding ``growth_rate`` channels each, transitions halving the channels and the resolution between
     them, BN-ReLU, a 7x7 average pool (224x224 inputs) and a ``classes``-way Dense layer."""
@@ -72,10 +72,6 @@ class DenseNet(HybridBlock):
             self.features.add(nn.Flatten())
             self.output = nn.Dense(classes)
 
-    def hybrid_forward(self, F, x):
-        x = self.features(x)
-        return self.output(x)
-
 
 # num_layers -> (num_init_features, growth_rate, layers per dense block)
 densenet_spec = {121: (64, 32, [6, 12, 24, 16]),
@@ -91,26 +87,10 @@ def get_densenet(num_layers, pretrained=False, ctx=cpu(), root=os.path.join(data
         raise KeyError("Invalid number of layers: %s. Options are %s" % (num_layers, sorted(densenet_spec)))
     num_init_features, growth_rate, block_config = densenet_spec[num_layers]
     net = DenseNet(num_init_features, growth_rate, block_config, **kwargs)
-    if pretrained:
-        load_pretrained(net, "densenet%d" % num_layers, ctx, root)
-    return net
+    return load_pretrained(net, pretrained, "densenet%d" % num_layers, ctx, root)
 
 
-def densenet121(**kwargs):
-    """DenseNet-121 (see ``get_densenet``)."""
-    return get_densenet(121, **kwargs)
-
-
-def densenet161(**kwargs):
-    """DenseNet-161 (see ``get_densenet``)."""
-    return get_densenet(161, **kwargs)
-
-
-def densenet169(**kwargs):
-    """DenseNet-169 (see ``get_densenet``)."""
-    return get_densenet(169, **kwargs)
-
-
-def densenet201(**kwargs):
-    """DenseNet-201 (see ``get_densenet``)."""
-    return get_densenet(201, **kwargs)
+densenet121 = model_constructor(get_densenet, "densenet121", "DenseNet-121", 121)
+densenet161 = model_constructor(get_densenet, "densenet161", "DenseNet-161", 161)
+densenet169 = model_constructor(get_densenet, "densenet169", "DenseNet-169", 169)
+densenet201 = model_constructor(get_densenet, "densenet201", "DenseNet-201", 201)

@@ -2,10 +2,9 @@
 import os
 
 from ....context import cpu
-from ...block import HybridBlock
 from ... import nn
 from ..model_store import data_dir
-from ._blocks import HybridConcurrent, load_pretrained
+from ._blocks import FeaturesOutput, HybridConcurrent, load_pretrained
 
 __all__ = ["Inception3", "inception_v3"]
 
@@ -112,7 +111,7 @@ def make_aux(classes):
     return out
 
 
-class Inception3(HybridBlock):
+class Inception3(FeaturesOutput):
     """Inception v3 for 299x299 inputs: a conv stem, Inception blocks A1-A3, B, C1-C4, D, E1-E2, an 8x8
     average pool, Dropout and a ``classes``-way Dense layer."""
 
@@ -142,14 +141,7 @@ class Inception3(HybridBlock):
             self.features.add(nn.Dropout(0.5))
             self.output = nn.Dense(classes)
 
-    def hybrid_forward(self, F, x):
-        x = self.features(x)
-        return self.output(x)
-
 
 def inception_v3(pretrained=False, ctx=cpu(), root=os.path.join(data_dir(), "models"), **kwargs):
     """Inception v3; ``pretrained`` loads ``inceptionv3`` from the model store in ``root`` onto ``ctx``."""
-    net = Inception3(**kwargs)
-    if pretrained:
-        load_pretrained(net, "inceptionv3", ctx, root)
-    return net
+    return load_pretrained(Inception3(**kwargs), pretrained, "inceptionv3", ctx, root)

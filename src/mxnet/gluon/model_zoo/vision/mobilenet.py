@@ -7,7 +7,7 @@ from ....context import cpu
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import data_dir
-from ._blocks import load_pretrained
+from ._blocks import FeaturesOutput, load_pretrained, model_constructor
 
 __all__ = ["MobileNet", "MobileNetV2", "mobilenet1_0", "mobilenet_v2_1_0", "mobilenet0_75", "mobilenet_v2_0_75",
            "mobilenet0_5", "mobilenet_v2_0_5", "mobilenet0_25", "mobilenet_v2_0_25", "get_mobilenet",
@@ -55,7 +55,7 @@ class LinearBottleneck(HybridBlock):
         return out
 
 
-class MobileNet(HybridBlock):
+class MobileNet(FeaturesOutput):
     """MobileNet v1: a 3x3/2 conv, 13 depthwise-separable conv pairs, global average pooling and a
     ``classes``-way Dense layer; channel counts are scaled by ``multiplier``."""
 
@@ -74,12 +74,8 @@ class MobileNet(HybridBlock):
                 self.features.add(nn.Flatten())
             self.output = nn.Dense(classes)
 
-    def hybrid_forward(self, F, x):
-        x = self.features(x)
-        return self.output(x)
 
-
-class MobileNetV2(HybridBlock):
+class MobileNetV2(FeaturesOutput):
     """MobileNet v2: a 3x3/2 conv, 17 LinearBottleneck blocks, a 1x1 conv to 1280 channels, global average
     pooling and a 1x1 ``classes``-channel conv; channel counts are scaled by ``multiplier``."""
 
@@ -104,10 +100,6 @@ class MobileNetV2(HybridBlock):
             with self.output.name_scope():
                 self.output.add(nn.Conv2D(classes, 1, use_bias=False, prefix="pred_"), nn.Flatten())
 
-    def hybrid_forward(self, F, x):
-        x = self.features(x)
-        return self.output(x)
-
 
 def _multiplier_suffix(multiplier):
     suffix = "{0:.2f}".format(multiplier)
@@ -118,9 +110,7 @@ def get_mobilenet(multiplier, pretrained=False, ctx=cpu(), root=os.path.join(dat
     """MobileNet v1 with width ``multiplier``; ``pretrained`` loads ``mobilenet<multiplier>`` (1.0, 0.75,
     0.5, 0.25) from the model store in ``root`` onto ``ctx``."""
     net = MobileNet(multiplier, **kwargs)
-    if pretrained:
-        load_pretrained(net, "mobilenet%s" % _multiplier_suffix(multiplier), ctx, root)
-    return net
+    return load_pretrained(net, pretrained, "mobilenet%s" % _multiplier_suffix(multiplier), ctx, root)
 
 
 def get_mobilenet_v2(multiplier, pretrained=False, ctx=cpu(), root=os.path.join(data_dir(), "models"),
@@ -128,46 +118,14 @@ def get_mobilenet_v2(multiplier, pretrained=False, ctx=cpu(), root=os.path.join(
     """MobileNet v2 with width ``multiplier``; ``pretrained`` loads ``mobilenetv2_<multiplier>`` from the
     model store in ``root`` onto ``ctx``."""
     net = MobileNetV2(multiplier, **kwargs)
-    if pretrained:
-        load_pretrained(net, "mobilenetv2_%s" % _multiplier_suffix(multiplier), ctx, root)
-    return net
+    return load_pretrained(net, pretrained, "mobilenetv2_%s" % _multiplier_suffix(multiplier), ctx, root)
 
 
-def mobilenet1_0(**kwargs):
-    """MobileNet v1, width 1.0 (see ``get_mobilenet``)."""
-    return get_mobilenet(1.0, **kwargs)
-
-
-def mobilenet_v2_1_0(**kwargs):
-    """MobileNet v2, width 1.0 (see ``get_mobilenet_v2``)."""
-    return get_mobilenet_v2(1.0, **kwargs)
-
-
-def mobilenet0_75(**kwargs):
-    """MobileNet v1, width 0.75 (see ``get_mobilenet``)."""
-    return get_mobilenet(0.75, **kwargs)
-
-
-def mobilenet_v2_0_75(**kwargs):
-    """MobileNet v2, width 0.75 (see ``get_mobilenet_v2``)."""
-    return get_mobilenet_v2(0.75, **kwargs)
-
-
-def mobilenet0_5(**kwargs):
-    """MobileNet v1, width 0.5 (see ``get_mobilenet``)."""
-    return get_mobilenet(0.5, **kwargs)
-
-
-def mobilenet_v2_0_5(**kwargs):
-    """MobileNet v2, width 0.5 (see ``get_mobilenet_v2``)."""
-    return get_mobilenet_v2(0.5, **kwargs)
-
-
-def mobilenet0_25(**kwargs):
-    """MobileNet v1, width 0.25 (see ``get_mobilenet``)."""
-    return get_mobilenet(0.25, **kwargs)
-
-
-def mobilenet_v2_0_25(**kwargs):
-    """MobileNet v2, width 0.25 (see ``get_mobilenet_v2``)."""
-    return get_mobilenet_v2(0.25, **kwargs)
+mobilenet1_0 = model_constructor(get_mobilenet, "mobilenet1_0", "MobileNet v1, width 1.0", 1.0)
+mobilenet_v2_1_0 = model_constructor(get_mobilenet_v2, "mobilenet_v2_1_0", "MobileNet v2, width 1.0", 1.0)
+mobilenet0_75 = model_constructor(get_mobilenet, "mobilenet0_75", "MobileNet v1, width 0.75", 0.75)
+mobilenet_v2_0_75 = model_constructor(get_mobilenet_v2, "mobilenet_v2_0_75", "MobileNet v2, width 0.75", 0.75)
+mobilenet0_5 = model_constructor(get_mobilenet, "mobilenet0_5", "MobileNet v1, width 0.5", 0.5)
+mobilenet_v2_0_5 = model_constructor(get_mobilenet_v2, "mobilenet_v2_0_5", "MobileNet v2, width 0.5", 0.5)
+mobilenet0_25 = model_constructor(get_mobilenet, "mobilenet0_25", "MobileNet v1, width 0.25", 0.25)
+mobilenet_v2_0_25 = model_constructor(get_mobilenet_v2, "mobilenet_v2_0_25", "MobileNet v2, width 0.25", 0.25)

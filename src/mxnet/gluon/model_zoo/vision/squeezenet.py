@@ -3,10 +3,9 @@ parameters and <0.5MB model size")."""
 import os
 
 from ....context import cpu
-from ...block import HybridBlock
 from ... import nn
 from ..model_store import data_dir
-from ._blocks import HybridConcurrent, load_pretrained
+from ._blocks import FeaturesOutput, HybridConcurrent, load_pretrained, model_constructor
 
 __all__ = ["SqueezeNet", "squeezenet1_0", "squeezenet1_1"]
 
@@ -29,7 +28,13 @@ def _make_fire_conv(channels, kernel_size, padding=0):
     return out
 
 
-class SqueezeNet(HybridBlock):
+# version -> (stem conv channels, stem kernel, squeeze channels of the Fire modules of each stage; a
+# ceil-mode 3x3/2 max-pool before every stage; Fire(s) expands to 4s + 4s channels)
+_squeezenet_spec = {"1.0": (96, 7, [[16, 16, 32], [32, 48, 48, 64], [64]]),
+                    "1.1": (64, 3, [[16, 16], [32, 32], [48, 48, 64, 64]])}
+
+
+class SqueezeNet(FeaturesOutput):
     """SqueezeNet ``version`` '1.0' or '1.1': a conv stem, eight Fire modules with ceil-mode max-pools,
     Dropout, a 1x1 ``classes``-channel conv, ReLU and a 13x13 average pool (224x224 inputs)."""
 
@@ -39,34 +44,13 @@ class SqueezeNet(HybridBlock):
                                            "1.0 or 1.1 expected".format(version=version))
         with self.name_scope():
             self.features = nn.HybridSequential(prefix="")
-            if version == "1.0":
-                self.features.add(nn.Conv2D(96, kernel_size=7, strides=2))
-                self.features.add(nn.Activation("relu"))
+            stem_channels, stem_kernel, stages = _squeezenet_spec[version]
+            self.features.add(nn.Conv2D(stem_channels, kernel_size=stem_kernel, strides=2))
+            self.features.add(nn.Activation("relu"))
+            for squeeze_channels in stages:
                 self.features.add(nn.MaxPool2D(pool_size=3, strides=2, ceil_mode=True))
-                self.features.add(_make_fire(16, 64, 64))
-                self.features.add(_make_fire(16, 64, 64))
-                self.features.add(_make_fire(32, 128, 128))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2, ceil_mode=True))
-                self.features.add(_make_fire(32, 128, 128))
-                self.features.add(_make_fire(48, 192, 192))
-                self.features.add(_make_fire(48, 192, 192))
-                self.features.add(_make_fire(64, 256, 256))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2, ceil_mode=True))
-                self.features.add(_make_fire(64, 256, 256))
-            else:
-                self.features.add(nn.Conv2D(64, kernel_size=3, strides=2))
-                self.features.add(nn.Activation("relu"))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2, ceil_mode=True))
-                self.features.add(_make_fire(16, 64, 64))
-                self.features.add(_make_fire(16, 64, 64))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2, ceil_mode=True))
-                self.features.add(_make_fire(32, 128, 128))
-                self.features.add(_make_fire(32, 128, 128))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2, ceil_mode=True))
-                self.features.add(_make_fire(48, 192, 192))
-                self.features.add(_make_fire(48, 192, 192))
-                self.features.add(_make_fire(64, 256, 256))
-                self.features.add(_make_fire(64, 256, 256))
+                for channels in squeeze_channels:
+                    self.features.add(_make_fire(channels, 4 * channels, 4 * channels))
             self.features.add(nn.Dropout(0.5))
 
             self.output = nn.HybridSequential(prefix="")
@@ -75,25 +59,12 @@ class SqueezeNet(HybridBlock):
             self.output.add(nn.AvgPool2D(13))
             self.output.add(nn.Flatten())
 
-    def hybrid_forward(self, F, x):
-        x = self.features(x)
-        return self.output(x)
-
 
 def get_squeezenet(version, pretrained=False, ctx=cpu(), root=os.path.join(data_dir(), "models"), **kwargs):
     """SqueezeNet ``version`` ('1.0' or '1.1'); ``pretrained`` loads ``squeezenet<version>`` from the model
     store in ``root`` onto ``ctx``."""
-    net = SqueezeNet(version, **kwargs)
-    if pretrained:
-        load_pretrained(net, "squeezenet%s" % version, ctx, root)
-    return net
+    return load_pretrained(SqueezeNet(version, **kwargs), pretrained, "squeezenet%s" % version, ctx, root)
 
 
-def squeezenet1_0(**kwargs):
-    """SqueezeNet 1.0 (see ``get_squeezenet``)."""
-    return get_squeezenet("1.0", **kwargs)
-
-
-def squeezenet1_1(**kwargs):
-    """SqueezeNet 1.1 (see ``get_squeezenet``)."""
-    return get_squeezenet("1.1", **kwargs)
+squeezenet1_0 = model_constructor(get_squeezenet, "squeezenet1_0", "SqueezeNet 1.0", "1.0")
+squeezenet1_1 = model_constructor(get_squeezenet, "squeezenet1_1", "SqueezeNet 1.1", "1.1")

@@ -4,16 +4,15 @@ import os
 
 from ....context import cpu
 from ....initializer import Xavier
-from ...block import HybridBlock
 from ... import nn
 from ..model_store import data_dir
-from ._blocks import load_pretrained
+from ._blocks import FeaturesOutput, load_pretrained, model_constructor
 
 __all__ = ["VGG", "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
            "get_vgg"]
 
 
-class VGG(HybridBlock):
+class VGG(FeaturesOutput):
     """Stages of ``layers[i]`` 3x3 convolutions with ``filters[i]`` channels (each followed by BatchNorm if
     ``batch_norm``, then ReLU) and a 2x2 max-pool, then Dense 4096-ReLU-Dropout twice and a
     ``classes``-way Dense layer."""
@@ -23,12 +22,10 @@ class VGG(HybridBlock):
         assert len(layers) == len(filters)
         with self.name_scope():
             self.features = self._make_features(layers, filters, batch_norm)
-            self.features.add(nn.Dense(4096, activation="relu", weight_initializer="normal",
-                                       bias_initializer="zeros"))
-            self.features.add(nn.Dropout(rate=0.5))
-            self.features.add(nn.Dense(4096, activation="relu", weight_initializer="normal",
-                                       bias_initializer="zeros"))
-            self.features.add(nn.Dropout(rate=0.5))
+            for _ in range(2):
+                self.features.add(nn.Dense(4096, activation="relu", weight_initializer="normal",
+                                           bias_initializer="zeros"))
+                self.features.add(nn.Dropout(rate=0.5))
             self.output = nn.Dense(classes, weight_initializer="normal", bias_initializer="zeros")
 
     def _make_features(self, layers, filters, batch_norm):
@@ -45,10 +42,6 @@ class VGG(HybridBlock):
             featurizer.add(nn.MaxPool2D(strides=2))
         return featurizer
 
-    def hybrid_forward(self, F, x):
-        x = self.features(x)
-        return self.output(x)
-
 
 # num_layers -> (convolutions per stage, channels per stage)
 vgg_spec = {11: ([1, 1, 2, 2, 2], [64, 128, 256, 512, 512]),
@@ -64,51 +57,15 @@ def get_vgg(num_layers, pretrained=False, ctx=cpu(), root=os.path.join(data_dir(
         raise KeyError("Invalid number of layers: %s. Options are %s" % (num_layers, sorted(vgg_spec)))
     layers, filters = vgg_spec[num_layers]
     net = VGG(layers, filters, **kwargs)
-    if pretrained:
-        suffix = "_bn" if kwargs.get("batch_norm") else ""
-        load_pretrained(net, "vgg%d%s" % (num_layers, suffix), ctx, root)
-    return net
+    suffix = "_bn" if kwargs.get("batch_norm") else ""
+    return load_pretrained(net, pretrained, "vgg%d%s" % (num_layers, suffix), ctx, root)
 
 
-def vgg11(**kwargs):
-    """VGG-11 (see ``get_vgg``)."""
-    return get_vgg(11, **kwargs)
-
-
-def vgg13(**kwargs):
-    """VGG-13 (see ``get_vgg``)."""
-    return get_vgg(13, **kwargs)
-
-
-def vgg16(**kwargs):
-    """VGG-16 (see ``get_vgg``)."""
-    return get_vgg(16, **kwargs)
-
-
-def vgg19(**kwargs):
-    """VGG-19 (see ``get_vgg``)."""
-    return get_vgg(19, **kwargs)
-
-
-def vgg11_bn(**kwargs):
-    """VGG-11 with BatchNorm (see ``get_vgg``)."""
-    kwargs["batch_norm"] = True
-    return get_vgg(11, **kwargs)
-
-
-def vgg13_bn(**kwargs):
-    """VGG-13 with BatchNorm (see ``get_vgg``)."""
-    kwargs["batch_norm"] = True
-    return get_vgg(13, **kwargs)
-
-
-def vgg16_bn(**kwargs):
-    """VGG-16 with BatchNorm (see ``get_vgg``)."""
-    kwargs["batch_norm"] = True
-    return get_vgg(16, **kwargs)
-
-
-def vgg19_bn(**kwargs):
-    """VGG-19 with BatchNorm (see ``get_vgg``)."""
-    kwargs["batch_norm"] = True
-    return get_vgg(19, **kwargs)
+vgg11 = model_constructor(get_vgg, "vgg11", "VGG-11", 11)
+vgg13 = model_constructor(get_vgg, "vgg13", "VGG-13", 13)
+vgg16 = model_constructor(get_vgg, "vgg16", "VGG-16", 16)
+vgg19 = model_constructor(get_vgg, "vgg19", "VGG-19", 19)
+vgg11_bn = model_constructor(get_vgg, "vgg11_bn", "VGG-11 with BatchNorm", 11, batch_norm=True)
+vgg13_bn = model_constructor(get_vgg, "vgg13_bn", "VGG-13 with BatchNorm", 13, batch_norm=True)
+vgg16_bn = model_constructor(get_vgg, "vgg16_bn", "VGG-16 with BatchNorm", 16, batch_norm=True)
+vgg19_bn = model_constructor(get_vgg, "vgg19_bn", "VGG-19 with BatchNorm", 19, batch_norm=True)
