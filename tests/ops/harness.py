@@ -168,3 +168,33 @@ def check_fixture_case(case):
         assert got.shape == want.shape, "{}: shape {} vs MXNet {}".format(key, got.shape, want.shape)
         np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64),
                                    rtol=tol["rtol"], atol=tol["atol"], err_msg=key)
+
+
+def golden_cases(ops):
+    """The golden cases (fixture_cases) of the operators ``ops``; none without the fixture."""
+    if not _os.path.exists(_os.path.join(FIXTURE_DIR, "ops.json")):
+        return []
+    return [c for c in fixture_cases()[0] if c["op"] in ops]
+
+
+def check_golden_case(case):
+    """A golden case's outputs through mx.nd, and its input gradients from the registry backward
+    with MXNet's stored head gradients: same shapes, dtypes and values (the case's tolerance)."""
+    _, npz = fixture_cases()
+    tol = case["tolerance"]
+    xs = [npz[i["key"]] for i in case["inputs"]]
+    got = run_nd(case["op"], xs, **case["kwargs"])
+    for o in case["outputs"]:
+        exp = npz[o["key"]]
+        assert got[o["index"]].shape == exp.shape and got[o["index"]].dtype == exp.dtype
+        np.testing.assert_allclose(got[o["index"]], exp, rtol=tol["rtol"], atol=tol["atol"])
+    op = get_op(case["op"])
+    attrs = op.parse(case["kwargs"])
+    env = OpEnv(np, case["is_train"], mx.cpu())
+    outs = list(op.forward(env, attrs, xs, []))
+    heads = [npz[h["key"]] for h in case["backward"]["head_grads"]]
+    grads = op.backward(env, attrs, xs, outs, heads, [True] * len(xs))
+    for g, spec in zip(grads, case["backward"]["grads"]):
+        exp = npz[spec["key"]]
+        assert g.shape == exp.shape and g.dtype == exp.dtype
+        np.testing.assert_allclose(g, exp, rtol=tol["rtol"], atol=tol["atol"])

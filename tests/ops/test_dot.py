@@ -1,55 +1,20 @@
 """dot and batch_dot: MXNet's N-d dot semantics (checked against real MXNet 1.9.1), backward
 vs finite differences, golden cases and error messages."""
-import json
-import os
-
 import numpy as np
 import pytest
 
 import mxnet as mx
 from mxnet.ops.registry import get_op, OpEnv
-from tests.ops.harness import check_forward, check_grad, run_nd
-
-FIX = os.path.join(os.path.dirname(__file__), "..", "fixtures", "mxnet-1.9.1", "ops")
+from tests.ops.harness import check_forward, check_grad, run_nd, golden_cases, check_golden_case
 
 
-def _fixture_cases(ops):
-    path = os.path.join(FIX, "ops.json")
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        cases = json.load(f)["cases"]
-    return [c for c in cases if c["op"] in ops]
 
-
-_GOLDEN = _fixture_cases({"dot", "batch_dot"})
-
-
-@pytest.fixture(scope="module")
-def npz():
-    with np.load(os.path.join(FIX, "ops.npz"), allow_pickle=False) as z:
-        yield {k: z[k] for k in z.files}
+_GOLDEN = golden_cases({"dot", "batch_dot"})
 
 
 @pytest.mark.parametrize("case", _GOLDEN, ids=[c["id"] for c in _GOLDEN])
-def test_golden(case, npz):
-    tol = case["tolerance"]
-    xs = [npz[i["key"]] for i in case["inputs"]]
-    got = run_nd(case["op"], xs, **case["kwargs"])
-    for o in case["outputs"]:
-        exp = npz[o["key"]]
-        assert got[o["index"]].shape == exp.shape and got[o["index"]].dtype == exp.dtype
-        np.testing.assert_allclose(got[o["index"]], exp, rtol=tol["rtol"], atol=tol["atol"])
-    op = get_op(case["op"])
-    attrs = op.parse(case["kwargs"])
-    env = OpEnv(np, case["is_train"], mx.cpu())
-    outs = list(op.forward(env, attrs, xs, []))
-    heads = [npz[h["key"]] for h in case["backward"]["head_grads"]]
-    grads = op.backward(env, attrs, xs, outs, heads, [True] * len(xs))
-    for g, spec in zip(grads, case["backward"]["grads"]):
-        exp = npz[spec["key"]]
-        assert g.shape == exp.shape and g.dtype == exp.dtype
-        np.testing.assert_allclose(g, exp, rtol=tol["rtol"], atol=tol["atol"])
+def test_golden(case):
+    check_golden_case(case)
 
 
 def test_golden_cases_present():
@@ -89,21 +54,30 @@ DOT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("ls,rs,ta,tb,out", DOT_CASES)
-def test_dot_forward(ls, rs, ta, tb, out, dtype):
-    rng = np.random.RandomState(0)
-    a, b = rng.randn(*ls).astype(dtype), rng.randn(*rs).astype(dtype)
-    got = check_forward("dot", [a, b], {"transpose_a": ta, "transpose_b": tb},
-                        lambda a, b: _ref_dot(a.astype(np.float64), b.astype(np.float64), ta, tb),
-                        rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-5 if dtype == "float32" else 1e-12)
-    assert got[0].shape == out and got[0].dtype == np.dtype(dtype)
+def _product_tests(op, ref, cases, seed):
+    """(forward test, gradient test) of ``op`` (dot or batch_dot), one row per case
+    (lhs shape, rhs shape, transpose_a, transpose_b, output shape): the forward on random inputs
+    vs ``ref`` in float64 (values, shape, dtype), the backward vs finite differences."""
+    @pytest.mark.parametrize("dtype", ["float32", "float64"])
+    @pytest.mark.parametrize("ls,rs,ta,tb,out", cases)
+    def test_forward(ls, rs, ta, tb, out, dtype):
+        rng = np.random.RandomState(seed)
+        a, b = rng.randn(*ls).astype(dtype), rng.randn(*rs).astype(dtype)
+        tol = 1e-5 if dtype == "float32" else 1e-12
+        got = check_forward(op, [a, b], {"transpose_a": ta, "transpose_b": tb},
+                            lambda a, b: ref(a.astype(np.float64), b.astype(np.float64), ta, tb),
+                            rtol=tol, atol=tol)
+        assert got[0].shape == out and got[0].dtype == np.dtype(dtype)
+
+    @pytest.mark.parametrize("ls,rs,ta,tb,out", cases)
+    def test_grad(ls, rs, ta, tb, out):
+        rng = np.random.RandomState(seed + 1)
+        check_grad(op, [rng.randn(*ls), rng.randn(*rs)], {"transpose_a": ta, "transpose_b": tb})
+
+    return test_forward, test_grad
 
 
-@pytest.mark.parametrize("ls,rs,ta,tb,out", DOT_CASES)
-def test_dot_grad(ls, rs, ta, tb, out):
-    rng = np.random.RandomState(1)
-    check_grad("dot", [rng.randn(*ls), rng.randn(*rs)], {"transpose_a": ta, "transpose_b": tb})
+test_dot_forward, test_dot_grad = _product_tests("dot", _ref_dot, DOT_CASES, 0)
 
 
 def test_dot_int_and_forward_stype():
@@ -175,21 +149,7 @@ def _ref_batch(a, b, ta, tb):
     return np.matmul(np.swapaxes(a, -1, -2) if ta else a, np.swapaxes(b, -1, -2) if tb else b)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("ls,rs,ta,tb,out", BATCH_CASES)
-def test_batch_dot_forward(ls, rs, ta, tb, out, dtype):
-    rng = np.random.RandomState(3)
-    a, b = rng.randn(*ls).astype(dtype), rng.randn(*rs).astype(dtype)
-    got = check_forward("batch_dot", [a, b], {"transpose_a": ta, "transpose_b": tb},
-                        lambda a, b: _ref_batch(a.astype(np.float64), b.astype(np.float64), ta, tb),
-                        rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-5 if dtype == "float32" else 1e-12)
-    assert got[0].shape == out and got[0].dtype == np.dtype(dtype)
-
-
-@pytest.mark.parametrize("ls,rs,ta,tb,out", BATCH_CASES)
-def test_batch_dot_grad(ls, rs, ta, tb, out):
-    rng = np.random.RandomState(4)
-    check_grad("batch_dot", [rng.randn(*ls), rng.randn(*rs)], {"transpose_a": ta, "transpose_b": tb})
+test_batch_dot_forward, test_batch_dot_grad = _product_tests("batch_dot", _ref_batch, BATCH_CASES, 3)
 
 
 @pytest.mark.parametrize("ls,rs,kw,match", [

@@ -1,60 +1,22 @@
 """Reductions and broadcasts: forward vs NumPy, backward vs finite differences, MXNet 1.9.1
 golden cases, legacy shape rules, dtype rules and the quirks checked against real MXNet."""
-import json
-import os
-
 import numpy as np
 import pytest
 
 import mxnet as mx
 from mxnet.ops.registry import get_op, OpEnv
-from tests.ops.harness import check_forward, check_grad, run_nd, nd_function
+from tests.ops.harness import check_forward, check_grad, run_nd, golden_cases, check_golden_case, nd_function
 
-FIX = os.path.join(os.path.dirname(__file__), "..", "fixtures", "mxnet-1.9.1", "ops")
 SHAPE = (2, 3, 4)
 
 # -- golden cases from MXNet 1.9.1 ---------------------------------------------------------------
 
-
-def _fixture_cases(ops):
-    path = os.path.join(FIX, "ops.json")
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        cases = json.load(f)["cases"]
-    return [c for c in cases if c["op"] in ops]
-
-
-_GOLDEN = _fixture_cases({"sum", "mean", "max", "min", "prod", "norm", "argmax"})
-
-
-@pytest.fixture(scope="module")
-def npz():
-    with np.load(os.path.join(FIX, "ops.npz"), allow_pickle=False) as z:
-        yield {k: z[k] for k in z.files}
+_GOLDEN = golden_cases({"sum", "mean", "max", "min", "prod", "norm", "argmax"})
 
 
 @pytest.mark.parametrize("case", _GOLDEN, ids=[c["id"] for c in _GOLDEN])
-def test_golden(case, npz):
-    tol = case["tolerance"]
-    xs = [npz[i["key"]] for i in case["inputs"]]
-    got = run_nd(case["op"], xs, **case["kwargs"])
-    for o in case["outputs"]:
-        exp = npz[o["key"]]
-        assert got[o["index"]].shape == exp.shape
-        assert got[o["index"]].dtype == exp.dtype
-        np.testing.assert_allclose(got[o["index"]], exp, rtol=tol["rtol"], atol=tol["atol"])
-    # input gradients from the registry backward with MXNet's stored head gradients
-    op = get_op(case["op"])
-    attrs = op.parse(case["kwargs"])
-    env = OpEnv(np, case["is_train"], mx.cpu())
-    outs = list(op.forward(env, attrs, xs, []))
-    heads = [npz[h["key"]] for h in case["backward"]["head_grads"]]
-    grads = op.backward(env, attrs, xs, outs, heads, [True] * len(xs))
-    for g, spec in zip(grads, case["backward"]["grads"]):
-        exp = npz[spec["key"]]
-        assert g.shape == exp.shape and g.dtype == exp.dtype
-        np.testing.assert_allclose(g, exp, rtol=tol["rtol"], atol=tol["atol"])
+def test_golden(case):
+    check_golden_case(case)
 
 
 def test_golden_cases_present():

@@ -23,19 +23,10 @@ import math
 import numpy as np
 
 from ..base import MXNetError
+from .misc_ops import _fmt, _prod
+from .optimizer_ops import _clip
 from .params import Param, Bool, Enum, Float, Int, IntOrNone, Shape, ShapeOrNone, Str, Tuple, FloatOrNone
 from .registry import OpDef, register, get_op as _get_op
-
-
-def _fmt(shape):
-    return "(" + ",".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def _zeros(env, a, inputs, outputs, out_grads, req):
@@ -275,16 +266,29 @@ _contrib("index_array", _index_array_forward,
 _FORMAT = Enum("center", "corner")
 
 
+def _corners(xp, cx, cy, half_w, half_h):
+    """Corner boxes [cx - half_w, cy - half_h, cx + half_w, cy + half_h] on a new last axis."""
+    return xp.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], axis=-1)
+
+
 def _to_corner(xp, b, fmt):
     if fmt == "corner":
         return b
     cx, cy, w, h = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
-    return xp.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=-1)
+    return _corners(xp, cx, cy, w / 2, h / 2)
 
 
 def _to_center(xp, b):
     x1, y1, x2, y2 = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
     return xp.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], axis=-1)
+
+
+def _center_offsets(xp, ac, gc):
+    """The box-regression targets of center boxes ``gc`` relative to center anchors ``ac``:
+    [(gx - ax) / aw, (gy - ay) / ah, log(gw / aw), log(gh / ah)] as a list of the four arrays."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return [(gc[..., 0] - ac[..., 0]) / ac[..., 2], (gc[..., 1] - ac[..., 1]) / ac[..., 3],
+                xp.log(gc[..., 2] / ac[..., 2]), xp.log(gc[..., 3] / ac[..., 3])]
 
 
 def _pair_iou(xp, a, b):
@@ -494,10 +498,7 @@ def _box_encode_forward(env, a, inputs, aux):
     m = xp.clip(matches.astype(np.int64), 0, refs.shape[1] - 1)
     g = xp.take_along_axis(refs, m[..., None], axis=1)
     ac, gc = _to_center(xp, anchors), _to_center(xp, g)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = xp.stack([(gc[..., 0] - ac[..., 0]) / ac[..., 2], (gc[..., 1] - ac[..., 1]) / ac[..., 3],
-                      xp.log(gc[..., 2] / ac[..., 2]), xp.log(gc[..., 3] / ac[..., 3])], axis=-1)
-    t = (t - means) / stds
+    t = (xp.stack(_center_offsets(xp, ac, gc), axis=-1) - means) / stds
     pos = (samples > 0.5)[..., None]
     return (xp.where(pos, t, 0).astype(anchors.dtype), xp.broadcast_to(pos, t.shape).astype(anchors.dtype))
 
@@ -527,7 +528,7 @@ def _box_decode_forward(env, a, inputs, aux):
         dw, dh = xp.minimum(dw, t(a.clip)), xp.minimum(dh, t(a.clip))
     ox, oy = dx * ac[..., 2] + ac[..., 0], dy * ac[..., 3] + ac[..., 1]
     ow, oh = xp.exp(dw) * ac[..., 2] / 2, xp.exp(dh) * ac[..., 3] / 2
-    return (xp.stack([ox - ow, oy - oh, ox + ow, oy + oh], axis=-1).astype(data.dtype),)
+    return (_corners(xp, ox, oy, ow, oh).astype(data.dtype),)
 
 
 _contrib("box_decode", _box_decode_forward, inputs=("data", "anchors"),
@@ -564,7 +565,7 @@ def _multibox_prior_forward(env, a, inputs, aux):
     half = xp.asarray(np.array(whs))                     # (k, 2): half width, half height
     cyy, cxx = xp.meshgrid(cy, cx, indexing="ij")        # (h, w)
     cxx, cyy = cxx[..., None], cyy[..., None]
-    boxes = xp.stack([cxx - half[:, 0], cyy - half[:, 1], cxx + half[:, 0], cyy + half[:, 1]], axis=-1)
+    boxes = _corners(xp, cxx, cyy, half[:, 0], half[:, 1])
     if a.clip:
         boxes = xp.clip(boxes, 0, 1)
     return (boxes.reshape(1, -1, 4).astype(inputs[0].dtype),)
@@ -616,23 +617,30 @@ def _resample(xp, x, mh, mw):
     return xp.matmul(xp.matmul(mh, x), mw.T)
 
 
-def _adaptive_mats(xp, a, x):
+def _resample_kernels(mats):
+    """(forward, backward) of a separable resampling of input 0 by ``mats(xp, a, inputs) ->
+    (mh, mw)`` (in the compute dtype); other inputs (shape donors) get zero gradients."""
+    def forward(env, a, inputs, aux):
+        x = inputs[0]
+        mh, mw = mats(env.xp, a, inputs)
+        return (_resample(env.xp, x.astype(mh.dtype, copy=False), mh, mw).astype(x.dtype, copy=False),)
+
+    def backward(env, a, inputs, outputs, out_grads, req):
+        x = inputs[0]
+        mh, mw = mats(env.xp, a, inputs)
+        g = _resample(env.xp, out_grads[0].astype(mh.dtype, copy=False), mh.T, mw.T).astype(x.dtype, copy=False)
+        return [g] + [env.xp.zeros_like(i) for i in inputs[1:]]
+    return forward, backward
+
+
+def _adaptive_mats(xp, a, inputs):
+    x = inputs[0]
     oh, ow = _adaptive_size(a)
     dt = np.float32 if x.dtype == np.float16 else x.dtype
     return _adaptive_matrix(xp, x.shape[2], oh, dt), _adaptive_matrix(xp, x.shape[3], ow, dt)
 
 
-def _adaptive_forward(env, a, inputs, aux):
-    x = inputs[0]
-    mh, mw = _adaptive_mats(env.xp, a, x)
-    return (_resample(env.xp, x.astype(mh.dtype, copy=False), mh, mw).astype(x.dtype, copy=False),)
-
-
-def _adaptive_backward(env, a, inputs, outputs, out_grads, req):
-    x = inputs[0]
-    mh, mw = _adaptive_mats(env.xp, a, x)
-    g = out_grads[0].astype(mh.dtype, copy=False)
-    return [_resample(env.xp, g, mh.T, mw.T).astype(x.dtype, copy=False)]
+_adaptive_forward, _adaptive_backward = _resample_kernels(_adaptive_mats)
 
 
 _contrib("AdaptiveAvgPooling2D", _adaptive_forward,
@@ -701,17 +709,7 @@ def _resize_mats(xp, a, inputs):
             _bilinear_matrix(xp, x.shape[3], ow, a.align_corners, dt))
 
 
-def _resize_forward(env, a, inputs, aux):
-    x = inputs[0]
-    mh, mw = _resize_mats(env.xp, a, inputs)
-    return (_resample(env.xp, x.astype(mh.dtype, copy=False), mh, mw).astype(x.dtype, copy=False),)
-
-
-def _resize_backward(env, a, inputs, outputs, out_grads, req):
-    x = inputs[0]
-    mh, mw = _resize_mats(env.xp, a, inputs)
-    g = _resample(env.xp, out_grads[0].astype(mh.dtype, copy=False), mh.T, mw.T).astype(x.dtype, copy=False)
-    return [g] + [env.xp.zeros_like(i) for i in inputs[1:]]
+_resize_forward, _resize_backward = _resample_kernels(_resize_mats)
 
 
 _contrib("BilinearResize2D", _resize_forward, inputs=_resize_inputs, all_inputs=("data", "like"),
@@ -810,6 +808,14 @@ def _roi_align_infer(a, s):
     return [(r[0], c, ph, pw)]
 
 
+def _roi_images(xp, bidx, n_images):
+    """(n, indices of the ROIs of image n) for each image that has ROIs."""
+    for n in range(n_images):
+        sel = xp.nonzero(bidx == n)[0]
+        if sel.size:
+            yield n, sel
+
+
 def _roi_align_forward(env, a, inputs, aux):
     xp = env.xp
     data, rois = inputs
@@ -817,10 +823,7 @@ def _roi_align_forward(env, a, inputs, aux):
     ph, pw = a.pooled_size
     c_out = _roi_align_infer(a, [data.shape, rois.shape])[0][1]
     out = xp.zeros((rois.shape[0], c_out, ph, pw), dtype=ay.dtype)
-    for n in range(data.shape[0]):
-        sel = xp.nonzero(bidx == n)[0]
-        if sel.size == 0:
-            continue
+    for n, sel in _roi_images(xp, bidx, data.shape[0]):
         img = data[n].astype(ay.dtype, copy=False)
         if a.position_sensitive:
             img = img.reshape(c_out, ph, pw, data.shape[2], data.shape[3])
@@ -837,10 +840,7 @@ def _roi_align_backward(env, a, inputs, outputs, out_grads, req):
     ph, pw = a.pooled_size
     g = out_grads[0].astype(ay.dtype, copy=False)
     gd = xp.zeros(data.shape, dtype=ay.dtype)
-    for n in range(data.shape[0]):
-        sel = xp.nonzero(bidx == n)[0]
-        if sel.size == 0:
-            continue
+    for n, sel in _roi_images(xp, bidx, data.shape[0]):
         if a.position_sensitive:
             gi = _einsum(xp, "rih,rcij,rjw->cijhw", ay[sel], g[sel], ax[sel])
             gd[n] = gi.reshape(data.shape[1:])
@@ -898,24 +898,42 @@ def _att_check(name, att, want):
         raise MXNetError("{}: attention has shape {} but {} is expected".format(name, _fmt(att), _fmt(want)))
 
 
+def _batch_heads(x):
+    """(L, B, H, D) -> (B * H, L, D)."""
+    L, B, H, D = x.shape
+    return x.transpose(1, 2, 0, 3).reshape(B * H, L, D)
+
+
+def _unbatch_heads(x, B, H):
+    """(B * H, L, D) -> (L, B, H, D)."""
+    return x.reshape((B, H) + x.shape[1:]).transpose(2, 0, 1, 3)
+
+
+def _qk_scores(xp, q, k):
+    """Scaled scores (B * H, Lq, Lk) of queries q (Lq, B, H, D) and keys k (Lk, B, H, D)."""
+    D = q.shape[3]
+    return ((xp.matmul(_batch_heads(q), _batch_heads(k).transpose(0, 2, 1)) / q.dtype.type(math.sqrt(D)))
+            .astype(q.dtype, copy=False),)
+
+
+def _qk_grads(xp, q, k, g):
+    """Gradients (gq, gk), shaped as q and k, of ``_qk_scores`` for score gradient g."""
+    _, B, H, D = q.shape
+    g = g / q.dtype.type(math.sqrt(D))
+    gq = _unbatch_heads(xp.matmul(g, _batch_heads(k)), B, H)
+    gk = _unbatch_heads(xp.matmul(g.transpose(0, 2, 1), _batch_heads(q)), B, H)
+    return gq, gk
+
+
 def _selfatt_qk_forward(env, a, inputs, aux):
-    xp = env.xp
     x = _split_heads("_contrib_interleaved_matmul_selfatt_qk", inputs[0], a.heads, 3)
-    L, B, H, _, D = x.shape
-    q = x[:, :, :, 0].transpose(1, 2, 0, 3).reshape(B * H, L, D)
-    k = x[:, :, :, 1].transpose(1, 2, 0, 3).reshape(B * H, L, D)
-    return ((xp.matmul(q, k.transpose(0, 2, 1)) / x.dtype.type(math.sqrt(D))).astype(x.dtype, copy=False),)
+    return _qk_scores(env.xp, x[:, :, :, 0], x[:, :, :, 1])
 
 
 def _selfatt_qk_backward(env, a, inputs, outputs, out_grads, req):
     xp = env.xp
     x = _split_heads("_contrib_interleaved_matmul_selfatt_qk", inputs[0], a.heads, 3)
-    L, B, H, _, D = x.shape
-    q = x[:, :, :, 0].transpose(1, 2, 0, 3).reshape(B * H, L, D)
-    k = x[:, :, :, 1].transpose(1, 2, 0, 3).reshape(B * H, L, D)
-    g = out_grads[0] / x.dtype.type(math.sqrt(D))
-    gq = xp.matmul(g, k).reshape(B, H, L, D).transpose(2, 0, 1, 3)
-    gk = xp.matmul(g.transpose(0, 2, 1), q).reshape(B, H, L, D).transpose(2, 0, 1, 3)
+    gq, gk = _qk_grads(xp, x[:, :, :, 0], x[:, :, :, 1], out_grads[0])
     gx = xp.zeros(x.shape, dtype=x.dtype)
     gx[:, :, :, 0], gx[:, :, :, 1] = gq, gk
     return [gx.reshape(inputs[0].shape)]
@@ -934,33 +952,38 @@ _contrib("interleaved_matmul_selfatt_qk", _selfatt_qk_forward, inputs=("queries_
 
 def _value_att(xp, v, att, L_out):
     """v (Lk, B, H, D), att (B*H, Lq, Lk) -> (Lq, B, H*D)."""
-    Lk, B, H, D = v.shape
-    vv = v.transpose(1, 2, 0, 3).reshape(B * H, Lk, D)
-    return xp.matmul(att, vv).reshape(B, H, L_out, D).transpose(2, 0, 1, 3).reshape(L_out, B, H * D)
+    _, B, H, D = v.shape
+    return _unbatch_heads(xp.matmul(att, _batch_heads(v)), B, H).reshape(L_out, B, H * D)
 
 
 def _value_att_grads(xp, v, att, g):
-    Lk, B, H, D = v.shape
-    Lq = att.shape[1]
-    vv = v.transpose(1, 2, 0, 3).reshape(B * H, Lk, D)
-    gg = g.reshape(Lq, B, H, D).transpose(1, 2, 0, 3).reshape(B * H, Lq, D)
+    _, B, H, D = v.shape
+    vv = _batch_heads(v)
+    gg = _batch_heads(g.reshape(att.shape[1], B, H, D))
     gatt = xp.matmul(gg, vv.transpose(0, 2, 1))
-    gv = xp.matmul(att.transpose(0, 2, 1), gg).reshape(B, H, Lk, D).transpose(2, 0, 1, 3)
+    gv = _unbatch_heads(xp.matmul(att.transpose(0, 2, 1), gg), B, H)
     return gv, gatt
 
 
-def _selfatt_valatt_forward(env, a, inputs, aux):
-    x = _split_heads("_contrib_interleaved_matmul_selfatt_valatt", inputs[0], a.heads, 3)
-    return (_value_att(env.xp, x[:, :, :, 2], inputs[1], x.shape[0]),)
+def _valatt_kernels(name, parts):
+    """(forward, backward) of the value-attention product whose values are the last of the
+    ``parts`` interleaved projections of input 0 and whose attention weights are input 1."""
+    def forward(env, a, inputs, aux):
+        x = _split_heads(name, inputs[0], a.heads, parts)
+        return (_value_att(env.xp, x[:, :, :, parts - 1], inputs[1], inputs[1].shape[1]),)
+
+    def backward(env, a, inputs, outputs, out_grads, req):
+        xp = env.xp
+        x = _split_heads(name, inputs[0], a.heads, parts)
+        gv, gatt = _value_att_grads(xp, x[:, :, :, parts - 1], inputs[1], out_grads[0])
+        gx = xp.zeros(x.shape, dtype=x.dtype)
+        gx[:, :, :, parts - 1] = gv
+        return [gx.reshape(inputs[0].shape), gatt]
+    return forward, backward
 
 
-def _selfatt_valatt_backward(env, a, inputs, outputs, out_grads, req):
-    xp = env.xp
-    x = _split_heads("_contrib_interleaved_matmul_selfatt_valatt", inputs[0], a.heads, 3)
-    gv, gatt = _value_att_grads(xp, x[:, :, :, 2], inputs[1], out_grads[0])
-    gx = xp.zeros(x.shape, dtype=x.dtype)
-    gx[:, :, :, 2] = gv
-    return [gx.reshape(inputs[0].shape), gatt]
+_selfatt_valatt_forward, _selfatt_valatt_backward = _valatt_kernels(
+    "_contrib_interleaved_matmul_selfatt_valatt", 3)
 
 
 def _selfatt_valatt_shape(a, s):
@@ -975,30 +998,24 @@ _contrib("interleaved_matmul_selfatt_valatt", _selfatt_valatt_forward, inputs=("
              "multihead attention use as self attention.")
 
 
-def _encdec_qk_forward(env, a, inputs, aux):
-    xp = env.xp
+def _encdec_q_kv(a, inputs):
     q = _split_heads("_contrib_interleaved_matmul_encdec_qk", inputs[0], a.heads, 1)[:, :, :, 0]
     kv = _split_heads("_contrib_interleaved_matmul_encdec_qk", inputs[1], a.heads, 2)
-    Lq, B, H, D = q.shape
-    Lk = kv.shape[0]
-    qq = q.transpose(1, 2, 0, 3).reshape(B * H, Lq, D)
-    kk = kv[:, :, :, 0].transpose(1, 2, 0, 3).reshape(B * H, Lk, D)
-    return ((xp.matmul(qq, kk.transpose(0, 2, 1)) / q.dtype.type(math.sqrt(D))).astype(q.dtype, copy=False),)
+    return q, kv
+
+
+def _encdec_qk_forward(env, a, inputs, aux):
+    q, kv = _encdec_q_kv(a, inputs)
+    return _qk_scores(env.xp, q, kv[:, :, :, 0])
 
 
 def _encdec_qk_backward(env, a, inputs, outputs, out_grads, req):
     xp = env.xp
-    q = _split_heads("_contrib_interleaved_matmul_encdec_qk", inputs[0], a.heads, 1)[:, :, :, 0]
-    kv = _split_heads("_contrib_interleaved_matmul_encdec_qk", inputs[1], a.heads, 2)
-    Lq, B, H, D = q.shape
-    Lk = kv.shape[0]
-    qq = q.transpose(1, 2, 0, 3).reshape(B * H, Lq, D)
-    kk = kv[:, :, :, 0].transpose(1, 2, 0, 3).reshape(B * H, Lk, D)
-    g = out_grads[0] / q.dtype.type(math.sqrt(D))
-    gq = xp.matmul(g, kk).reshape(B, H, Lq, D).transpose(2, 0, 1, 3).reshape(inputs[0].shape)
+    q, kv = _encdec_q_kv(a, inputs)
+    gq, gk = _qk_grads(xp, q, kv[:, :, :, 0], out_grads[0])
     gkv = xp.zeros(kv.shape, dtype=kv.dtype)
-    gkv[:, :, :, 0] = xp.matmul(g.transpose(0, 2, 1), qq).reshape(B, H, Lk, D).transpose(2, 0, 1, 3)
-    return [gq, gkv.reshape(inputs[1].shape)]
+    gkv[:, :, :, 0] = gk
+    return [gq.reshape(inputs[0].shape), gkv.reshape(inputs[1].shape)]
 
 
 def _encdec_qk_shape(a, s):
@@ -1016,18 +1033,8 @@ _contrib("interleaved_matmul_encdec_qk", _encdec_qk_forward, inputs=("queries", 
              "attention use as encoder-decoder (scaled by 1/sqrt(head_dim)).")
 
 
-def _encdec_valatt_forward(env, a, inputs, aux):
-    kv = _split_heads("_contrib_interleaved_matmul_encdec_valatt", inputs[0], a.heads, 2)
-    return (_value_att(env.xp, kv[:, :, :, 1], inputs[1], inputs[1].shape[1]),)
-
-
-def _encdec_valatt_backward(env, a, inputs, outputs, out_grads, req):
-    xp = env.xp
-    kv = _split_heads("_contrib_interleaved_matmul_encdec_valatt", inputs[0], a.heads, 2)
-    gv, gatt = _value_att_grads(xp, kv[:, :, :, 1], inputs[1], out_grads[0])
-    gkv = xp.zeros(kv.shape, dtype=kv.dtype)
-    gkv[:, :, :, 1] = gv
-    return [gkv.reshape(inputs[0].shape), gatt]
+_encdec_valatt_forward, _encdec_valatt_backward = _valatt_kernels(
+    "_contrib_interleaved_matmul_encdec_valatt", 2)
 
 
 def _encdec_valatt_shape(a, s):
@@ -1099,11 +1106,11 @@ _VARIANCES = Param("variances", Tuple, (0.1, 0.1, 0.2, 0.2), "Variances to be de
 
 def _decode_ssd(xp, anchors, loc, v, clip):
     """Anchors (N, 4) corner, loc (B, N, 4) -> corner boxes (B, N, 4) (MXNet TransformLocations)."""
-    aw, ah = anchors[:, 2] - anchors[:, 0], anchors[:, 3] - anchors[:, 1]
-    ax, ay = (anchors[:, 0] + anchors[:, 2]) / 2, (anchors[:, 1] + anchors[:, 3]) / 2
+    ac = _to_center(xp, anchors)
+    ax, ay, aw, ah = ac[:, 0], ac[:, 1], ac[:, 2], ac[:, 3]
     ox, oy = loc[..., 0] * v[0] * aw + ax, loc[..., 1] * v[1] * ah + ay
     ow, oh = xp.exp(loc[..., 2] * v[2]) * aw / 2, xp.exp(loc[..., 3] * v[3]) * ah / 2
-    out = xp.stack([ox - ow, oy - oh, ox + ow, oy + oh], axis=-1)
+    out = _corners(xp, ox, oy, ow, oh)
     return xp.clip(out, 0, 1) if clip else out
 
 
@@ -1234,10 +1241,7 @@ def _mbt_forward(env, a, inputs, aux):
     cls_t = xp.where(has_gt, cls_t, a.ignore_label)
     g = xp.take_along_axis(gts, gid[..., None], axis=1)                      # (B, N, 4)
     ac, gc = _to_center(xp, anchors)[None], _to_center(xp, g)
-    v = a.variances
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = xp.stack([(gc[..., 0] - ac[..., 0]) / ac[..., 2] / v[0], (gc[..., 1] - ac[..., 1]) / ac[..., 3] / v[1],
-                      xp.log(gc[..., 2] / ac[..., 2]) / v[2], xp.log(gc[..., 3] / ac[..., 3]) / v[3]], axis=-1)
+    t = xp.stack([c / v for c, v in zip(_center_offsets(xp, ac, gc), a.variances)], axis=-1)
     pm = (pos & has_gt)[..., None]
     loc_t = xp.where(pm, t, 0.0).reshape(B, N * 4)
     loc_m = xp.broadcast_to(pm, (B, N, 4)).reshape(B, N * 4)
@@ -1299,9 +1303,7 @@ def _group_adagrad_forward(env, a, inputs, aux):
     w, g = inputs
     hist = aux[0]
     t = w.dtype.type
-    grad = g * t(a.rescale_grad)
-    if a.clip_gradient >= 0:
-        grad = xp.clip(grad, -t(a.clip_gradient), t(a.clip_gradient))
+    grad = _clip(xp, g * t(a.rescale_grad), t(a.clip_gradient))
     rows = w.shape[0]
     sq = xp.square(grad).reshape(rows, -1).mean(axis=1)
     new_h = hist.reshape(rows) + sq.astype(hist.dtype)
@@ -1400,7 +1402,7 @@ def _proposal_forward(env, a, inputs, aux):
         cx, cy = anchors[:, 0] + 0.5 * (w - 1), anchors[:, 1] + 0.5 * (h - 1)
         pcx, pcy = deltas[..., 0] * w + cx, deltas[..., 1] * h + cy
         pw, ph = xp.exp(deltas[..., 2]) * w, xp.exp(deltas[..., 3]) * h
-        boxes = xp.stack([pcx - 0.5 * (pw - 1), pcy - 0.5 * (ph - 1), pcx + 0.5 * (pw - 1), pcy + 0.5 * (ph - 1)], -1)
+        boxes = _corners(xp, pcx, pcy, 0.5 * (pw - 1), 0.5 * (ph - 1))
     lim = xp.stack([imw - 1, imh - 1, imw - 1, imh - 1], axis=-1)                          # (B, 1, 4)
     boxes = xp.maximum(xp.minimum(boxes, lim), 0)
     # anchors beyond the real (unpadded) image get score -1

@@ -25,7 +25,8 @@ import itertools
 import numpy as np
 
 from ..base import MXNetError
-from .params import Param, ParamType, Int, Bool, Shape, Enum
+from .nn_basic import _prod
+from .params import Param, ParamType, Int, Bool, Shape, Enum, REQUIRED
 from .registry import OpDef, register
 
 __all__ = ["im2col", "col2im", "conv_nd", "conv_nd_backward", "deconv_nd", "deconv_nd_backward"]
@@ -57,13 +58,6 @@ _PosInt = _Bounded(Int, 1, "int (non-negative)")
 _Long = _Bounded(Int, 0, "long (non-negative)")
 _Layout = Enum("NCDHW", "NCHW", "NCW", "NDHWC", "NHWC", none=True)
 _CudnnTune = Enum("fastest", "limited_workspace", "off", none=True)
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= int(s)
-    return n
 
 
 def _compute_dtype(dt):
@@ -373,39 +367,48 @@ def _conv_geometry(attrs, dshape):
     return k, s, d, p, out
 
 
-def _conv_infer_full(attrs, in_shapes, aux_shapes):
-    in_shapes = list(in_shapes)
-    dshape = in_shapes[0]
-    k, s, d, p = _spatial("Convolution", attrs)
-    _check_layout("Convolution", attrs.layout, len(k))
-    if dshape is None:
-        return in_shapes, [None], list(aux_shapes)
-    dshape = tuple(dshape)
-    k, s, d, p, out = _conv_geometry(attrs, dshape)
-    f, g = attrs.num_filter, attrs.num_group
-    c = dshape[1]
-    if c % g:
-        raise MXNetError("Convolution: the input channels of data {} ({}) are not divisible by "
-                         "num_group={}".format(dshape, c, g))
-    if f % g:
-        raise MXNetError("Convolution: num_filter={} is not divisible by num_group={} (data {})".format(
-            f, g, dshape))
-    why = "kernel={}, num_filter={}, num_group={}".format(k, f, g)
-    _fill_shape("Convolution", in_shapes, 1, "weight", (f, c // g) + k, dshape, why)
-    if not attrs.no_bias:
-        _fill_shape("Convolution", in_shapes, 2, "bias", (f,), dshape, why)
-    return in_shapes, [(dshape[0], f) + out], list(aux_shapes)
+def _conv_like_infer(opname, extra, geometry, weight_lead):
+    """``infer_shape_full`` of Convolution/Deconvolution: the output shape from ``geometry``,
+    the weight ``weight_lead(c, f, g) + kernel`` and the bias ``(f,)`` filled from the data."""
+    def infer_full(attrs, in_shapes, aux_shapes):
+        in_shapes = list(in_shapes)
+        dshape = in_shapes[0]
+        k = _spatial(opname, attrs, extra)[0]
+        _check_layout(opname, attrs.layout, len(k))
+        if dshape is None:
+            return in_shapes, [None], list(aux_shapes)
+        dshape = tuple(dshape)
+        k, s, d, p, out = geometry(attrs, dshape)
+        f, g = attrs.num_filter, attrs.num_group
+        c = dshape[1]
+        if c % g:
+            raise MXNetError("{}: the input channels of data {} ({}) are not divisible by "
+                             "num_group={}".format(opname, dshape, c, g))
+        if f % g:
+            raise MXNetError("{}: num_filter={} is not divisible by num_group={} (data {})".format(
+                opname, f, g, dshape))
+        why = "kernel={}, num_filter={}, num_group={}".format(k, f, g)
+        _fill_shape(opname, in_shapes, 1, "weight", weight_lead(c, f, g) + k, dshape, why)
+        if not attrs.no_bias:
+            _fill_shape(opname, in_shapes, 2, "bias", (f,), dshape, why)
+        return in_shapes, [(dshape[0], f) + out], list(aux_shapes)
+    return infer_full
 
 
-def _conv_forward(env, attrs, inputs, aux):
-    xp = env.xp
-    x, w = inputs[0], inputs[1]
-    k, s, d, p, out = _conv_geometry(attrs, x.shape)
-    ct = _compute_dtype(x.dtype)
-    b = None if attrs.no_bias else inputs[2].astype(ct, copy=False)
-    y = conv_nd(xp, x.astype(ct, copy=False), w.astype(ct, copy=False), b, attrs.num_group,
-                k, s, d, p, out)
-    return (y.astype(x.dtype, copy=False),)
+def _conv_like_forward(geometry, kernel, pass_num_filter):
+    """Forward of Convolution/Deconvolution: ``kernel`` (conv_nd or deconv_nd, which also takes
+    num_filter) in the compute dtype, the result cast back to the data's dtype."""
+    def forward(env, attrs, inputs, aux):
+        xp = env.xp
+        x, w = inputs[0], inputs[1]
+        k, s, d, p, out = geometry(attrs, x.shape)
+        ct = _compute_dtype(x.dtype)
+        b = None if attrs.no_bias else inputs[2].astype(ct, copy=False)
+        groups = (attrs.num_group, attrs.num_filter) if pass_num_filter else (attrs.num_group,)
+        y = kernel(xp, x.astype(ct, copy=False), w.astype(ct, copy=False), b, *groups,
+                   k, s, d, p, out)
+        return (y.astype(x.dtype, copy=False),)
+    return forward
 
 
 def _conv_like_backward(geometry, kernel_backward):
@@ -428,30 +431,48 @@ def _conv_like_backward(geometry, kernel_backward):
     return backward
 
 
+# Convolution/Deconvolution parameters in MXNet's order (adj, target_shape: Deconvolution only):
+# name -> (type, default); the defaults given here are the same for both.
+_CONV_PARAM_TYPES = (
+    ("kernel", Shape, REQUIRED), ("stride", Shape, ()), ("dilate", Shape, ()), ("pad", Shape, ()),
+    ("adj", Shape, ()), ("target_shape", Shape, ()), ("num_filter", _PosInt, REQUIRED),
+    ("num_group", _PosInt, 1), ("workspace", _Long, None), ("no_bias", Bool, None),
+    ("cudnn_tune", _CudnnTune, None), ("cudnn_off", Bool, False), ("layout", _Layout, None))
+
+
+def _conv_like_op(name, forward, infer_full, backward, docs, defaults, doc):
+    """Register Convolution or Deconvolution: the parameters of ``_CONV_PARAM_TYPES`` that
+    ``docs`` describes (name -> doc), with ``defaults`` (name -> default) for those that differ."""
+    params = tuple(Param(n, t, defaults.get(n, default), docs[n])
+                   for n, t, default in _CONV_PARAM_TYPES if n in docs)
+    register(OpDef(
+        name, forward, params=params,
+        inputs=_conv_inputs, all_inputs=("data", "weight", "bias"),
+        infer_shape=_plain(infer_full), infer_shape_full=infer_full,
+        infer_type=_float_type(name, ("data", "weight", "bias")),
+        backward=backward, doc=doc))
+
+
+_conv_infer_full = _conv_like_infer("Convolution", (), _conv_geometry, lambda c, f, g: (f, c // g))
+_conv_forward = _conv_like_forward(_conv_geometry, conv_nd, False)
 _conv_backward = _conv_like_backward(_conv_geometry, conv_nd_backward)
 
-
-register(OpDef(
-    "Convolution", _conv_forward,
-    params=(Param("kernel", Shape, doc="Convolution kernel size: (w,), (h, w) or (d, h, w)"),
-            Param("stride", Shape, (), "Convolution stride: (w,), (h, w) or (d, h, w). "
-                  "Defaults to 1 for each dimension."),
-            Param("dilate", Shape, (), "Convolution dilate: (w,), (h, w) or (d, h, w). "
-                  "Defaults to 1 for each dimension."),
-            Param("pad", Shape, (), "Zero pad for convolution: (w,), (h, w) or (d, h, w). Defaults to no padding."),
-            Param("num_filter", _PosInt, doc="Convolution filter(channel) number"),
-            Param("num_group", _PosInt, 1, "Number of group partitions."),
-            Param("workspace", _Long, 1024, "Maximum temporary workspace allowed (MB) in convolution."),
-            Param("no_bias", Bool, False, "Whether to disable bias parameter."),
-            Param("cudnn_tune", _CudnnTune, None, "Whether to pick convolution algo by running performance test."),
-            Param("cudnn_off", Bool, False, "Turn off cudnn for this layer."),
-            Param("layout", _Layout, None, "Set layout for input, output and weight. Empty for default layout: "
-                  "NCW for 1d, NCHW for 2d and NCDHW for 3d.")),
-    inputs=_conv_inputs, all_inputs=("data", "weight", "bias"),
-    infer_shape=_plain(_conv_infer_full), infer_shape_full=_conv_infer_full,
-    infer_type=_float_type("Convolution", ("data", "weight", "bias")),
-    backward=_conv_backward,
-    doc="Compute *N*-D convolution on *(N+2)*-D input."))
+_conv_like_op(
+    "Convolution", _conv_forward, _conv_infer_full, _conv_backward, {
+        "kernel": "Convolution kernel size: (w,), (h, w) or (d, h, w)",
+        "stride": "Convolution stride: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.",
+        "dilate": "Convolution dilate: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.",
+        "pad": "Zero pad for convolution: (w,), (h, w) or (d, h, w). Defaults to no padding.",
+        "num_filter": "Convolution filter(channel) number",
+        "num_group": "Number of group partitions.",
+        "workspace": "Maximum temporary workspace allowed (MB) in convolution.",
+        "no_bias": "Whether to disable bias parameter.",
+        "cudnn_tune": "Whether to pick convolution algo by running performance test.",
+        "cudnn_off": "Turn off cudnn for this layer.",
+        "layout": "Set layout for input, output and weight. Empty for default layout: "
+                  "NCW for 1d, NCHW for 2d and NCDHW for 3d."},
+    {"workspace": 1024, "no_bias": False},
+    "Compute *N*-D convolution on *(N+2)*-D input.")
 
 # -- Deconvolution ----------------------------------------------------------------------------
 
@@ -490,30 +511,6 @@ def _deconv_geometry(attrs, dshape):
         raise MXNetError("Deconvolution: pad={} is too large for data {} with kernel={}, stride={}: the "
                          "output size would be {}".format(p, tuple(dshape), k, s, out))
     return k, s, d, p, out
-
-
-def _deconv_infer_full(attrs, in_shapes, aux_shapes):
-    in_shapes = list(in_shapes)
-    dshape = in_shapes[0]
-    k = _spatial("Deconvolution", attrs, extra=("adj",))[0]
-    _check_layout("Deconvolution", attrs.layout, len(k))
-    if dshape is None:
-        return in_shapes, [None], list(aux_shapes)
-    dshape = tuple(dshape)
-    k, s, d, p, out = _deconv_geometry(attrs, dshape)
-    f, g = attrs.num_filter, attrs.num_group
-    c = dshape[1]
-    if c % g:
-        raise MXNetError("Deconvolution: the input channels of data {} ({}) are not divisible by "
-                         "num_group={}".format(dshape, c, g))
-    if f % g:
-        raise MXNetError("Deconvolution: num_filter={} is not divisible by num_group={} (data {})".format(
-            f, g, dshape))
-    why = "kernel={}, num_filter={}, num_group={}".format(k, f, g)
-    _fill_shape("Deconvolution", in_shapes, 1, "weight", (c, f // g) + k, dshape, why)
-    if not attrs.no_bias:
-        _fill_shape("Deconvolution", in_shapes, 2, "bias", (f,), dshape, why)
-    return in_shapes, [(dshape[0], f) + out], list(aux_shapes)
 
 
 def deconv_nd(xp, x, w, b, groups, num_filter, kernel, stride, dilate, pad, out_sp):
@@ -562,45 +559,34 @@ def deconv_nd_backward(xp, x, w, gy, groups, kernel, stride, dilate, pad, need_x
     return dx, dw
 
 
-def _deconv_forward(env, attrs, inputs, aux):
-    xp = env.xp
-    x, w = inputs[0], inputs[1]
-    k, s, d, p, out = _deconv_geometry(attrs, x.shape)
-    ct = _compute_dtype(x.dtype)
-    b = None if attrs.no_bias else inputs[2].astype(ct, copy=False)
-    y = deconv_nd(xp, x.astype(ct, copy=False), w.astype(ct, copy=False), b, attrs.num_group,
-                  attrs.num_filter, k, s, d, p, out)
-    return (y.astype(x.dtype, copy=False),)
-
-
+_deconv_infer_full = _conv_like_infer("Deconvolution", ("adj",), _deconv_geometry,
+                                      lambda c, f, g: (c, f // g))
+_deconv_forward = _conv_like_forward(_deconv_geometry, deconv_nd, True)
 _deconv_backward = _conv_like_backward(_deconv_geometry, deconv_nd_backward)
 
-
-register(OpDef(
-    "Deconvolution", _deconv_forward,
-    params=(Param("kernel", Shape, doc="Deconvolution kernel size: (w,), (h, w) or (d, h, w)."),
-            Param("stride", Shape, (), "The stride used for the corresponding convolution: (w,), (h, w) or "
-                  "(d, h, w). Defaults to 1 for each dimension."),
-            Param("dilate", Shape, (), "Dilation factor for each dimension of the input: (w,), (h, w) or "
-                  "(d, h, w). Defaults to 1 for each dimension."),
-            Param("pad", Shape, (), "The amount of implicit zero padding added during convolution for each "
-                  "dimension of the input: (w,), (h, w) or (d, h, w)."),
-            Param("adj", Shape, (), "Adjustment for output shape: (w,), (h, w) or (d, h, w). If target_shape is "
-                  "set, adj will be ignored and computed accordingly."),
-            Param("target_shape", Shape, (), "Shape of the output tensor: (w,), (h, w) or (d, h, w)."),
-            Param("num_filter", _PosInt, doc="Number of output filters."),
-            Param("num_group", _PosInt, 1, "Number of groups partition."),
-            Param("workspace", _Long, 512, "Maximum temporary workspace allowed (MB) in deconvolution."),
-            Param("no_bias", Bool, True, "Whether to disable bias parameter."),
-            Param("cudnn_tune", _CudnnTune, None, "Whether to pick convolution algorithm by running performance test."),
-            Param("cudnn_off", Bool, False, "Turn off cudnn for this layer."),
-            Param("layout", _Layout, None, "Set layout for input, output and weight. Empty for default layout, "
-                  "NCW for 1d, NCHW for 2d and NCDHW for 3d.")),
-    inputs=_conv_inputs, all_inputs=("data", "weight", "bias"),
-    infer_shape=_plain(_deconv_infer_full), infer_shape_full=_deconv_infer_full,
-    infer_type=_float_type("Deconvolution", ("data", "weight", "bias")),
-    backward=_deconv_backward,
-    doc="Computes 1D, 2D or 3D transposed convolution (aka fractionally strided convolution) of the input tensor."))
+_conv_like_op(
+    "Deconvolution", _deconv_forward, _deconv_infer_full, _deconv_backward, {
+        "kernel": "Deconvolution kernel size: (w,), (h, w) or (d, h, w).",
+        "stride": "The stride used for the corresponding convolution: (w,), (h, w) or (d, h, w). "
+                  "Defaults to 1 for each dimension.",
+        "dilate": "Dilation factor for each dimension of the input: (w,), (h, w) or (d, h, w). "
+                  "Defaults to 1 for each dimension.",
+        "pad": "The amount of implicit zero padding added during convolution for each dimension of "
+               "the input: (w,), (h, w) or (d, h, w).",
+        "adj": "Adjustment for output shape: (w,), (h, w) or (d, h, w). If target_shape is set, adj "
+               "will be ignored and computed accordingly.",
+        "target_shape": "Shape of the output tensor: (w,), (h, w) or (d, h, w).",
+        "num_filter": "Number of output filters.",
+        "num_group": "Number of groups partition.",
+        "workspace": "Maximum temporary workspace allowed (MB) in deconvolution.",
+        "no_bias": "Whether to disable bias parameter.",
+        "cudnn_tune": "Whether to pick convolution algorithm by running performance test.",
+        "cudnn_off": "Turn off cudnn for this layer.",
+        "layout": "Set layout for input, output and weight. Empty for default layout, "
+                  "NCW for 1d, NCHW for 2d and NCDHW for 3d."},
+    {"workspace": 512, "no_bias": True},
+    "Computes 1D, 2D or 3D transposed convolution (aka fractionally strided convolution) of the "
+    "input tensor.")
 
 # -- UpSampling -------------------------------------------------------------------------------
 

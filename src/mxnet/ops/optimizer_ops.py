@@ -38,6 +38,9 @@ _CLIP = Param("clip_gradient", Float, -1.0, "Clip gradient to the range of [-cli
 _MOMENTUM = Param("momentum", Float, 0.0, "The decay rate of momentum estimates at each epoch.")
 _LAZY = Param("lazy_update", Bool, True, "If true, lazy updates are applied if gradient's stype "
               "is row_sparse.")
+_BETA1 = Param("beta1", Float, 0.9, "The decay rate for the 1st moment estimates.")
+_BETA2 = Param("beta2", Float, 0.999, "The decay rate for the 2nd moment estimates.")
+_EPS8 = Param("epsilon", Float, 1e-8, "A small constant for numerical stability.")
 
 
 def _clip(xp, x, bound):
@@ -115,6 +118,14 @@ def _update_op(name, kernel, params, states=(), mp=False, extra_inputs=(), doc="
         doc=doc))
 
 
+def _update_ops(name, kernel, params, doc, mp_doc, mp_kw=None, **kw):
+    """Register ``name`` and its multi-precision form ``mp_<name>`` (``_update_op`` arguments
+    ``kw``, overridden by ``mp_kw`` for the ``mp_`` op)."""
+    _update_op(name, kernel, params, doc=doc, **kw)
+    kw.update(mp_kw or {})
+    _update_op("mp_" + name, kernel, params, mp=True, doc=mp_doc, **kw)
+
+
 # -- SGD ----------------------------------------------------------------------------------------
 def _sgd_step_of(xp, a, g, lr, rescale):
     """lr * clip(rescale * g) as a fresh array, in one pass over g when there is no clipping."""
@@ -175,15 +186,12 @@ def _sgd_mom(xp, a, w, g, extra, st):
     return xp.add(w, mom, out=step), [mom]
 
 
-_SGD_DOC = "Update function for Stochastic Gradient Descent (SGD) optimizer."
-_SGD_MOM_DOC = "Momentum update function for Stochastic Gradient Descent (SGD) optimizer."
-_update_op("sgd_update", _sgd, (_LR, _WD, _RESCALE, _CLIP, _LAZY), doc=_SGD_DOC)
-_update_op("sgd_mom_update", _sgd_mom, (_LR, _MOMENTUM, _WD, _RESCALE, _CLIP, _LAZY),
-           states=("mom",), doc=_SGD_MOM_DOC)
-_update_op("mp_sgd_update", _sgd, (_LR, _WD, _RESCALE, _CLIP, _LAZY), mp=True,
-           doc="Updater function for multi-precision sgd optimizer")
-_update_op("mp_sgd_mom_update", _sgd_mom, (_LR, _MOMENTUM, _WD, _RESCALE, _CLIP, _LAZY),
-           states=("mom",), mp=True, doc="Updater function for multi-precision sgd optimizer")
+_MP_SGD_DOC = "Updater function for multi-precision sgd optimizer"
+_update_ops("sgd_update", _sgd, (_LR, _WD, _RESCALE, _CLIP, _LAZY),
+            "Update function for Stochastic Gradient Descent (SGD) optimizer.", _MP_SGD_DOC)
+_update_ops("sgd_mom_update", _sgd_mom, (_LR, _MOMENTUM, _WD, _RESCALE, _CLIP, _LAZY),
+            "Momentum update function for Stochastic Gradient Descent (SGD) optimizer.",
+            _MP_SGD_DOC, states=("mom",))
 
 
 def _nag_mom(xp, a, w, g, extra, st):
@@ -197,11 +205,10 @@ def _nag_mom(xp, a, w, g, extra, st):
     return out, [mom - lr * (grad + wd * out)]
 
 
-_update_op("nag_mom_update", _nag_mom, (_LR, _MOMENTUM, _WD, _RESCALE, _CLIP), states=("mom",),
-           doc="Update function for Nesterov Accelerated Gradient( NAG) optimizer.")
-_update_op("mp_nag_mom_update", _nag_mom, (_LR, _MOMENTUM, _WD, _RESCALE, _CLIP),
-           states=("mom",), mp=True,
-           doc="Update function for multi-precision Nesterov Accelerated Gradient( NAG) optimizer.")
+_update_ops("nag_mom_update", _nag_mom, (_LR, _MOMENTUM, _WD, _RESCALE, _CLIP),
+            "Update function for Nesterov Accelerated Gradient( NAG) optimizer.",
+            "Update function for multi-precision Nesterov Accelerated Gradient( NAG) optimizer.",
+            states=("mom",))
 
 
 def _signsgd(xp, a, w, g, extra, st):
@@ -228,34 +235,38 @@ _update_op("signum_update", _signum,
 
 
 # -- adaptive methods ---------------------------------------------------------------------------
+def _moments(xp, one, b1, b2, st, grad):
+    """Adam's (mean, var) moving averages of ``grad`` and ``grad**2`` from the states ``st``."""
+    return b1 * st[0] + (one - b1) * grad, b2 * st[1] + (one - b2) * xp.square(grad)
+
+
 def _adam(xp, a, w, g, extra, st):
     lr, wd, rescale, b1, b2, eps = _scalars(w.dtype, a.lr, a.wd, a.rescale_grad, a.beta1, a.beta2,
                                             a.epsilon)
     one = w.dtype.type(1)
     grad = _clip(xp, g * rescale + w * wd, a.clip_gradient)
-    mean = b1 * st[0] + (one - b1) * grad
-    var = b2 * st[1] + (one - b2) * xp.square(grad)
+    mean, var = _moments(xp, one, b1, b2, st, grad)
     return w - lr * mean / (xp.sqrt(var) + eps), [mean, var]
 
 
 _update_op("adam_update", _adam,
-           (_LR, Param("beta1", Float, 0.9, "The decay rate for the 1st moment estimates."),
-            Param("beta2", Float, 0.999, "The decay rate for the 2nd moment estimates."),
-            Param("epsilon", Float, 1e-8, "A small constant for numerical stability."),
-            _WD, _RESCALE, _CLIP, _LAZY),
+           (_LR, _BETA1, _BETA2, _EPS8, _WD, _RESCALE, _CLIP, _LAZY),
            states=("mean", "var"), doc="Update function for Adam optimizer.")
 
 _GAMMA1 = Param("gamma1", Float, 0.95, "The decay rate of the moving average of squared gradients.")
-_EPS8 = Param("epsilon", Float, 1e-8, "A small constant for numerical stability.")
 _CLIPW = Param("clip_weights", Float, -1.0, "Clip weights to the range of [-clip_weights, "
                "clip_weights] If clip_weights <= 0, weight clipping is turned off.")
 
 
+def _rms_grad(xp, a, w, g, st, one, wd, rescale, g1):
+    """RMSProp's clipped gradient and its new moving average ``n`` of squares."""
+    grad = _clip(xp, rescale * g + wd * w, a.clip_gradient)
+    return grad, (one - g1) * xp.square(grad) + g1 * st[0]
+
+
 def _rmsprop(xp, a, w, g, extra, st):
     lr, wd, rescale, g1, eps = _scalars(w.dtype, a.lr, a.wd, a.rescale_grad, a.gamma1, a.epsilon)
-    one = w.dtype.type(1)
-    grad = _clip(xp, rescale * g + wd * w, a.clip_gradient)
-    n = (one - g1) * xp.square(grad) + g1 * st[0]
+    grad, n = _rms_grad(xp, a, w, g, st, w.dtype.type(1), wd, rescale, g1)
     return _clip(xp, w - lr * grad / xp.sqrt(n + eps), a.clip_weights), [n]
 
 
@@ -263,8 +274,7 @@ def _rmspropalex(xp, a, w, g, extra, st):
     lr, wd, rescale, g1, g2, eps = _scalars(w.dtype, a.lr, a.wd, a.rescale_grad, a.gamma1, a.gamma2,
                                             a.epsilon)
     one = w.dtype.type(1)
-    grad = _clip(xp, rescale * g + wd * w, a.clip_gradient)
-    n = (one - g1) * xp.square(grad) + g1 * st[0]
+    grad, n = _rms_grad(xp, a, w, g, st, one, wd, rescale, g1)
     gm = (one - g1) * grad + g1 * st[1]
     delta = g2 * st[2] - lr * grad / xp.sqrt(n - xp.square(gm) + eps)
     return _clip(xp, w + delta, a.clip_weights), [n, gm, delta]
@@ -320,8 +330,7 @@ _update_op("ftml_update", _ftml,
 
 # -- LAMB ---------------------------------------------------------------------------------------
 _LAMB1_PARAMS = (
-    Param("beta1", Float, 0.9, "The decay rate for the 1st moment estimates."),
-    Param("beta2", Float, 0.999, "The decay rate for the 2nd moment estimates."),
+    _BETA1, _BETA2,
     Param("epsilon", Float, 1e-6, "A small constant for numerical stability."),
     Param("t", Int, doc="Index update count."),
     Param("bias_correction", Bool, True, "Whether to use bias correction."),
@@ -339,8 +348,7 @@ def _lamb1(xp, a, w, g, extra, st):
     wd, rescale, b1, b2, eps = _scalars(w.dtype, a.wd, a.rescale_grad, a.beta1, a.beta2, a.epsilon)
     one = w.dtype.type(1)
     grad = _clip(xp, g * rescale, a.clip_gradient)
-    mean = b1 * st[0] + (one - b1) * grad
-    var = b2 * st[1] + (one - b2) * xp.square(grad)
+    mean, var = _moments(xp, one, b1, b2, st, grad)
     if a.bias_correction:
         m_hat = mean / (one - b1 ** a.t)
         v_hat = var / (one - b2 ** a.t)
@@ -363,15 +371,12 @@ def _lamb2(xp, a, w, g, extra, st):
     return w - (lr * ratio).astype(w.dtype) * g.astype(w.dtype), []
 
 
-_update_op("lamb_update_phase1", _lamb1, _LAMB1_PARAMS, states=("mean", "var"),
-           doc="Phase I of lamb update it performs the following operations and returns g.")
-_update_op("mp_lamb_update_phase1", _lamb1, _LAMB1_PARAMS, states=("mean", "var"), mp=True,
-           master_out=False, out_dtype=np.float32,
-           doc="Mixed Precision version of Phase I of lamb update.")
-_update_op("lamb_update_phase2", _lamb2, _LAMB2_PARAMS, extra_inputs=("r1", "r2"), grad_name="g",
-           elementwise=(0, 1),
-           doc="Phase II of lamb update it performs the following operations and updates grad.")
-_update_op("mp_lamb_update_phase2", _lamb2, _LAMB2_PARAMS, extra_inputs=("r1", "r2"), mp=True,
-           grad_name="g",
-           elementwise=(0, 1, 4),
-           doc="Mixed Precision version Phase II of lamb update.")
+_update_ops("lamb_update_phase1", _lamb1, _LAMB1_PARAMS,
+            "Phase I of lamb update it performs the following operations and returns g.",
+            "Mixed Precision version of Phase I of lamb update.",
+            mp_kw={"master_out": False, "out_dtype": np.float32}, states=("mean", "var"))
+_update_ops("lamb_update_phase2", _lamb2, _LAMB2_PARAMS,
+            "Phase II of lamb update it performs the following operations and updates grad.",
+            "Mixed Precision version Phase II of lamb update.",
+            mp_kw={"elementwise": (0, 1, 4)}, extra_inputs=("r1", "r2"), grad_name="g",
+            elementwise=(0, 1))

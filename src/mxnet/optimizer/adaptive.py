@@ -5,33 +5,41 @@ Adam, RMSProp, Ftrl, FTML and LAMB run as registry operators (``adam_update``, .
 AdaDelta, Adamax, Nadam and GroupAdaGrad are NDArray arithmetic, as in MXNet.
 """
 import math
-import os
 
 import numpy
 
 from .. import ndarray as nd
-from .optimizer import Optimizer, register, _zeros_like, _check_nd
+from .optimizer import (Optimizer, register, _zeros_like, _zeros_states, _check_nd, _clipped,
+                        _rescaled, _clip_kwargs, _ema, _ImplUpdateMixin, _aggregation_size)
 
 __all__ = ["Adam", "AdaGrad", "RMSProp", "AdaDelta", "Ftrl", "Adamax", "Nadam", "FTML", "LAMB",
            "GroupAdaGrad"]
 
 
-def _clip_kwargs(opt, kwargs, key="clip_gradient"):
-    if opt.clip_gradient:
-        kwargs[key] = opt.clip_gradient
-    return kwargs
+class _AdamFamily(Optimizer):
+    """What the Adam family shares: the decay rates ``beta1``/``beta2`` of the moment estimates
+    and ``_num_states`` zero states in the weight's dtype (mean, variance[, ...])."""
+    _num_states = 2
+
+    def __init__(self, beta1, beta2, **kwargs):
+        super(_AdamFamily, self).__init__(**kwargs)
+        self.beta1 = beta1
+        self.beta2 = beta2
+
+    def create_state(self, index, weight):
+        return _zeros_states(weight, self._num_states)
 
 
-def _rescaled(opt, grad, weight=None, wd=0.0):
-    """``clip(grad * rescale_grad [+ wd * weight])`` as a new array."""
-    grad = grad * opt.rescale_grad if weight is None else grad * opt.rescale_grad + wd * weight
-    if opt.clip_gradient is not None:
-        grad = nd.clip(grad, -opt.clip_gradient, opt.clip_gradient)
-    return grad
+class _History(Optimizer):
+    """AdaGrad's and GroupAdaGrad's ``eps`` (kept as ``float_stable_eps``, as MXNet)."""
+
+    def __init__(self, eps, **kwargs):
+        super(_History, self).__init__(**kwargs)
+        self.float_stable_eps = eps
 
 
 @register
-class Adam(Optimizer):
+class Adam(_AdamFamily):
     """Adam (http://arxiv.org/abs/1412.6980)::
 
         g = clip(rescale_grad * grad + wd * weight, clip_gradient)
@@ -51,20 +59,12 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8,
                  lazy_update=True, **kwargs):
-        super(Adam, self).__init__(learning_rate=learning_rate, **kwargs)
-        self.beta1 = beta1
-        self.beta2 = beta2
+        super(Adam, self).__init__(beta1, beta2, learning_rate=learning_rate, **kwargs)
         self.epsilon = epsilon
         self.lazy_update = lazy_update
 
-    def create_state(self, index, weight):
-        return (_zeros_like(weight), _zeros_like(weight))  # mean, variance
-
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         t = self._index_update_count[index]
         coef1 = 1. - self.beta1 ** t
         coef2 = 1. - self.beta2 ** t
@@ -77,7 +77,7 @@ class Adam(Optimizer):
 
 
 @register
-class AdaGrad(Optimizer):
+class AdaGrad(_History):
     """AdaGrad (http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)::
 
         g = clip(rescale_grad * grad, clip_gradient)
@@ -91,17 +91,13 @@ class AdaGrad(Optimizer):
     """
 
     def __init__(self, eps=1e-7, **kwargs):
-        super(AdaGrad, self).__init__(**kwargs)
-        self.float_stable_eps = eps
+        super(AdaGrad, self).__init__(eps, **kwargs)
 
     def create_state(self, index, weight):
-        return nd.zeros(weight.shape, weight.context)  # history (float32, as MXNet)
+        return _zeros_like(weight, numpy.float32)  # history (float32, as MXNet)
 
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         grad = _rescaled(self, grad)
         state[:] += nd.square(grad)
         div = grad / nd.sqrt(state + self.float_stable_eps)
@@ -145,13 +141,10 @@ class RMSProp(Optimizer):
 
     def create_state(self, index, weight):
         n = 3 if self.centered else 1  # n[, g, delta] (float32, as MXNet)
-        return tuple(nd.zeros(weight.shape, weight.context) for _ in range(n))
+        return _zeros_states(weight, n, numpy.float32)
 
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         kwargs = {"gamma1": self.gamma1, "epsilon": self.epsilon, "rescale_grad": self.rescale_grad}
         if self.centered:
             kwargs["gamma2"] = self.gamma2
@@ -193,22 +186,18 @@ class AdaDelta(Optimizer):
         self.epsilon = epsilon
 
     def create_state(self, index, weight):
-        return (nd.zeros(weight.shape, weight.context),   # accumulated g
-                nd.zeros(weight.shape, weight.context))   # accumulated delta
+        return _zeros_states(weight, 2, numpy.float32)  # accumulated g, accumulated delta
 
     def update(self, index, weight, grad, state):
         _check_nd(weight, grad)
         wd = self._get_wd(index)
         self._update_count(index)
         grad *= self.rescale_grad
-        if self.clip_gradient is not None:
-            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        grad = _clipped(self, grad)
         acc_g, acc_delta = state
-        acc_g[:] *= self.rho
-        acc_g[:] += (1. - self.rho) * grad * grad
+        _ema(acc_g, self.rho, grad, grad)
         current_delta = nd.sqrt(acc_delta + self.epsilon) / nd.sqrt(acc_g + self.epsilon) * grad
-        acc_delta[:] *= self.rho
-        acc_delta[:] += (1. - self.rho) * current_delta * current_delta
+        _ema(acc_delta, self.rho, current_delta, current_delta)
         weight[:] -= current_delta + wd * weight
 
 
@@ -238,14 +227,10 @@ class Ftrl(Optimizer):
         self.lr = learning_rate
 
     def create_state(self, index, weight):
-        return (nd.zeros(weight.shape, weight.context),   # z
-                nd.zeros(weight.shape, weight.context))   # n
+        return _zeros_states(weight, 2, numpy.float32)  # z, n
 
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        wd = self._get_wd(index)
-        lr = self._get_lr(index)
+        lr, wd = self._begin_update(index, weight, grad)
         kwargs = _clip_kwargs(self, {"lamda1": self.lamda1, "beta": self.beta,
                                      "rescale_grad": self.rescale_grad})
         z, n = state
@@ -253,7 +238,7 @@ class Ftrl(Optimizer):
 
 
 @register
-class Adamax(Optimizer):
+class Adamax(_AdamFamily):
     """AdaMax, Adam with the infinity norm (http://arxiv.org/abs/1412.6980, section 7)::
 
         g = clip(grad * rescale_grad + wd * weight, clip_gradient)
@@ -268,30 +253,21 @@ class Adamax(Optimizer):
     """
 
     def __init__(self, learning_rate=0.002, beta1=0.9, beta2=0.999, **kwargs):
-        super(Adamax, self).__init__(learning_rate=learning_rate, **kwargs)
-        self.beta1 = beta1
-        self.beta2 = beta2
-
-    def create_state(self, index, weight):
-        return (_zeros_like(weight), _zeros_like(weight))  # mean, infinity norm
+        super(Adamax, self).__init__(beta1, beta2, learning_rate=learning_rate, **kwargs)
 
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         t = self._index_update_count[index]
         lr /= (1. - self.beta1 ** t)
         grad = _rescaled(self, grad, weight, wd)
-        m_t, u_t = state
-        m_t[:] *= self.beta1
-        m_t[:] += (1. - self.beta1) * grad
+        m_t, u_t = state  # mean, infinity norm
+        _ema(m_t, self.beta1, grad)
         u_t[:] = nd.maximum(self.beta2 * u_t, nd.abs(grad))
         weight[:] -= lr * m_t / u_t
 
 
 @register
-class Nadam(Optimizer):
+class Nadam(_AdamFamily):
     """Nesterov Adam (http://cs229.stanford.edu/proj2015/054_report.pdf), with the momentum
     schedule ``mu_t = beta1 * (1 - 0.5 * 0.96**(t * schedule_decay))``.
 
@@ -307,21 +283,13 @@ class Nadam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8,
                  schedule_decay=0.004, **kwargs):
-        super(Nadam, self).__init__(learning_rate=learning_rate, **kwargs)
-        self.beta1 = beta1
-        self.beta2 = beta2
+        super(Nadam, self).__init__(beta1, beta2, learning_rate=learning_rate, **kwargs)
         self.epsilon = epsilon
         self.schedule_decay = schedule_decay
         self.m_schedule = 1.   # shared by all weights, as in MXNet
 
-    def create_state(self, index, weight):
-        return (_zeros_like(weight), _zeros_like(weight))  # mean, variance
-
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         t = self._index_update_count[index]
         grad = _rescaled(self, grad, weight, wd)
         momentum_t = self.beta1 * (1. - 0.5 * (pow(0.96, t * self.schedule_decay)))
@@ -329,10 +297,8 @@ class Nadam(Optimizer):
         self.m_schedule = self.m_schedule * momentum_t
         m_schedule_next = self.m_schedule * momentum_t_1
         m_t, v_t = state
-        m_t[:] *= self.beta1
-        m_t[:] += (1. - self.beta1) * grad
-        v_t[:] *= self.beta2
-        v_t[:] += (1. - self.beta2) * grad * grad
+        _ema(m_t, self.beta1, grad)
+        _ema(v_t, self.beta2, grad, grad)
         grad_prime = grad / (1. - self.m_schedule)
         m_t_prime = m_t / (1. - m_schedule_next)
         v_t_prime = v_t / (1. - pow(self.beta2, t))
@@ -341,7 +307,7 @@ class Nadam(Optimizer):
 
 
 @register
-class FTML(Optimizer):
+class FTML(_AdamFamily):
     """FTML, Follow the Moving Leader (http://proceedings.mlr.press/v70/zheng17a/zheng17a.pdf),
     ``ftml_update``::
 
@@ -361,20 +327,14 @@ class FTML(Optimizer):
         Small value to avoid division by 0.
     """
 
+    _num_states = 3  # d, v, z
+
     def __init__(self, beta1=0.6, beta2=0.999, epsilon=1e-8, **kwargs):
-        super(FTML, self).__init__(**kwargs)
-        self.beta1 = beta1
-        self.beta2 = beta2
+        super(FTML, self).__init__(beta1, beta2, **kwargs)
         self.epsilon = epsilon
 
-    def create_state(self, index, weight):
-        return (_zeros_like(weight), _zeros_like(weight), _zeros_like(weight))  # d, v, z
-
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         t = self._index_update_count[index]
         kwargs = _clip_kwargs(self, {"beta1": self.beta1, "beta2": self.beta2,
                                      "epsilon": self.epsilon, "rescale_grad": self.rescale_grad,
@@ -384,7 +344,7 @@ class FTML(Optimizer):
 
 
 @register
-class LAMB(Optimizer):
+class LAMB(_ImplUpdateMixin, _AdamFamily):
     """LAMB (https://arxiv.org/abs/1904.00962): Adam directions scaled per layer by the trust
     ratio ``|w| / |step|`` (``lamb_update_phase1`` then ``lamb_update_phase2``).
 
@@ -402,18 +362,12 @@ class LAMB(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-6,
                  lower_bound=None, upper_bound=None, bias_correction=True, **kwargs):
-        super(LAMB, self).__init__(learning_rate=learning_rate, **kwargs)
-        self.beta1 = beta1
-        self.beta2 = beta2
+        super(LAMB, self).__init__(beta1, beta2, learning_rate=learning_rate, **kwargs)
         self.epsilon = epsilon
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
         self.bias_correction = bias_correction
-        self.aggregate_num = max(1, min(45, int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE",
-                                                          "45"))))
-
-    def create_state(self, index, weight):
-        return (_zeros_like(weight), _zeros_like(weight))  # mean, variance
+        self.aggregate_num = max(1, min(45, _aggregation_size("45")))
 
     def _update_impl(self, index, weight, grad, state, multi_precision=False):
         if not isinstance(index, (tuple, list)):
@@ -443,17 +397,9 @@ class LAMB(Optimizer):
                 step = nd.lamb_update_phase1(w, g, mean, var, t=t, wd=wd, **kwargs)
                 nd.lamb_update_phase2(w, step, w.norm(), step.norm(), lr=lr, out=w, **bounds)
 
-    def update(self, index, weight, grad, state):
-        self._update_impl(index, weight, grad, state, multi_precision=False)
-
-    def update_multi_precision(self, index, weight, grad, state):
-        first = weight[0] if isinstance(index, (tuple, list)) else weight
-        self._update_impl(index, weight, grad, state,
-                          multi_precision=self.multi_precision and first.dtype == numpy.float16)
-
 
 @register
-class GroupAdaGrad(Optimizer):
+class GroupAdaGrad(_History):
     """AdaGrad with one learning rate per row of a 2-D weight (``mx.optimizer.contrib``)::
 
         g = clip(grad * rescale_grad, clip_gradient)
@@ -469,18 +415,14 @@ class GroupAdaGrad(Optimizer):
     """
 
     def __init__(self, eps=1e-5, **kwargs):
-        super(GroupAdaGrad, self).__init__(**kwargs)
-        self.float_stable_eps = eps
+        super(GroupAdaGrad, self).__init__(eps, **kwargs)
 
     def create_state(self, index, weight):
         assert len(weight.shape) == 2
-        return nd.zeros((weight.shape[0], 1), weight.context)
+        return nd.zeros((weight.shape[0], 1), weight.context)  # (float32, as MXNet)
 
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         assert wd == 0, "Weight decay is not supported for GroupAdaGrad"
         grad = _rescaled(self, grad)
         state[:] += nd.mean(nd.square(grad), axis=1, keepdims=True)

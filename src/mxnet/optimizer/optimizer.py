@@ -13,11 +13,12 @@ holds what every optimizer shares, with MXNet 1.9.1's semantics:
 - mixed precision (``multi_precision=True``): float16 weights are updated through a float32
   master copy kept in the state.
 """
+import os
 import warnings
 
 import numpy
 
-from ..ndarray import NDArray, zeros as _nd_zeros, cast as _nd_cast
+from ..ndarray import NDArray, zeros as _nd_zeros, cast as _nd_cast, clip as _nd_clip
 
 __all__ = ["Optimizer", "register", "create", "Test"]
 
@@ -26,6 +27,16 @@ def _zeros_like(weight, dtype=None):
     """Dense zeros with ``weight``'s shape and context (MXNet's ``zeros(..., stype=...)``; neomx
     arrays are always dense)."""
     return _nd_zeros(weight.shape, weight.context, dtype=weight.dtype if dtype is None else dtype)
+
+
+def _zeros_states(weight, n, dtype=None):
+    """A tuple of ``n`` states: ``_zeros_like(weight, dtype)`` each."""
+    return tuple(_zeros_like(weight, dtype) for _ in range(n))
+
+
+def _aggregation_size(default):
+    """``MXNET_OPTIMIZER_AGGREGATION_SIZE``: how many weights one aggregated update takes."""
+    return int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", default))
 
 
 def _fp16_warning(name=None):
@@ -218,6 +229,12 @@ class Optimizer(object):
         """The weight decay of weight ``index``."""
         return self._get_wds([index])[0]
 
+    def _begin_update(self, index, weight, grad):
+        """Check the arrays and count one more update of ``index``; returns its ``(lr, wd)``."""
+        _check_nd(weight, grad)
+        self._update_count(index)
+        return self._get_lr(index), self._get_wd(index)
+
     # -- states and updates ---------------------------------------------------------------------
     def create_state(self, index, weight):
         """The optimizer state for ``weight`` (None, an NDArray or a tuple); called once per
@@ -278,6 +295,48 @@ def _update_kwargs(opt, momentum=True):
     if opt.clip_gradient:
         kwargs["clip_gradient"] = opt.clip_gradient
     return kwargs
+
+
+def _clipped(opt, grad):
+    """``grad`` clipped to ``[-clip_gradient, clip_gradient]`` (itself when not clipping)."""
+    if opt.clip_gradient is not None:
+        grad = _nd_clip(grad, -opt.clip_gradient, opt.clip_gradient)
+    return grad
+
+
+def _rescaled(opt, grad, weight=None, wd=0.0):
+    """``clip(grad * rescale_grad [+ wd * weight])`` as a new array."""
+    grad = grad * opt.rescale_grad if weight is None else grad * opt.rescale_grad + wd * weight
+    return _clipped(opt, grad)
+
+
+def _clip_kwargs(opt, kwargs, key="clip_gradient"):
+    if opt.clip_gradient:
+        kwargs[key] = opt.clip_gradient
+    return kwargs
+
+
+def _ema(state, decay, value, *factors):
+    """``state = decay * state + (1 - decay) * value * factors...``, in place (in that order of
+    operations)."""
+    state[:] *= decay
+    term = (1. - decay) * value
+    for f in factors:
+        term = term * f
+    state[:] += term
+
+
+class _ImplUpdateMixin(object):
+    """``update`` / ``update_multi_precision`` through one ``_update_impl(..., multi_precision)``
+    (which also takes lists of indices, weights, gradients and states)."""
+
+    def update(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state):
+        first = weight[0] if isinstance(index, (tuple, list)) else weight
+        self._update_impl(index, weight, grad, state,
+                          multi_precision=self.multi_precision and first.dtype == numpy.float16)
 
 
 @register

@@ -6,13 +6,13 @@ NDArray arithmetic, as in MXNet.
 """
 import logging
 import math
-import os
 
 import numpy
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
-from .optimizer import Optimizer, register, _zeros_like, _fp16_warning, _check_nd, _update_kwargs
+from .optimizer import (Optimizer, register, _zeros_like, _fp16_warning, _check_nd, _update_kwargs,
+                        _rescaled, _ImplUpdateMixin, _aggregation_size)
 
 __all__ = ["SGD", "ccSGD", "NAG", "Signum", "LARS", "LBSGD", "DCASGD", "SGLD"]
 
@@ -54,7 +54,19 @@ def _sgd_multi_step(weights, grads, states, lrs, wds, multi_precision, kwargs):
                     wds=tuple(wds), **kwargs)
 
 
-class _MasterCopyMixin(object):
+def _momentum_zeros(opt, weight, dtype=None):
+    """The momentum state: zeros like ``weight`` (of ``dtype``), or None without momentum."""
+    return _zeros_like(weight, dtype) if opt.momentum != 0.0 else None
+
+
+class _MomentumState(object):
+    """``create_state``: the momentum buffer, or None when ``momentum`` is 0."""
+
+    def create_state(self, index, weight):
+        return _momentum_zeros(self, weight)
+
+
+class _MasterCopyMixin(_ImplUpdateMixin):
     """States ``(state, weight32)`` for float16 weights with ``multi_precision`` (SGD's layout,
     the reverse of the base class's ``(weight32, state)``)."""
 
@@ -66,17 +78,9 @@ class _MasterCopyMixin(object):
             _fp16_warning(self._fp16_name)
         return self.create_state(index, weight)
 
-    def update(self, index, weight, grad, state):
-        self._update_impl(index, weight, grad, state, multi_precision=False)
-
-    def update_multi_precision(self, index, weight, grad, state):
-        first = weight[0] if isinstance(index, (tuple, list)) else weight
-        self._update_impl(index, weight, grad, state,
-                          multi_precision=self.multi_precision and first.dtype == numpy.float16)
-
 
 @register
-class SGD(_MasterCopyMixin, Optimizer):
+class SGD(_MasterCopyMixin, _MomentumState, Optimizer):
     """Stochastic gradient descent with momentum and weight decay::
 
         rescaled_grad = lr * (clip(rescale_grad * grad, clip_gradient) + wd * weight)
@@ -98,10 +102,7 @@ class SGD(_MasterCopyMixin, Optimizer):
         super(SGD, self).__init__(**kwargs)
         self.momentum = momentum
         self.lazy_update = lazy_update
-        self.aggregate_num = int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", "4"))
-
-    def create_state(self, index, weight):
-        return _zeros_like(weight) if self.momentum != 0.0 else None
+        self.aggregate_num = _aggregation_size("4")
 
     def _update_impl(self, indices, weights, grads, states, multi_precision=False):
         indices, weights, grads, states = _as_lists(indices, weights, grads, states)
@@ -128,7 +129,7 @@ class ccSGD(SGD):  # pylint: disable=invalid-name
 
 
 @register
-class NAG(_MasterCopyMixin, Optimizer):
+class NAG(_MasterCopyMixin, _MomentumState, Optimizer):
     """Nesterov accelerated gradient::
 
         state = momentum * state + lr * (clip(rescale_grad * grad) + wd * weight)
@@ -149,14 +150,8 @@ class NAG(_MasterCopyMixin, Optimizer):
         super(NAG, self).__init__(**kwargs)
         self.momentum = momentum
 
-    def create_state(self, index, weight):
-        return _zeros_like(weight) if self.momentum != 0.0 else None
-
     def _update_impl(self, index, weight, grad, state, multi_precision=False):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         kwargs = _update_kwargs(self)
         if not multi_precision:
             if state is not None:
@@ -176,7 +171,7 @@ class NAG(_MasterCopyMixin, Optimizer):
 
 
 @register
-class Signum(Optimizer):
+class Signum(_MomentumState, Optimizer):
     """SignSGD / Signum: steps of size ``lr`` along the sign of the gradient or momentum::
 
         state = momentum * state + (1 - momentum) * (rescale_grad * clip(grad) + wd * weight)
@@ -195,14 +190,8 @@ class Signum(Optimizer):
         self.momentum = momentum
         self.wd_lh = wd_lh
 
-    def create_state(self, index, weight):
-        return _zeros_like(weight) if self.momentum != 0.0 else None
-
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd = self._begin_update(index, weight, grad)
         kwargs = _update_kwargs(self)
         if self.wd_lh:
             kwargs["wd_lh"] = self.wd_lh
@@ -218,7 +207,7 @@ def _no_lars(name):
 
 
 @register
-class LARS(_MasterCopyMixin, Optimizer):
+class LARS(_MasterCopyMixin, _MomentumState, Optimizer):
     """LARS (https://arxiv.org/abs/1708.03888): SGD whose learning rate is scaled per layer by
     ``eta * |w| / (|g| + wd * |w| + eps)`` (``|g|`` of the rescaled gradient), except for
     parameters named ``*gamma``, ``*beta`` or ``*bias``.
@@ -245,7 +234,7 @@ class LARS(_MasterCopyMixin, Optimizer):
         self.momentum = momentum
         self.momentum_correction = momentum_correction
         self.lazy_update = lazy_update
-        self.aggregate_num = int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", "4"))
+        self.aggregate_num = _aggregation_size("4")
         self.eta = eta
         self.eps = eps
         self.skip = 0
@@ -270,9 +259,6 @@ class LARS(_MasterCopyMixin, Optimizer):
                 self.wd_mult[n] = 0.0
         self._sym_wd_mult()
         self.wd_mult.update(args_wd_mult)
-
-    def create_state(self, index, weight):
-        return _zeros_like(weight) if self.momentum != 0.0 else None
 
     def _l2norm(self, v, rescale=False):
         v = v.astype("float32")
@@ -299,13 +285,9 @@ class LARS(_MasterCopyMixin, Optimizer):
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
-        kwargs = {"rescale_grad": self.rescale_grad}
-        if self.momentum > 0:
-            kwargs["momentum"] = ((self.momentum * (self.cur_lr / self.last_lr))
-                                  if (self.momentum_correction and self.last_lr != 0)
-                                  else self.momentum)
-        if self.clip_gradient:
-            kwargs["clip_gradient"] = self.clip_gradient
+        kwargs = _update_kwargs(self)
+        if "momentum" in kwargs and self.momentum_correction and self.last_lr != 0:
+            kwargs["momentum"] = self.momentum * (self.cur_lr / self.last_lr)
         lrs = [self._get_lars(i, w, g, lr, wd)
                for i, w, g, lr, wd in zip(indices, weights, grads, lrs, wds)]
         for weight, grad, state, lr, wd in zip(weights, grads, states, lrs, wds):
@@ -361,11 +343,10 @@ class LBSGD(Optimizer):
     def create_state(self, index, weight):
         if self.multi_precision and weight.dtype == numpy.float16:
             master = nd.array(weight, ctx=weight.context, dtype=numpy.float32)
-            momentum = _zeros_like(weight, numpy.float32) if self.momentum != 0.0 else None
-            return (momentum, master)
+            return (_momentum_zeros(self, weight, numpy.float32), master)
         if weight.dtype == numpy.float16 and not self.multi_precision:
             _fp16_warning("SGD")
-        return _zeros_like(weight) if self.momentum != 0.0 else None
+        return _momentum_zeros(self, weight)
 
     def _get_lbmult(self, nup):
         """The warm-up learning-rate multiplier after ``nup`` accumulated updates."""
@@ -458,17 +439,11 @@ class DCASGD(Optimizer):
         self.lamda = lamda
 
     def create_state(self, index, weight):
-        mom = None if self.momentum == 0.0 else _zeros_like(weight)
-        return (mom, weight.copy())
+        return (_momentum_zeros(self, weight), weight.copy())
 
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        grad = grad * self.rescale_grad
-        if self.clip_gradient is not None:
-            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        lr, wd = self._begin_update(index, weight, grad)
+        grad = _rescaled(self, grad)
         mom, previous_weight = state
         step = -lr * (grad + wd * weight + self.lamda * grad * grad * (weight - previous_weight))
         # MXNet 1.9.1 tests `if mom:` (an error for arrays of several elements); None is meant.
@@ -493,13 +468,8 @@ class SGLD(Optimizer):
         return None
 
     def update(self, index, weight, grad, state):
-        _check_nd(weight, grad)
-        self._update_count(index)
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        grad = grad * self.rescale_grad
-        if self.clip_gradient is not None:
-            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        lr, wd = self._begin_update(index, weight, grad)
+        grad = _rescaled(self, grad)
         weight[:] += -lr / 2 * (grad + wd * weight)
         weight[:] += nd.random.normal(0, math.sqrt(lr), shape=weight.shape, dtype=weight.dtype,
                                       ctx=weight.context)
