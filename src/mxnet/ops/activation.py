@@ -24,7 +24,8 @@ import numpy as np
 from ..base import MXNetError
 from . import _special
 from .indexing import add_at
-from .nn_basic import _plain, _require_float, _shape_str
+from .nn_basic import _plain, _require_float
+from ._shapes import shape_str as _shape_str
 from .params import Param, Int, Float, Bool, Enum
 from .registry import OpDef, register
 

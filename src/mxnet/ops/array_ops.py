@@ -12,13 +12,7 @@ from ..backend import add_at
 from ..base import MXNetError
 from .params import Param, ParamType, Int, IntOrNone, Bool, Float, Shape, ShapeOrNone, Enum
 from .registry import OpDef, register
-
-
-def _prod(s):
-    n = 1
-    for v in s:
-        n *= int(v)
-    return n
+from ._shapes import prod as _prod  # noqa: F401  (shared shape helpers)
 
 
 def _norm_axis(opname, axis, ndim, what="axis"):

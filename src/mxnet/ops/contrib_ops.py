@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..base import MXNetError
-from .misc_ops import _fmt, _prod
+from ._shapes import fmt as _fmt, prod as _prod
 from .optimizer_ops import _clip
 from .params import Param, Bool, Enum, Float, Int, IntOrNone, Shape, ShapeOrNone, Str, Tuple, FloatOrNone
 from .registry import OpDef, register, get_op as _get_op

@@ -25,7 +25,7 @@ import itertools
 import numpy as np
 
 from ..base import MXNetError
-from .nn_basic import _prod
+from ._shapes import prod as _prod
 from .params import Param, ParamType, Int, Bool, Shape, Enum, REQUIRED
 from .registry import OpDef, register
 

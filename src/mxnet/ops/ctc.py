@@ -19,6 +19,7 @@ import numpy as np
 from ..base import MXNetError
 from .params import Param, Bool, Enum
 from .registry import OpDef, register
+from ._shapes import shape_str as _shape_str  # noqa: F401  (shared shape helpers)
 
 _FLOATS = ("float16", "float32", "float64")
 
@@ -30,10 +31,6 @@ def _inputs(attrs):
     if attrs.use_label_lengths:
         names.append("label_lengths")
     return names
-
-
-def _shape_str(s):
-    return "None" if s is None else str(tuple(s))
 
 
 def _infer_full(attrs, in_shapes, aux_shapes):

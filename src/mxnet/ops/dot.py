@@ -11,6 +11,7 @@ import numpy as np
 from ..base import MXNetError
 from .params import Param, Bool, Enum
 from .registry import OpDef, register
+from ._shapes import prod as _prod, fmt as _fmt  # noqa: F401  (shared shape helpers)
 
 _PARAMS = (
     Param("transpose_a", Bool, False, "If true then transpose the first input before dot."),
@@ -18,17 +19,6 @@ _PARAMS = (
     Param("forward_stype", Enum("csr", "default", "row_sparse", none=True), None,
           "The desired storage type of the forward output given by user (dense arrays only here)."),
 )
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
-def _fmt(shape):
-    return "(" + ",".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _same_type(name):

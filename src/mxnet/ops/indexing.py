@@ -14,18 +14,12 @@ from .registry import OpDef, register
 __all__ = ["IndexOutOfBoundsError", "add_at"]
 
 from ..backend import add_at  # noqa: E402  (re-exported: the scatter-add lives in the backend)
+from ._shapes import prod as _prod  # noqa: F401  (shared shape helpers)
 
 
 class IndexOutOfBoundsError(MXNetError, IndexError):
     """An index past the end of an axis: MXNet raises IndexError for these (gather_nd), neomx
     raises this, which is both an MXNetError (so the engine passes it through) and an IndexError."""
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def _as_int(xp, idx):

@@ -20,14 +20,11 @@ import numpy as np
 from ..base import MXNetError
 from .params import Param, Bool, Float, Int
 from .registry import OpDef, register
+from ._shapes import fmt as _fmt  # noqa: F401  (shared shape helpers)
 
 __all__ = ["tri_solve"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _fmt(shape):
-    return "(" + ",".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _t(x):

@@ -42,17 +42,7 @@ from .params import (Param, Bool, DType, Enum, Float, Int, IntOrNone, Shape, Sha
                      _OrNone)
 from .reduce import reduce_axes, reduced_shape
 from .registry import OpDef, Attrs, register, get_op
-
-
-def _fmt(shape):
-    return "(" + ",".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
+from ._shapes import prod as _prod, fmt as _fmt  # noqa: F401  (shared shape helpers)
 
 
 def _same_dtype(name, names=None):

@@ -11,6 +11,7 @@ from ..base import MXNetError
 from .params import (Param, ParamType, Int, Float, Bool, Enum, DType, FloatOrNone, Shape,
                      _OrNone)
 from .registry import OpDef, register
+from ._shapes import prod as _prod, shape_str as _shape_str  # noqa: F401  (shared shape helpers)
 
 _FLOATS = ("float16", "float32", "float64")
 BoolOrNone = _OrNone(Bool)
@@ -38,10 +39,6 @@ class _Bounded(ParamType):
 # -- shared helpers ---------------------------------------------------------------------------
 
 
-def _shape_str(s):
-    return "None" if s is None else str(tuple(s))
-
-
 def _require_float(name, dtype, what="data"):
     if dtype is not None and np.dtype(dtype).name not in _FLOATS:
         raise MXNetError("{}: {} has dtype {}; this operator supports floating point types only "
@@ -66,13 +63,6 @@ def _float_same_type(name):
         _require_float(name, in_dtypes[0])
         return [in_dtypes[0]]
     return infer_type
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= int(s)
-    return n
 
 
 def _plain(full):

@@ -22,7 +22,8 @@ MXNet 1.9.1 details kept here:
 import numpy as np
 
 from ..base import MXNetError
-from .nn_basic import _Bounded, _compute_dtype, _norm_axis, _plain, _require_float, _shape_str
+from .nn_basic import _Bounded, _compute_dtype, _norm_axis, _plain, _require_float
+from ._shapes import shape_str as _shape_str
 from .params import Param, Int, Float, FloatOrNone, Bool, Enum
 from .registry import OpDef, register
 

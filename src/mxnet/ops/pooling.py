@@ -27,6 +27,7 @@ import numpy as np
 from ..base import MXNetError
 from .params import Param, Bool, Shape, Enum, IntOrNone, _OrNone
 from .registry import OpDef, register
+from ._shapes import prod as _prod  # noqa: F401  (shared shape helpers)
 
 __all__ = []
 
@@ -35,13 +36,6 @@ _FIRST = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
 _LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 _DATA_DOC = {1: "3D in (batch, channel, x)", 2: "4D in (batch, channel, y, x)",
              3: "5D in (batch, channel, d, y, x)"}
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= int(s)
-    return n
 
 
 class _Geom:

@@ -32,6 +32,7 @@ from ..base import MXNetError
 from .params import Param, Int, Bool, Float, Enum, IntOrNone, FloatOrNone
 from .nn_basic import _Bounded
 from .registry import OpDef, register
+from ._shapes import shape_str as _shape_str  # noqa: F401  (shared shape helpers)
 
 __all__ = ["rnn_param_size"]
 
@@ -39,10 +40,6 @@ _GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
 _FLOATS = ("float16", "float32", "float64")
 _NonNegInt = _Bounded(Int, lo=0)
 _NonNegInt.doc = "int (non-negative)"
-
-
-def _shape_str(s):
-    return "None" if s is None else str(tuple(s))
 
 
 class _Cfg:

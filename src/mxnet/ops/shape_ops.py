@@ -5,15 +5,9 @@ import numpy as np
 from ..base import MXNetError
 from .params import Param, Shape, Bool, Int
 from .registry import OpDef, register
+from ._shapes import prod as _prod  # noqa: F401  (shared shape helpers)
 
 __all__ = ["infer_reshape"]
-
-
-def _prod(s):
-    n = 1
-    for v in s:
-        n *= v
-    return n
 
 
 def infer_reshape(src, target, reverse=False, opname="Reshape"):

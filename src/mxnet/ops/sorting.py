@@ -14,18 +14,12 @@ import numpy as np
 from ..base import MXNetError
 from .params import Param, Int, Bool, IntOrNone, Enum, DType
 from .registry import OpDef, register
+from ._shapes import prod as _prod  # noqa: F401  (shared shape helpers)
 
 _INDEX_DTYPE = DType("float16", "float32", "float64", "int32", "int64", "uint8")
 # Largest row length whose indices a saved index output of this dtype still holds exactly.
 _EXACT_INDEX_LIMIT = {"float16": 2 ** 11, "float32": 2 ** 24, "float64": 2 ** 53, "uint8": 2 ** 8,
                       "int8": 2 ** 7, "int32": 2 ** 31, "int64": 2 ** 63}
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def _axis_of(opname, axis, shape):

@@ -24,15 +24,12 @@ from ..base import MXNetError
 from .params import Param, Int, Bool, Float, Shape, Enum, _OrNone
 from .nn_basic import _Bounded
 from .registry import OpDef, register
+from ._shapes import shape_str as _shape_str  # noqa: F401  (shared shape helpers)
 
 _FLOATS = ("float16", "float32", "float64")
 BoolOrNone = _OrNone(Bool)
 _NonNegInt = _Bounded(Int, lo=0)
 _NonNegInt.doc = "int (non-negative)"
-
-
-def _shape_str(s):
-    return "None" if s is None else str(tuple(s))
 
 
 def _float_types(name, names, nout=1):
