@@ -341,3 +341,40 @@ def test_hybridize_before_deferred_init(cls, shape):
         onp.testing.assert_allclose(o.asnumpy(), r.asnumpy(), rtol=1e-5, atol=1e-5)
     for k in grads:
         onp.testing.assert_allclose(grads[k], ref_grads[k], rtol=1e-4, atol=1e-5, err_msg=k)
+
+
+class _ChildMethods(nn.HybridBlock):
+    """NumPy methods on a child block's output, as d2l/GluonNLP code writes them."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        with self.name_scope():
+            self.proj = nn.Dense(8, flatten=False)
+
+    def hybrid_forward(self, F, x):
+        h = self.proj(x).reshape(2, 3, 2, 4).transpose(0, 2, 1, 3)
+        return F.np.sum(h * h, axis=-1)
+
+
+def test_child_outputs_are_np_in_np_mode():
+    # MXNet: a child block called inside an np-mode hybrid_forward returns mx.np arrays (or
+    # mx.sym.np symbols while tracing), so NumPy-style methods work on them
+    x = np.array(onp.random.RandomState(0).rand(2, 3, 5).astype("float32"))
+    res = []
+    for hybridize in (False, True):
+        mx.random.seed(0)
+        net = _ChildMethods()
+        net.initialize(mx.init.Uniform(0.5))
+        if hybridize:
+            net.hybridize()
+        with autograd.record():
+            y = net(x)
+        y.backward()
+        assert isinstance(y, np.ndarray) and y.shape == (2, 2, 3)
+        res.append((y.asnumpy(), net.proj.weight.grad().asnumpy()))
+    w = net.proj.weight.data().asnumpy()
+    b = net.proj.bias.data().asnumpy()
+    h = (x.asnumpy() @ w.T + b).reshape(2, 3, 2, 4).transpose(0, 2, 1, 3)
+    onp.testing.assert_allclose(res[0][0], (h * h).sum(-1), rtol=1e-5)
+    onp.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-6)
+    onp.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-5)

@@ -262,6 +262,10 @@ class Block:
         if _util.is_np_array():     # npx.set_np(): blocks return mx.np arrays
             from ..numpy._core import to_np_tree
             out = to_np_tree(out)
+        elif getattr(_scope, "np_trace", False):
+            # a child called from an np-mode hybrid_forward (which runs with the flag off): the
+            # parent's code expects mx.np arrays / mx.sym.np symbols, as in MXNet
+            out = _to_np_outputs(out)
         return out
 
     def forward(self, *args):
@@ -648,6 +652,18 @@ class SymbolBlock(HybridBlock):
 
     def hybridize(self, active=True, **kwargs):
         self._active = True
+
+
+def _to_np_outputs(out):
+    """Block outputs as mx.np arrays (NDArrays) or mx.sym.np symbols (Symbols), nested."""
+    if isinstance(out, (list, tuple)):
+        return type(out)(_to_np_outputs(o) for o in out)
+    if isinstance(out, sym.Symbol):
+        return out if isinstance(out, sym.np._Symbol) else sym.np.as_np_symbol(out)
+    if isinstance(out, NDArray):
+        from ..numpy._core import to_np_tree
+        return to_np_tree(out)
+    return out
 
 
 def _np_sym(v, params):
