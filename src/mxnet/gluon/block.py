@@ -563,7 +563,10 @@ class HybridBlock(Block):
             _scope.np_trace = True
             try:
                 with _util.np_array(False):
-                    return self.forward(*to_nd_tree((x,) + args))
+                    # the library's own layers run on NDArray views; a user's hybrid_forward
+                    # gets mx.np arrays, as in MXNet
+                    user = not type(self).__module__.startswith("mxnet.")
+                    return self.forward(*(((x,) + args) if user else to_nd_tree((x,) + args)))
             finally:
                 _scope.np_trace = prev
         if self._active:
@@ -576,6 +579,9 @@ class HybridBlock(Block):
             for p in self.params.values():
                 p._finish_deferred_init()
             params = {k: p.data(ctx) for k, p in self._reg_params.items()}
+        if getattr(_scope, "np_trace", False) and not type(self).__module__.startswith("mxnet."):
+            from ..numpy._core import to_np_tree      # np mode, a user's block: mx.np parameters
+            params = {k: to_np_tree(v) for k, v in params.items()}
         return self.hybrid_forward(nd, x, *args, **params)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
