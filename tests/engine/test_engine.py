@@ -676,3 +676,28 @@ def test_threads_pushing_dependent_chains_through_engine(threaded):
         t.join(HANG)
     must_finish(mx.engine.wait_all)
     assert state["value"] == 2000 and not state["overlap"]
+
+
+def test_op_run_inline_may_push_and_wait_for_ops():
+    # a kernel run inline (under the engine lock) that itself pushes an op and waits for it must
+    # not deadlock (custom kernels calling mx.nd); the lock is re-entrant
+    import threading
+    a = mx.nd.ones((3,))
+    out = mx.nd.zeros((3,))
+    a.wait_to_read()
+
+    def kernel():
+        out._chunk.data = (a + 1).asnumpy()
+
+    result = []
+
+    def main():
+        mx.engine.push(kernel, [a._chunk.var], [out._chunk.var], mx.cpu(), inline=True, name="outer")
+        mx.nd.waitall()
+        result.append(out.asnumpy())
+
+    t = threading.Thread(target=main, daemon=True)
+    t.start()
+    t.join(20)
+    assert not t.is_alive(), "the engine deadlocked"
+    np.testing.assert_array_equal(result[0], [2, 2, 2])

@@ -208,7 +208,8 @@ class ThreadedEngine(Engine):
         self._init_state()
 
     def _init_state(self):
-        self._lock = threading.Lock()
+        # re-entrant: an op run inline under the lock may itself push (and wait for) ops
+        self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._lanes = {}        # (id(ctx), kind) -> _Lane (ints hash in C; Context in Python)
         self._total = 0
