@@ -43,6 +43,7 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context
 from . import monitor as mon
 from . import runtime
 from . import rnn
+from . import registry
 from . import contrib
 # NumPy-compatible front end (mx.np / mx.npx) and the np-semantics switches
 from . import numpy, numpy_extension  # noqa: E402
@@ -50,7 +51,7 @@ from . import numpy as np, numpy_extension as npx  # noqa: E402
 from .util import (is_np_array, is_np_shape, use_np, use_np_array, use_np_shape, np_array,  # noqa: E402
                    np_shape, set_np_shape)
 ndarray.np, ndarray.npx = numpy, numpy_extension     # F.np / F.npx inside hybrid_forward (as MXNet's mx.nd.np)
-from . import _aliases  # noqa: E402,F401  (mx.img, mx.rnd, mx.error, mx.log, mx.registry, mx.library, mx.libinfo, mx.notebook)
+from . import _aliases  # noqa: E402,F401  (mx.img, mx.rnd, mx.error, mx.log, mx.library, mx.libinfo, mx.notebook)
 from . import onnx  # noqa: E402,F401  (mx.onnx.export_model, as MXNet 1.9.1)
 from .numpy_extension import _symbol as _sym_npx  # noqa: E402
 symbol.npx = _sym_npx                                  # F.npx in a hybridized hybrid_forward

@@ -1,12 +1,11 @@
 """Small top-level modules of MXNet 1.9.1: ``mx.img`` and ``mx.rnd`` (aliases of ``mx.image`` and
-``mx.random``), ``mx.error``, ``mx.log``, ``mx.registry``, ``mx.library``, ``mx.libinfo`` and
+``mx.random``), ``mx.error``, ``mx.log``, ``mx.library``, ``mx.libinfo`` and
 ``mx.notebook`` (with ``mx.notebook.callback``).
 
 Each is a module object registered as ``mxnet.<name>`` in ``sys.modules``, so ``import mxnet.error``
 and ``from mxnet.log import get_logger`` work as in MXNet. neomx has no C++ library: ``mx.library``
 cannot load plugins and ``mx.libinfo.find_lib_path`` finds no ``libmxnet`` (both say so).
 """
-import json
 import logging
 import os
 import platform
@@ -129,87 +128,6 @@ def getLogger(name=None, filename=None, filemode=None, level=logging.WARNING):
 _module("log", "Logging utilities (MXNet's log format).", dict(
     {k: getattr(logging, k) for k in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET")},
     _Formatter=_Formatter, get_logger=get_logger, getLogger=getLogger, logging=logging, warnings=warnings))
-
-
-# -- mx.registry ------------------------------------------------------------------------------------
-_REGISTRY = {}
-
-
-def get_registry(base_class):
-    """A copy of the {name: class} registry of ``base_class``."""
-    return dict(_REGISTRY.setdefault(base_class, {}))
-
-
-def get_register_func(base_class, nickname):
-    """A ``register(klass, name=None)`` function adding subclasses of ``base_class`` to its
-    registry under ``name`` (default: the class name), lower-cased."""
-    registry = _REGISTRY.setdefault(base_class, {})
-
-    def register(klass, name=None):
-        assert issubclass(klass, base_class), "Can only register subclass of %s" % base_class.__name__
-        name = (klass.__name__ if name is None else name).lower()
-        old = registry.get(name)
-        if old is not None:
-            warnings.warn("\033[91mNew %s %s.%s registered with name %s is overriding existing %s %s.%s\033[0m" % (
-                nickname, klass.__module__, klass.__name__, name, nickname, old.__module__, old.__name__),
-                UserWarning, stacklevel=2)
-        registry[name] = klass
-        return klass
-    register.__doc__ = "Register %s to the %s factory" % (nickname, nickname)
-    return register
-
-
-def get_alias_func(base_class, nickname):
-    """An ``alias(*aliases)`` decorator registering a class under more names."""
-    register = get_register_func(base_class, nickname)
-
-    def alias(*aliases):
-        def reg(klass):
-            for name in aliases:
-                register(klass, name)
-            return klass
-        return reg
-    alias.__doc__ = "alias registrator"
-    return alias
-
-
-def get_create_func(base_class, nickname):
-    """A ``create(name_or_instance, *args, **kwargs)`` function: an instance of ``base_class`` is
-    returned as is; a registered name (any case), a JSON ``'["name", {kwargs}]'`` or
-    ``'{"<nickname>": name, ...}'`` string, or a dict of keyword arguments makes a new instance."""
-    registry = _REGISTRY.setdefault(base_class, {})
-
-    def create(*args, **kwargs):
-        if args:
-            name, args = args[0], args[1:]
-        else:
-            name = kwargs.pop(nickname)
-        if isinstance(name, base_class):
-            assert not args and not kwargs, \
-                "%s is already an instance. Additional arguments are invalid" % nickname
-            return name
-        if isinstance(name, dict):
-            return create(**name)
-        assert isinstance(name, string_types), "%s must be of string type" % nickname
-        if name.startswith("["):
-            assert not args and not kwargs
-            name, kwargs = json.loads(name)
-            return create(name, **kwargs)
-        if name.startswith("{"):
-            assert not args and not kwargs
-            return create(**json.loads(name))
-        name = name.lower()
-        assert name in registry, "%s is not registered. Please register with %s.register first" % (
-            str(name), nickname)
-        return registry[name](*args, **kwargs)
-    create.__doc__ = ("Create a %s instance from config: an instance (returned as is), a registered name "
-                      "with constructor arguments, or a JSON string." % nickname)
-    return create
-
-
-_module("registry", "Registry for classes made by name (optimizers, initializers, ...).", dict(
-    _REGISTRY=_REGISTRY, get_registry=get_registry, get_register_func=get_register_func,
-    get_alias_func=get_alias_func, get_create_func=get_create_func))
 
 
 # -- mx.libinfo and mx.library ----------------------------------------------------------------------

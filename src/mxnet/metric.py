@@ -10,14 +10,13 @@ Per-batch statistics are computed in the arrays' own dtype, as MXNet 1.9.1 does 
 means and logs), and accumulated as Python numbers (MXNet ran on NumPy 1.x, whose casting turned
 ``0.0 + numpy.float32`` into float64; NumPy 2 would keep float32), so the values match MXNet's.
 """
-import json
 import math
-import warnings
 from collections import OrderedDict
 
 import numpy
 
 from .base import numeric_types, string_types
+from . import registry as _registry
 from . import ndarray
 from .ndarray import NDArray
 
@@ -161,55 +160,11 @@ def _zip_name_value(name, value):
 
 
 # -- registry ------------------------------------------------------------------------------------
-_REGISTRY = {}
-
-
-def register(klass, name=None):
-    """Register an EvalMetric subclass under ``name`` (default: its class name; lower-cased)."""
-    assert issubclass(klass, EvalMetric), "Can only register subclass of %s" % EvalMetric.__name__
-    name = (klass.__name__ if name is None else name).lower()
-    if name in _REGISTRY:
-        old = _REGISTRY[name]
-        warnings.warn("\033[91mNew metric %s.%s registered with name %s is"
-                      "overriding existing metric %s.%s\033[0m" % (
-                          klass.__module__, klass.__name__, name, old.__module__, old.__name__),
-                      UserWarning, stacklevel=2)
-    _REGISTRY[name] = klass
-    return klass
-
-
-def alias(*aliases):
-    """Class decorator registering the metric under extra names."""
-    def reg(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return reg
-
-
-def _create(*args, **kwargs):
-    if args:
-        name, args = args[0], args[1:]
-    else:
-        name = kwargs.pop("metric")
-    if isinstance(name, EvalMetric):
-        assert not args and not kwargs, \
-            "metric is already an instance. Additional arguments are invalid"
-        return name
-    if isinstance(name, dict):
-        return _create(**name)
-    assert isinstance(name, string_types), "metric must be of string type"
-    if name.startswith("["):
-        assert not args and not kwargs
-        name, kwargs = json.loads(name)
-        return _create(name, **kwargs)
-    if name.startswith("{"):
-        assert not args and not kwargs
-        return _create(**json.loads(name))
-    name = name.lower()
-    assert name in _REGISTRY, \
-        "%s is not registered. Please register with metric.register first" % name
-    return _REGISTRY[name](*args, **kwargs)
+# MXNet's metric registry (``mx.registry``): ``register``, ``alias`` and the config-string
+# ``_create`` behind ``create``
+register = _registry.get_register_func(EvalMetric, "metric")
+alias = _registry.get_alias_func(EvalMetric, "metric")
+_create = _registry.get_create_func(EvalMetric, "metric")
 
 
 def create(metric, *args, **kwargs):

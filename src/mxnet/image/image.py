@@ -738,9 +738,6 @@ class ImageIter(io.DataIter):
                 self._cache_data = self._cache_label = self._cache_idx = None
         return io.DataBatch([batch_data], [batch_label], pad=pad)
 
-    def iter_next(self):
-        raise NotImplementedError("ImageIter produces batches through next()")
-
     def check_data_shape(self, data_shape):
         if not len(data_shape) == 3:
             raise ValueError("data_shape should have length 3, with dimensions CxHxW")
