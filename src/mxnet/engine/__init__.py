@@ -10,6 +10,8 @@ when every earlier conflicting operation has finished (MXNet's lazy execution).
   outstanding there, so a loop that never syncs runs in constant memory.
 - ``os.fork()`` is safe: the parent drains its queues first, the child starts with fresh pools.
 - ``MXNET_ENGINE_TYPE=NaiveEngine`` runs every op synchronously inside ``push``.
+- ``Lazy`` work (an executor's input gradients nobody has read yet) is pushed only when one of
+  its results is read or written, or an input it captured is about to change in place.
 - Small ops whose inputs are ready may run inline on the pushing thread (``inline=True``):
   a thread hand-off costs more than they do. Results and ordering are unchanged.
 """
@@ -20,7 +22,7 @@ import traceback
 
 from ..base import MXNetError
 
-__all__ = ["Var", "Engine", "ThreadedEngine", "NaiveEngine", "get", "set_engine_type",
+__all__ = ["Var", "Lazy", "Engine", "ThreadedEngine", "NaiveEngine", "get", "set_engine_type",
            "push", "new_var", "wait_for_var", "wait_all", "bulk", "set_bulk_size"]
 
 
@@ -31,6 +33,7 @@ class Var:
     last_write = None   # pending Opr writing this var, or None
     reads = ()          # Oprs reading it since the last write (some may be done); a list once used
     exc = None          # error of the op that last wrote it, raised at sync points
+    lazy = None         # list of Lazy works reading or producing this var, or None
 
 
 class _Lane:
@@ -131,11 +134,15 @@ class NaiveEngine(Engine):
         super().__init__()
         self._lock = threading.RLock()   # pushes from several threads run one at a time
 
-    def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
+    def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name="", replaces=()):
+        if _lazy_count:
+            _touch_lazy(reads, writes, replaces, self._lock)
         with self._lock:
             self._run(fn, reads, writes, name)
 
     def wait_for_var(self, var):
+        if var.lazy:
+            _force_lazy(var)
         self._raise_var(var)
 
     def wait_all(self):
@@ -281,8 +288,11 @@ class ThreadedEngine(Engine):
             d.lane.queue.put(d)
 
     # -- push ----------------------------------------------------------------------------------
-    def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
-        """Schedule ``fn()`` after the ops it depends on; returns immediately."""
+    def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name="", replaces=()):
+        """Schedule ``fn()`` after the ops it depends on; returns immediately. ``replaces``: vars
+        among ``writes`` whose storage ``fn`` swaps for new memory instead of changing it."""
+        if _lazy_count:
+            _touch_lazy(reads, writes, replaces, self._lock)
         checks = reads
         if len(writes) != 1 or len(reads) > 2 or writes[0] in reads or (len(reads) == 2 and reads[0] is reads[1]):
             reads, writes = _dedupe(reads, writes)     # (1-2 distinct reads and one write need nothing)
@@ -370,6 +380,9 @@ class ThreadedEngine(Engine):
     # -- sync points ---------------------------------------------------------------------------
     def wait_for_var(self, var):
         """Block until every pushed write of ``var`` finished; raise its error if it failed."""
+        if var.lazy:
+            with self._lock:
+                _force_lazy(var)
         op = var.last_write
         if op is not None and not op.done:
             with self._lock:
@@ -418,6 +431,133 @@ class ThreadedEngine(Engine):
         self._init_state()
 
 
+# -- lazy work -----------------------------------------------------------------------------------
+_lazy_count = 0    # live Lazy works: pushes and waits look at vars only while there are some
+
+
+class Lazy:
+    """Work pushed only if its result is wanted (an executor's input gradients: the seed's loop
+    asks for a data gradient it never reads).
+
+    ``make(var)`` returns the function to push that computes the output ``var``. It is pushed
+    when ``var`` is read (an op reading it, ``wait_to_read``) or written, or, for every output,
+    when an ``inputs`` var whose memory the work captured is about to change in place. A push
+    that swaps an input's storage for new memory (``replaces``) leaves the captured memory as it
+    was and just detaches the input. ``watched`` vars compute nothing: touching one only reports
+    it. ``on_use(var, wanted)`` hears of each output or watched var touched (``wanted`` is False
+    when an input change forced it). ``after``: vars the work reads only to run after their
+    writers. ``cancel()`` forgets everything (the owner overwrites the outputs)."""
+
+    def __init__(self, make, inputs, outputs, watched, ctx, name, after=(), on_use=None):
+        global _lazy_count
+        self.make = make
+        self.ctx = ctx
+        self.name = name
+        self.after = list(after)
+        self.on_use = on_use
+        self.outputs = set(outputs)
+        self.watched = set(watched)
+        # (dicts: insertion order and C-level identity lookups; a Var hashes by identity)
+        self.inputs = dict.fromkeys(v for v in inputs if v not in self.outputs) if outputs else {}
+        for group in (self.inputs, self.outputs, self.watched):
+            for v in group:
+                ds = v.lazy
+                if ds is None:
+                    v.lazy = [self]
+                elif self not in ds:
+                    ds.append(self)
+        _lazy_count += 1
+        self.live = True
+
+    def _unlink(self, var):
+        ds = var.lazy
+        if ds is not None and self in ds:
+            ds.remove(self)
+            if not ds:
+                var.lazy = None
+
+    def _check_done(self):
+        global _lazy_count
+        if not self.outputs and not self.watched and self.live:
+            for v in self.inputs:
+                self._unlink(v)
+            self.inputs = {}
+            self.live = False
+            _lazy_count -= 1
+
+    def cancel(self):
+        """Forget every pending output and watch (the owner is about to overwrite them)."""
+        for group in (self.inputs, self.outputs, self.watched):
+            for v in group:
+                self._unlink(v)
+        self.inputs, self.outputs, self.watched = {}, set(), set()
+        self._check_done()
+
+    def touch(self, var, wanted=True):
+        """``var`` (an output or watched var) is about to be read or written."""
+        if var in self.watched:
+            self.watched.discard(var)
+            self._unlink(var)
+            self._check_done()
+            if self.on_use is not None:
+                self.on_use(var, wanted)
+            return
+        self.outputs.discard(var)
+        self._unlink(var)
+        fn = self.make(var)
+        reads = list(self.inputs) + self.after
+        self._check_done()
+        if self.on_use is not None:
+            self.on_use(var, wanted)
+        push(fn, reads, [var], self.ctx, name=self.name)   # before the op that wants it
+
+    def input_changes(self, var, replaced):
+        """An input's memory is replaced (detach) or changes in place (push every output now)."""
+        if replaced:
+            del self.inputs[var]
+            self._unlink(var)
+            return
+        for v in list(self.outputs):
+            self.touch(v, wanted=False)
+
+
+def _touch_lazy(reads, writes, replaces, lock):
+    for v in reads:
+        if v.lazy is not None:
+            break
+    else:
+        for v in writes:
+            if v.lazy is not None:
+                break
+        else:
+            return
+    with lock:
+        _touch_lazy_vars(reads, writes, replaces)
+
+
+def _touch_lazy_vars(reads, writes, replaces):
+    for v in reads:
+        ds = v.lazy
+        if ds:
+            for d in list(ds):
+                if v in d.outputs or v in d.watched:
+                    d.touch(v)
+    for v in writes:
+        ds = v.lazy
+        if ds:
+            for d in list(ds):
+                if v in d.outputs or v in d.watched:
+                    d.touch(v)
+                elif v in d.inputs:
+                    d.input_changes(v, v in replaces)
+
+
+def _force_lazy(var):
+    for d in list(var.lazy or ()):
+        if var in d.outputs or var in d.watched:
+            d.touch(var)
+
+
 _engine = None
 _op_observer = None   # set by mx.profiler while running: called as _op_observer(fn, name)
 
@@ -451,8 +591,8 @@ def new_var():
     return Var()
 
 
-def push(fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name=""):
-    (_engine or get()).push(fn, reads, writes, ctx, kind, inline, name)
+def push(fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name="", replaces=()):
+    (_engine or get()).push(fn, reads, writes, ctx, kind, inline, name, replaces)
 
 
 def wait_for_var(var):

@@ -86,6 +86,14 @@ class Executor:
         self._state = engine.Var()
         self._monitor = None
         self._monitor_all = False
+        self._lazy = None        # the engine.Lazy of the last backward (see _defer)
+        self._used = None        # arguments whose gradient was read since the last backward
+        self._saved = None       # (env, values, head grads) of the backward with lazy gradients
+        self._all_used = 0       # backwards in a row after which every gradient was used
+        # graphs with auxiliary states change them in place in every forward: no lazy gradients
+        self._lazy_ok = not self.aux_arrays and "write" in self._grad_req
+        self._grad_index = {g._chunk.var: i for i, (g, r) in enumerate(zip(self.grad_arrays, self._grad_req))
+                            if r == "write"}
         out_shapes, out_types = self._out_meta()
         self.outputs = [NDArray(Chunk(), s, np.dtype(t), ctx) for s, t in zip(out_shapes, out_types)]
 
@@ -176,7 +184,9 @@ class Executor:
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(self._ctx))
-        engine.push(run, reads, writes, self._ctx, name="forward", inline=self._inline)
+        # the outputs get new memory (a pending lazy gradient may keep the old)
+        engine.push(run, reads, writes, self._ctx, name="forward", inline=self._inline,
+                    replaces=writes[:len(outs)])
         return self.outputs
 
     def backward(self, out_grads=None, is_train=True):
@@ -197,11 +207,17 @@ class Executor:
                         i, g.shape, o.shape))
         else:
             out_grads = [None] * len(self.outputs)
-        plan, needs = self._plan, self._needs
+        plan = self._plan
         xp = self._backend.xp
         envs = self._envs
         grads, reqs = self.grad_arrays, self._grad_req
         monitor = self._monitor_fn() if self._monitor is not None else None
+        if self._lazy is not None:          # this backward overwrites what the last one left
+            self._lazy.cancel()
+            self._lazy = None
+        lazy = self._lazy_args(monitor) if self._lazy_ok else ()
+        needs = self._needs if not lazy else plan.grad_needs(
+            ["null" if i in lazy else r for i, r in enumerate(reqs)])
 
         def run():
             values = self._values
@@ -211,22 +227,77 @@ class Executor:
                      for g, s in zip(out_grads, plan.head_slots)]
             # the backward of a graph runs in the mode its forward ran in
             env = OpEnv(xp, self._is_train, self._ctx) if plan.needs_rng else envs[1 if self._is_train else 0]
+            if lazy:
+                self._saved = (env, values, heads)
             result = plan.backward(env, values, heads, needs, monitor)
-            for s, g_nd, r in zip(plan.arg_slots, grads, reqs):
-                if r == "null":
-                    continue
-                g = result.get(s)
-                if g is None:
-                    g = xp.zeros(g_nd._shape, dtype=g_nd._dtype)
-                if r == "add":
-                    g = g_nd._read() + g
-                g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [values[s]], "backward"))
+            for i, (s, g_nd, r) in enumerate(zip(plan.arg_slots, grads, reqs)):
+                if r != "null" and i not in lazy:
+                    self._store_grad(result.get(s), g_nd, r, values[s])
 
         reads = [g._chunk.var for g in out_grads if g is not None]
         reads += map(_var_of, self.arg_arrays)
-        writes = [g._chunk.var for g in grads if g is not None]
+        writes = [g._chunk.var for i, g in enumerate(grads) if g is not None and i not in lazy]
         writes.append(self._state)
         engine.push(run, reads, writes, self._ctx, name="backward", inline=self._inline)
+        if self._lazy_ok:
+            self._defer(lazy, reads)
+
+    # -- gradients computed on demand --------------------------------------------------------------
+    # An argument's gradient (grad_req 'write') that nobody read or wrote between two backward
+    # calls is from then on computed only when wanted: the seed's loop binds the data with
+    # grad_req='write' and never reads its gradient (MXNet computes it anyway: a third of the
+    # MLP's GEMMs). Reading the gradient computes it, from the values this backward saw.
+    def _lazy_args(self, monitor):
+        used = self._used
+        self._used = set()
+        if used is None or monitor is not None or _engine_observed():
+            return ()               # (the first backward computes everything and watches)
+        if len(used) == len(self._grad_index):
+            self._all_used += 1
+            if self._all_used >= 3:     # a training loop that reads every gradient: stop watching
+                self._lazy_ok = False
+            return ()
+        self._all_used = 0
+        return frozenset(i for i, r in enumerate(self._grad_req) if r == "write" and i not in used)
+
+    def _defer(self, lazy, inputs):
+        outputs = [g._chunk.var for i, g in enumerate(self.grad_arrays) if i in lazy]
+        if outputs:
+            inputs = inputs + list(map(_var_of, self.outputs))
+            watched = [v for v, i in self._grad_index.items() if i not in lazy]
+        else:
+            watched = self._grad_index
+        self._lazy = engine.Lazy(self._lazy_kernel, inputs, outputs, watched, self._ctx, "backward",
+                                 after=[self._state], on_use=self._lazy_used)
+
+    def _lazy_kernel(self, var):
+        """The engine op computing the gradient of one argument from the saved backward."""
+        i = self._grad_index[var]
+        one = ["null"] * len(self._grad_req)
+        one[i] = "write"
+        plan = self._plan
+        needs = plan.grad_needs(one)
+
+        def run():       # after the backward that saved, before the next one (both write _state)
+            env, values, heads = self._saved
+            result = plan.backward(env, values, heads, needs)
+            s = plan.arg_slots[i]
+            self._store_grad(result.get(s), self.grad_arrays[i], "write", values[s])
+        return run
+
+    def _lazy_used(self, var, wanted):
+        if wanted:
+            self._used.add(self._grad_index[var])
+        else:                   # arguments change in place here: compute every gradient eagerly
+            self._lazy_ok = False
+
+    def _store_grad(self, g, g_nd, req, value):
+        xp = self._backend.xp
+        if g is None:
+            g = xp.zeros(g_nd._shape, dtype=g_nd._dtype)
+        if req == "add":
+            g = g_nd._read() + g
+        g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward"))
 
     # -- utilities -----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):
@@ -293,6 +364,10 @@ class Executor:
 
     def debug_str(self):
         return "Symbol outputs: {}\n{}".format(self._symbol.list_outputs(), self._symbol.debug_str())
+
+
+def _engine_observed():
+    return engine._op_observer is not None     # the profiler reports every operator as it runs
 
 
 def _zeros_like_shape(a, s, ctx):

@@ -131,6 +131,8 @@ def _assign_whole(arr, value):
     # its freshly computed buffer instead of copying it (one pass less per update).
     steal = (refs <= limit and value._dtype == dtype and type(value) is NDArray and value._view is None
              and sys.getrefcount(value._chunk) <= 2)
+    var = arr._chunk.var
+    keep = var.lazy is not None     # pending lazy work holds the old memory: never overwrite it
 
     def run():
         v = value._read()
@@ -139,13 +141,13 @@ def _assign_whole(arr, value):
             arr._chunk.data = v
             return
         data = arr._chunk.data
-        if data is not None and data.shape == arr._shape:   # owned storage: overwrite in place
+        if data is not None and data.shape == arr._shape and not keep:   # owned storage: in place
             data[...] = v
         else:
             arr._chunk.data = v.astype(dtype, copy=True)
 
-    engine.push(run, [value._chunk.var], [arr._chunk.var], arr._ctx,
-                inline=inline_hint(arr._ctx, arr.size), name="_set_item")
+    engine.push(run, [value._chunk.var], [var], arr._ctx,
+                inline=inline_hint(arr._ctx, arr.size), name="_set_item", replaces=(var,) if keep else ())
 
 
 _TEMP_REFS = None     # references an unnamed temporary has in _assign_whole (see _temp_refs)
@@ -176,7 +178,9 @@ def _assign_host(arr, owned):
     def run():
         arr._chunk.data = owned     # a fresh copy: the array now owns it
 
-    engine.push(run, [], [arr._chunk.var], arr._ctx, inline=inline_hint(arr._ctx, 0), name="_set_item")
+    var = arr._chunk.var
+    engine.push(run, [], [var], arr._ctx, inline=inline_hint(arr._ctx, 0), name="_set_item",
+                replaces=(var,))
 
 
 def _target_shape(arr, key, arrays):

@@ -1,0 +1,238 @@
+"""Gradients nobody reads are computed on demand: after a backward in which an argument's
+gradient went unread, the next backward leaves it to an engine.Lazy that runs only when the
+gradient is read or written, or when memory it captured is about to change in place.
+
+Every test checks the values against NumPy math of the same step, so laziness can never change
+what a user sees; one test checks that the unread data gradient really is skipped."""
+import numpy as np
+import pytest
+
+import mxnet as mx
+from mxnet.base import MXNetError
+from mxnet.ops.registry import get_op
+
+B, D, H = 4, 5, 3
+
+
+def _net():
+    data = mx.sym.Variable("data")
+    fc = mx.sym.FullyConnected(data=data, num_hidden=H, name="fc")
+    return mx.sym.SoftmaxOutput(data=fc, label=mx.sym.Variable("softmax_label"), name="sm")
+
+
+def _expected(x, w, b, y):
+    """NumPy: softmax cross-entropy gradients of an FC layer (data, weight, bias)."""
+    o = x @ w.T + b
+    p = np.exp(o - o.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y.astype(int)] -= 1
+    return p @ w, p.T @ x, p.sum(axis=0)
+
+
+def _bind(seed=0, grad_req="write"):
+    ex = _net().simple_bind(mx.cpu(), grad_req=grad_req, data=(B, D), softmax_label=(B,))
+    rng = np.random.RandomState(seed)
+    ex.arg_dict["fc_weight"][:] = rng.randn(H, D)
+    ex.arg_dict["fc_bias"][:] = rng.randn(H)
+    return ex, rng
+
+
+def _step(ex, rng, lr=0.1, update=True):
+    """The seed's loop body: feed, forward, backward, W[:] = W - G * lr (data grad unread).
+    Returns the NumPy inputs of this step's backward."""
+    x = rng.randn(B, D).astype(np.float32)
+    y = rng.randint(0, H, B).astype(np.float32)
+    ex.arg_dict["data"][:] = x
+    ex.arg_dict["softmax_label"][:] = y
+    w, b = ex.arg_dict["fc_weight"].asnumpy(), ex.arg_dict["fc_bias"].asnumpy()
+    ex.forward(is_train=True)
+    ex.backward()
+    if update:
+        for name in ("fc_weight", "fc_bias"):
+            W, G = ex.arg_dict[name], ex.grad_dict[name]
+            W[:] = W - G * lr
+    return x, w, b, y
+
+
+@pytest.fixture
+def fc_backward_calls(monkeypatch):
+    """The req lists FullyConnected's backward is called with."""
+    op = get_op("FullyConnected")
+    calls = []
+    real = op.backward
+
+    def spy(env, attrs, ins, outs, ogs, req):
+        calls.append(list(req))
+        return real(env, attrs, ins, outs, ogs, req)
+
+    monkeypatch.setattr(op, "backward", spy)
+    return calls
+
+
+def test_unread_data_gradient_is_skipped_then_computed_when_read(fc_backward_calls):
+    ex, rng = _bind()
+    for _ in range(4):
+        x, w, b, y = _step(ex, rng)
+    mx.nd.waitall()
+    # first backward computes everything; later ones skip the data gradient nobody read
+    assert fc_backward_calls[0] == [True, True, True]
+    assert fc_backward_calls[1:] == [[False, True, True]] * 3
+    gx, gw, gb = _expected(x, w, b, y)
+    # the weights changed since (W[:] = W - G*lr): the gradient is the one of the last backward
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), gx, rtol=1e-5, atol=1e-6)
+    assert fc_backward_calls[-1] == [True, False, False]
+    # read once, computed eagerly in the next backward
+    _step(ex, rng)
+    mx.nd.waitall()
+    assert fc_backward_calls[-1] == [True, True, True]
+
+
+@pytest.mark.parametrize("read", ["asnumpy", "wait_to_read", "operator", "copyto", "save"])
+def test_every_kind_of_read_sees_the_gradient(read, tmp_path):
+    ex, rng = _bind(1)
+    _step(ex, rng)
+    x, w, b, y = _step(ex, rng)     # this backward leaves the data gradient lazy
+    g = ex.grad_dict["data"]
+    gx = _expected(x, w, b, y)[0]
+    if read == "asnumpy":
+        got = g.asnumpy()
+    elif read == "wait_to_read":
+        g.wait_to_read()
+        got = g._read().copy()
+    elif read == "operator":
+        got = (g * 2).asnumpy() / 2
+    elif read == "copyto":
+        dst = mx.nd.zeros(g.shape)
+        g.copyto(dst)
+        got = dst.asnumpy()
+    else:
+        mx.nd.save(str(tmp_path / "g.nd"), {"g": g})
+        got = mx.nd.load(str(tmp_path / "g.nd"))["g"].asnumpy()
+    np.testing.assert_allclose(got, gx, rtol=1e-5, atol=1e-6)
+
+
+def test_fed_data_replaced_after_backward_keeps_the_old_values():
+    # y = sum(data * data) -> d/d data = 2 * data at the time of the backward
+    data = mx.sym.Variable("data")
+    w = mx.sym.Variable("w")
+    net = mx.sym.MakeLoss(mx.sym.sum(data * data * w))
+    ex = net.simple_bind(mx.cpu(), data=(3,), w=(3,))
+    ex.arg_dict["w"][:] = np.array([1, 2, 3])
+    for v in ([1, 1, 1], [2, 3, 4], [5, 6, 7]):
+        ex.arg_dict["data"][:] = np.array(v, np.float32)
+        ex.forward(is_train=True)
+        ex.backward()
+        ex.grad_dict["w"].asnumpy()          # the weight gradient is read, the data's is not
+    ex.arg_dict["data"][:] = np.array([9, 9, 9], np.float32)   # the next batch arrives
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), 2 * np.array([5, 6, 7]) * [1, 2, 3])
+
+
+def test_in_place_change_of_a_weight_computes_pending_gradients_first():
+    ex, rng = _bind(2)
+    _step(ex, rng)
+    x, w, b, y = _step(ex, rng, update=False)
+    ex.arg_dict["fc_weight"][0:2] = 0.0      # in place: the lazy data gradient must run first
+    ex.arg_dict["fc_weight"].wait_to_read()
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+    w[0:2] = 0.0
+    np.testing.assert_allclose(ex.arg_dict["fc_weight"].asnumpy(), w, rtol=1e-6)
+    # and gradients stay right in later steps (this executor now computes them eagerly)
+    x, w, b, y = _step(ex, rng, update=False)
+    ex.arg_dict["fc_weight"][1:3] += 1.0
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_in_place_change_of_the_output_computes_pending_gradients_first():
+    ex, rng = _bind(3)
+    _step(ex, rng)
+    x, w, b, y = _step(ex, rng)
+    ex.outputs[0][:] += 5.0        # SoftmaxOutput's backward reads its output
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_writing_part_of_a_lazy_gradient_computes_it_first():
+    ex, rng = _bind(4)
+    _step(ex, rng)
+    x, w, b, y = _step(ex, rng)
+    g = ex.grad_dict["data"]
+    g[0] = 7.0
+    want = _expected(x, w, b, y)[0]
+    want[0] = 7.0
+    np.testing.assert_allclose(g.asnumpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_a_lazy_gradient_left_unread_is_replaced_by_the_next_backward():
+    ex, rng = _bind(5)
+    for _ in range(3):
+        _step(ex, rng)
+    x, w, b, y = _step(ex, rng)
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_grad_req_add_accumulates_every_backward():
+    ex, rng = _bind(6, grad_req="add")
+    total = np.zeros((B, D), np.float32)
+    for _ in range(3):
+        x, w, b, y = _step(ex, rng, update=False)
+        total += _expected(x, w, b, y)[0]
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), total, rtol=1e-5, atol=1e-5)
+
+
+def test_backward_error_reaches_the_lazy_gradient():
+    ex, rng = _bind(7)
+    _step(ex, rng)
+    _step(ex, rng)
+    bad = mx.nd.ones((B, H + 1))             # wrong head gradient shape: rejected at once
+    with pytest.raises(MXNetError, match="out_grads"):
+        ex.backward([bad])
+    x, w, b, y = _step(ex, rng)
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_a_kernel_error_in_a_lazy_gradient_is_raised_when_it_is_read(monkeypatch):
+    ex, rng = _bind(8)
+    _step(ex, rng)
+    _step(ex, rng)
+    mx.nd.waitall()
+    op = get_op("FullyConnected")
+    real = op.backward
+
+    def failing(env, attrs, ins, outs, ogs, req):
+        if req[0]:
+            raise ValueError("data gradient kernel failed")
+        return real(env, attrs, ins, outs, ogs, req)
+
+    monkeypatch.setattr(op, "backward", failing)
+    _step(ex, rng)
+    with pytest.raises(MXNetError, match="data gradient kernel failed"):
+        ex.grad_dict["data"].asnumpy()
+
+
+def test_naive_engine_gives_the_same_gradients():
+    from mxnet import engine
+    old = engine.get()
+    engine.set_engine_type("NaiveEngine")
+    try:
+        ex, rng = _bind(9)
+        _step(ex, rng)
+        x, w, b, y = _step(ex, rng)
+        np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0],
+                                   rtol=1e-5, atol=1e-6)
+    finally:
+        engine.wait_all()
+        engine._engine = old
+
+
+def test_assigning_a_named_array_to_a_weight_keeps_the_captured_values():
+    ex, rng = _bind(10)
+    _step(ex, rng)
+    x, w, b, y = _step(ex, rng, update=False)
+    new_w = mx.nd.array(rng.randn(H, D))
+    ex.arg_dict["fc_weight"][:] = new_w      # a named array: copied, never taken over
+    new_x = mx.nd.array(rng.randn(B, D))
+    ex.arg_dict["data"][:] = new_x
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ex.arg_dict["fc_weight"].asnumpy(), new_w.asnumpy())
+    np.testing.assert_allclose(ex.arg_dict["data"].asnumpy(), new_x.asnumpy())
+    new_w[:] = 0                               # the weight owns its copy
+    assert abs(ex.arg_dict["fc_weight"].asnumpy()).sum() > 0
