@@ -33,7 +33,8 @@ class Var:
     last_write = None   # pending Opr writing this var, or None
     reads = ()          # Oprs reading it since the last write (some may be done); a list once used
     exc = None          # error of the op that last wrote it, raised at sync points
-    lazy = None         # list of Lazy works reading or producing this var, or None
+    lazy = None         # list of Lazy works producing or watching this var, or None
+    lazy_in = None      # list of Lazy works that captured this var's memory, or None
 
 
 class _Lane:
@@ -141,7 +142,7 @@ class NaiveEngine(Engine):
             self._run(fn, reads, writes, name)
 
     def wait_for_var(self, var):
-        if var.lazy:
+        if var.lazy is not None:
             _force_lazy(var)
         self._raise_var(var)
 
@@ -196,6 +197,10 @@ def _dedupe(reads, writes):
                 out.append(v)
         reads = out
     return reads, writes
+
+
+def _lane_idle(lane):
+    return lane is None or lane.pending == 0
 
 
 class _ThreadFlags(threading.local):
@@ -291,8 +296,16 @@ class ThreadedEngine(Engine):
     def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name="", replaces=()):
         """Schedule ``fn()`` after the ops it depends on; returns immediately. ``replaces``: vars
         among ``writes`` whose storage ``fn`` swaps for new memory instead of changing it."""
-        if _lazy_count:
-            _touch_lazy(reads, writes, replaces, self._lock)
+        if _lazy_count:     # (inlined check of _touch_lazy: most pushes touch no lazy work)
+            for v in reads:
+                if v.lazy is not None:
+                    _touch_lazy(reads, writes, replaces, self._lock)
+                    break
+            else:
+                for v in writes:
+                    if v.lazy is not None or v.lazy_in is not None:
+                        _touch_lazy(reads, writes, replaces, self._lock)
+                        break
         checks = reads
         if len(writes) != 1 or len(reads) > 2 or writes[0] in reads or (len(reads) == 2 and reads[0] is reads[1]):
             reads, writes = _dedupe(reads, writes)     # (1-2 distinct reads and one write need nothing)
@@ -301,6 +314,11 @@ class ThreadedEngine(Engine):
             # ready: the pushing op may be waiting for them on this very worker.
             if (inline is True or self._local.is_worker) and self._ready_now(reads, writes):
                 run_inline = True
+            elif inline == "idle" and self.caller_runs and _lane_idle(self._lanes.get((id(ctx), kind))) \
+                    and self._ready_now(reads, writes):
+                # a large op, ready, on an idle device: the pushing thread runs it at once, with
+                # no Opr to register and complete (under the lock, as an inline op)
+                run_inline = "idle"
             else:
                 run_inline = False
                 wait = 0
@@ -341,10 +359,18 @@ class ThreadedEngine(Engine):
                 op.wait = wait
                 lane.pending += 1
                 self._total += 1
-            if run_inline:
+            if run_inline is True:
                 # Under the lock, so no other thread can push a conflicting op meanwhile;
                 # only tiny kernels that never push are marked inline.
                 self._run(fn, checks, writes, name)
+                return
+            if run_inline:
+                local = self._local
+                local.is_worker = True      # ops pushed from inside run at once, as on a worker
+                try:
+                    self._run(fn, checks, writes, name)
+                finally:
+                    local.is_worker = False
                 return
         if wait == 0:
             if idle and inline == "idle" and self.caller_runs:
@@ -380,7 +406,7 @@ class ThreadedEngine(Engine):
     # -- sync points ---------------------------------------------------------------------------
     def wait_for_var(self, var):
         """Block until every pushed write of ``var`` finished; raise its error if it failed."""
-        if var.lazy:
+        if var.lazy is not None:
             with self._lock:
                 _force_lazy(var)
         op = var.last_write
@@ -457,9 +483,15 @@ class Lazy:
         self.on_use = on_use
         self.outputs = set(outputs)
         self.watched = set(watched)
-        # (dicts: insertion order and C-level identity lookups; a Var hashes by identity)
+        # (a dict: insertion order and C-level identity lookups; a Var hashes by identity)
         self.inputs = dict.fromkeys(v for v in inputs if v not in self.outputs) if outputs else {}
-        for group in (self.inputs, self.outputs, self.watched):
+        for v in self.inputs:
+            ds = v.lazy_in
+            if ds is None:
+                v.lazy_in = [self]
+            elif self not in ds:
+                ds.append(self)
+        for group in (self.outputs, self.watched):
             for v in group:
                 ds = v.lazy
                 if ds is None:
@@ -476,21 +508,29 @@ class Lazy:
             if not ds:
                 var.lazy = None
 
+    def _unlink_input(self, var):
+        ds = var.lazy_in
+        if ds is not None and self in ds:
+            ds.remove(self)
+            if not ds:
+                var.lazy_in = None
+
     def _check_done(self):
         global _lazy_count
         if not self.outputs and not self.watched and self.live:
             for v in self.inputs:
-                self._unlink(v)
+                self._unlink_input(v)
             self.inputs = {}
             self.live = False
             _lazy_count -= 1
 
     def cancel(self):
         """Forget every pending output and watch (the owner is about to overwrite them)."""
-        for group in (self.inputs, self.outputs, self.watched):
-            for v in group:
-                self._unlink(v)
-        self.inputs, self.outputs, self.watched = {}, set(), set()
+        for v in self.outputs:
+            self._unlink(v)
+        for v in self.watched:
+            self._unlink(v)
+        self.outputs, self.watched = set(), set()
         self._check_done()
 
     def touch(self, var, wanted=True):
@@ -515,47 +555,40 @@ class Lazy:
         """An input's memory is replaced (detach) or changes in place (push every output now)."""
         if replaced:
             del self.inputs[var]
-            self._unlink(var)
+            self._unlink_input(var)
             return
         for v in list(self.outputs):
             self.touch(v, wanted=False)
 
 
 def _touch_lazy(reads, writes, replaces, lock):
+    """A push's prologue while Lazy works exist: push the ones it wants first."""
     for v in reads:
         if v.lazy is not None:
             break
     else:
         for v in writes:
-            if v.lazy is not None:
+            if v.lazy is not None or v.lazy_in is not None:
                 break
         else:
             return
     with lock:
-        _touch_lazy_vars(reads, writes, replaces)
-
-
-def _touch_lazy_vars(reads, writes, replaces):
-    for v in reads:
-        ds = v.lazy
-        if ds:
-            for d in list(ds):
-                if v in d.outputs or v in d.watched:
-                    d.touch(v)
-    for v in writes:
-        ds = v.lazy
-        if ds:
-            for d in list(ds):
-                if v in d.outputs or v in d.watched:
-                    d.touch(v)
-                elif v in d.inputs:
-                    d.input_changes(v, v in replaces)
+        for v in reads:
+            if v.lazy is not None:
+                _force_lazy(v)
+        for v in writes:
+            if v.lazy is not None:
+                _force_lazy(v)
+            ds = v.lazy_in
+            if ds is not None:
+                replaced = v in replaces
+                for d in list(ds):
+                    d.input_changes(v, replaced)
 
 
 def _force_lazy(var):
     for d in list(var.lazy or ()):
-        if var in d.outputs or var in d.watched:
-            d.touch(var)
+        d.touch(var)
 
 
 _engine = None

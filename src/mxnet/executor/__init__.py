@@ -89,11 +89,11 @@ class Executor:
         self._lazy = None        # the engine.Lazy of the last backward (see _defer)
         self._used = None        # arguments whose gradient was read since the last backward
         self._saved = None       # (env, values, head grads) of the backward with lazy gradients
-        self._all_used = 0       # backwards in a row after which every gradient was used
         # graphs with auxiliary states change them in place in every forward: no lazy gradients
         self._lazy_ok = not self.aux_arrays and "write" in self._grad_req
         self._grad_index = {g._chunk.var: i for i, (g, r) in enumerate(zip(self.grad_arrays, self._grad_req))
                             if r == "write"}
+        self._streak = dict.fromkeys(self._grad_index.values(), 0)
         out_shapes, out_types = self._out_meta()
         self.outputs = [NDArray(Chunk(), s, np.dtype(t), ctx) for s, t in zip(out_shapes, out_types)]
 
@@ -252,21 +252,29 @@ class Executor:
         self._used = set()
         if used is None or monitor is not None or _engine_observed():
             return ()               # (the first backward computes everything and watches)
-        if len(used) == len(self._grad_index):
-            self._all_used += 1
-            if self._all_used >= 3:     # a training loop that reads every gradient: stop watching
-                self._lazy_ok = False
-            return ()
-        self._all_used = 0
-        return frozenset(i for i, r in enumerate(self._grad_req) if r == "write" and i not in used)
+        streak = self._streak       # backwards in a row after which each gradient was used
+        lazy = []
+        settled = 0
+        for i in self._grad_index.values():
+            n = streak[i]
+            if n >= 3:              # read every time: computed at once, no longer watched
+                settled += 1
+                continue
+            streak[i] = n = n + 1 if i in used else 0
+            if not n:
+                lazy.append(i)
+        if settled == len(streak):  # a training loop that reads every gradient: stop watching
+            self._lazy_ok = False
+        return frozenset(lazy)
 
     def _defer(self, lazy, inputs):
+        streak = self._streak
         outputs = [g._chunk.var for i, g in enumerate(self.grad_arrays) if i in lazy]
+        watched = [v for v, i in self._grad_index.items() if i not in lazy and streak[i] < 3]
+        if not outputs and not watched:
+            return
         if outputs:
             inputs = inputs + list(map(_var_of, self.outputs))
-            watched = [v for v, i in self._grad_index.items() if i not in lazy]
-        else:
-            watched = self._grad_index
         self._lazy = engine.Lazy(self._lazy_kernel, inputs, outputs, watched, self._ctx, "backward",
                                  after=[self._state], on_use=self._lazy_used)
 

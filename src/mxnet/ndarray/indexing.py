@@ -132,7 +132,7 @@ def _assign_whole(arr, value):
     steal = (refs <= limit and value._dtype == dtype and type(value) is NDArray and value._view is None
              and sys.getrefcount(value._chunk) <= 2)
     var = arr._chunk.var
-    keep = var.lazy is not None     # pending lazy work holds the old memory: never overwrite it
+    keep = var.lazy_in is not None   # pending lazy work holds the old memory: never overwrite it
 
     def run():
         v = value._read()
