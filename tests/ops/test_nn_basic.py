@@ -244,6 +244,26 @@ def test_softmax_use_length_shapes_and_errors():
         mx.nd.log_softmax(mx.nd.ones((2, 3)), use_length=True)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("spread", [1.0, 8.0, 200.0])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_rows_of_few_classes_with_any_spread(name, spread, dtype):
+    # narrow rows take a global-shift path that must hold when rows lie far apart (spread 200:
+    # a shared shift would underflow whole rows, so each row shifts by its own maximum)
+    rng = np.random.RandomState(3)
+    x = (rng.randn(64, 10) * spread).astype(dtype)
+    x[5] -= 150 * (spread > 100)
+    z = x.astype(np.float64) - x.max(axis=1, keepdims=True)
+    want = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    if name == "softmax":
+        want = np.exp(want)
+    got = getattr(mx.nd, name)(mx.nd.array(x, dtype=dtype)).asnumpy()
+    assert got.dtype == dtype
+    assert np.isfinite(got).all()
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
 def test_softmax_errors():
     with pytest.raises(mx.MXNetError, match="axis 2"):
         mx.nd.softmax(mx.nd.ones((2, 3)), axis=2)

@@ -233,6 +233,21 @@ def _softmax_core(xp, x, axis, temperature, log=False, negate=False, mask=None):
         e = xp.where(mask, xp.exp(xp.where(mask, x, m) - m), 0)
         s = e.sum(axis=axis, keepdims=True)
         return e / xp.where(s == 0, 1, s)
+    narrow = x.ndim == 2 and axis in (1, -1) and x.shape[1] <= 64 and x.size and x.dtype.kind == "f"
+    if narrow:
+        # Rows of a few classes: NumPy reduces along a short last axis ~10x slower than its
+        # elementwise speed. Shifting by the global maximum is as exact when no value lies 80 or
+        # more below it (every exp stays a normal float), and a GEMV sums the rows.
+        top = x.max()
+        if not top - x.min() < 80:
+            top = x.max(axis=1, keepdims=True)
+        z = x - top
+        ones = xp.ones((x.shape[1], 1), dtype=x.dtype)
+        if log:
+            return z - xp.log(xp.exp(z) @ ones)
+        e = xp.exp(z)
+        e /= e @ ones
+        return e
     m = x.max(axis=axis, keepdims=True)
     z = x - m
     if log:
