@@ -55,10 +55,11 @@ _view_of = attrgetter("_view")
 _ndarray = np.ndarray
 
 
-def invoke(op, inputs, kwargs, out=None):
+def invoke(op, inputs, kwargs, out=None, donate=None):
     """Run ``op`` on NDArray ``inputs`` (data inputs, then aux states) with parameters ``kwargs``.
 
-    Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given."""
+    Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given.
+    ``donate``: the index of an input nothing else references (see ``invoke_dense``)."""
     n = len(inputs)
     if list(map(type, inputs)).count(NDArray) != n:    # a subclass: sparse storage?
         for x in inputs:
@@ -66,12 +67,14 @@ def invoke(op, inputs, kwargs, out=None):
                 from .sparse import dispatch
                 return dispatch(op, inputs, kwargs, out)
         return invoke_dense(op, inputs, kwargs, out)
-    return invoke_dense(op, inputs, kwargs, out, list(map(_view_of, inputs)).count(None) == n)
+    return invoke_dense(op, inputs, kwargs, out, list(map(_view_of, inputs)).count(None) == n, donate)
 
 
-def invoke_dense(op, inputs, kwargs, out=None, plain=False):
+def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     """``invoke`` for default-storage arrays (sparse inputs are dispatched by ``invoke``);
-    ``plain``: every input is an NDArray (not a subclass) without a view."""
+    ``plain``: every input is an NDArray (not a subclass) without a view. ``donate``: the index
+    of an input only the caller's expression references; for a ufunc op on same-shape float
+    operands its memory (if still unshared when the op runs) receives the result."""
     attrs = op._defaults if not kwargs and op._defaults is not None else op.parse(kwargs)
     # Arity, shape/type inference and the inline hint are a pure function of (attrs, input
     # shapes and dtypes): remembered per operator (the entry holds attrs, so its id cannot be
@@ -122,6 +125,9 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False):
     name = op.name
     if backend.is_gpu:
         run = _gpu_runner(backend, forward, env, attrs, data_in, aux, outs, name)
+    elif donate is not None and op.ufunc is not None and plain and not state.recording \
+            and _can_donate(data_in, donate, out_shapes[0], out_dtypes[0]):
+        run = _donating_runner(op, env, attrs, data_in, donate, outs[0], name)
     else:
         # plain NDArrays (no view, no sparse subclass with its own _read): raw data directly
         def run():
@@ -150,6 +156,39 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False):
     if n_vis == 1:
         return outs[0]
     return outs[:n_vis]
+
+
+def _can_donate(data_in, donate, shape, dtype):
+    x = data_in[donate]
+    return (x._shape == shape and x._dtype == dtype and dtype.kind == "f"
+            and (len(data_in) == 1 or (data_in[1 - donate]._shape == shape and data_in[1 - donate]._dtype == dtype))
+            and sys.getrefcount(x._chunk) <= 2)     # (the array and the argument: no view of it)
+
+
+def _donating_runner(op, env, attrs, data_in, donate, o, name):
+    """The run function of a ufunc op writing into input ``donate``'s memory when, at run time,
+    that memory is a whole fresh array nothing else holds; otherwise the op's own kernel."""
+    ufunc_name, scalar_side = op.ufunc
+    ufunc = getattr(np, ufunc_name)
+    scalar = attrs.scalar if scalar_side else None
+    forward = op.forward
+
+    def run():
+        raw = list(map(_data_of, data_in))
+        buf = raw[donate]
+        # (references: the donor's chunk, raw, buf, the argument)
+        if type(buf) is _ndarray and buf.base is None and sys.getrefcount(buf) <= 4:
+            if scalar_side is None:
+                ufunc(raw[0], raw[1], out=buf)
+            elif scalar_side == "rhs":
+                ufunc(buf, scalar, out=buf)
+            else:
+                ufunc(scalar, buf, out=buf)
+            o._chunk.data = buf
+            return
+        (r,) = forward(env, attrs, raw, [])
+        o._chunk.data = _finalize(np, r, o._shape, o._dtype, raw, name)
+    return run
 
 
 def _gpu_runner(backend, forward, env, attrs, data_in, aux, outs, name):

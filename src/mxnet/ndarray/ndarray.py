@@ -4,6 +4,8 @@ Storage lives in a :class:`Chunk` (backing ``xp`` array + engine variable). An N
 plus an optional *view*: basic slices on axis 0 and reshapes share their base's chunk (and so its
 engine variable), as in MXNet. ``chunk.data`` is only touched from engine ops (or after a sync).
 """
+import sys
+
 import numpy as np
 
 from .. import engine
@@ -421,16 +423,53 @@ def _opdef(name):
 
 
 def _binary(lhs, rhs, nd_op, scalar_op, out=None):
-    # Python operators call the registry op directly (they are the hottest path of all)
+    # Python operators call the registry op directly (they are the hottest path of all).
+    # An operand only this expression holds (``W - G * lr``'s right side) may lend its memory to
+    # the result: one allocation and one pass over fresh memory less (see invoke_dense).
+    limit = _DONATE_REFS if _DONATE_REFS is not None else _donate_refs()
     if isinstance(rhs, NDArray):
         if nd_op is None:
             raise TypeError("unsupported operand types")
-        return _imperative.invoke(_OPDEFS.get(nd_op) or _opdef(nd_op), [lhs, rhs], None, out)
+        donate = None
+        if out is None:
+            if _getrefcount(rhs) <= limit:
+                donate = 1
+            elif _getrefcount(lhs) <= limit:
+                donate = 0
+        if _calibration is not None:
+            _calibration.append(_getrefcount(rhs))
+        return _imperative.invoke(_OPDEFS.get(nd_op) or _opdef(nd_op), [lhs, rhs], None, out, donate)
     if isinstance(rhs, numeric_types):
-        return _imperative.invoke(_OPDEFS.get(scalar_op) or _opdef(scalar_op), [lhs], {"scalar": rhs}, out)
+        donate = 0 if out is None and _getrefcount(lhs) <= limit else None
+        return _imperative.invoke(_OPDEFS.get(scalar_op) or _opdef(scalar_op), [lhs], {"scalar": rhs}, out,
+                                  donate)
     if isinstance(rhs, np.ndarray):
         return _binary(lhs, array(rhs, ctx=lhs._ctx, dtype=lhs._dtype), nd_op, scalar_op, out)
     return NotImplemented
+
+
+_getrefcount = sys.getrefcount
+_DONATE_REFS = None     # references an unnamed operand has inside _binary (see _donate_refs)
+_calibration = None
+
+
+def _donate_refs():
+    """How many references an operand only the expression holds has inside ``_binary``,
+    measured once on this interpreter (``a - (b * 1)`` against ``a - b``); 0 (never lend
+    memory) when a temporary and a named array cannot be told apart."""
+    global _DONATE_REFS, _calibration
+    _DONATE_REFS = 0            # (no lending while probing)
+    seen = _calibration = []
+    try:
+        a = NDArray(Chunk(np.zeros(1, np.float32)), (1,), np.dtype(np.float32), Context("cpu", 0))
+        b = NDArray(Chunk(np.zeros(1, np.float32)), (1,), np.dtype(np.float32), Context("cpu", 0))
+        a - NDArray(Chunk(np.zeros(1, np.float32)), (1,), np.dtype(np.float32), Context("cpu", 0))
+        a - b
+    finally:
+        _calibration = None
+    temp, named = seen
+    _DONATE_REFS = temp if temp < named else 0
+    return _DONATE_REFS
 
 
 def _record_view(src, out, kind, params):

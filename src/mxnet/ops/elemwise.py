@@ -213,6 +213,9 @@ def _binary_type(name):
     return infer_type
 
 
+_UFUNCS = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide"}
+
+
 def _make_binary(key, name, aliases, broadcast):
     f, gl, gr = _BINARY[key]
 
@@ -241,7 +244,7 @@ def _make_binary(key, name, aliases, broadcast):
         doc = "Returns element-wise {} of the input arrays (same shape).".format(key)
     register(OpDef(name, forward, inputs=("lhs", "rhs"), infer_shape=infer_shape,
                    infer_type=_binary_type(name), backward=backward, aliases=aliases, doc=doc,
-                   elementwise=not broadcast))
+                   elementwise=not broadcast, ufunc=(_UFUNCS[key], None) if key in _UFUNCS else None))
 
 
 for _key in _BINARY:
@@ -262,7 +265,7 @@ def _scalar_value(a, x):
     return s
 
 
-def _make_scalar(name, f, grad, aliases=()):
+def _make_scalar(name, f, grad, aliases=(), ufunc=None):
     """``out = f(xp, x, s)``; ``grad(xp, x, s, out, g) -> dx`` or None (zero)."""
     def forward(env, a, inputs, aux):
         x = inputs[0]
@@ -275,21 +278,25 @@ def _make_scalar(name, f, grad, aliases=()):
         return [grad(xp, inputs[0], a.scalar, outputs[0], out_grads[0])]
 
     register(OpDef(name, forward, params=_SCALAR_PARAMS, backward=backward, aliases=aliases, elementwise=True,
-                   doc="Element-wise ``{}`` with a scalar.".format(name.strip("_"))))
+                   doc="Element-wise ``{}`` with a scalar.".format(name.strip("_")), ufunc=ufunc))
 
 
 def _cmp(f):
     return lambda xp, x, s: f(x, s).astype(x.dtype)
 
 
-_make_scalar("_plus_scalar", lambda xp, x, s: x + s, lambda xp, x, s, y, g: g, ("_PlusScalar",))
-_make_scalar("_minus_scalar", lambda xp, x, s: x - s, lambda xp, x, s, y, g: g, ("_MinusScalar",))
-_make_scalar("_rminus_scalar", lambda xp, x, s: s - x, lambda xp, x, s, y, g: -g, ("_RMinusScalar",))
-_make_scalar("_mul_scalar", lambda xp, x, s: x * s, lambda xp, x, s, y, g: g * s, ("_MulScalar",))
+_make_scalar("_plus_scalar", lambda xp, x, s: x + s, lambda xp, x, s, y, g: g, ("_PlusScalar",),
+             ufunc=("add", "rhs"))
+_make_scalar("_minus_scalar", lambda xp, x, s: x - s, lambda xp, x, s, y, g: g, ("_MinusScalar",),
+             ufunc=("subtract", "rhs"))
+_make_scalar("_rminus_scalar", lambda xp, x, s: s - x, lambda xp, x, s, y, g: -g, ("_RMinusScalar",),
+             ufunc=("subtract", "lhs"))
+_make_scalar("_mul_scalar", lambda xp, x, s: x * s, lambda xp, x, s, y, g: g * s, ("_MulScalar",),
+             ufunc=("multiply", "rhs"))
 _make_scalar("_div_scalar", lambda xp, x, s: x / s if x.dtype.kind == "f" else _int_div(xp, x, s),
-             lambda xp, x, s, y, g: g / s, ("_DivScalar",))
+             lambda xp, x, s, y, g: g / s, ("_DivScalar",), ufunc=("true_divide", "rhs"))
 _make_scalar("_rdiv_scalar", lambda xp, x, s: s / x if x.dtype.kind == "f" else _int_div(xp, xp.full_like(x, s), x),
-             lambda xp, x, s, y, g: -g * s / (x * x), ("_RDivScalar",))
+             lambda xp, x, s, y, g: -g * s / (x * x), ("_RDivScalar",), ufunc=("true_divide", "lhs"))
 _make_scalar("_mod_scalar", lambda xp, x, s: xp.mod(x, s), lambda xp, x, s, y, g: g, ("_ModScalar",))
 _make_scalar("_rmod_scalar", lambda xp, x, s: xp.mod(s, x),
              lambda xp, x, s, y, g: -g * xp.floor(s / x), ("_RModScalar",))

@@ -83,7 +83,7 @@ class OpDef:
                  infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
                  backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
                  needs_rng=False, doc="", all_inputs=None, mutate_inputs=None, elementwise=False,
-                 var_attrs=None, infer_shape_back=None):
+                 var_attrs=None, infer_shape_back=None, ufunc=None):
         self.name = name
         self.forward = forward
         self.params = tuple(params)
@@ -105,6 +105,9 @@ class OpDef:
         self.doc = doc
         self.mutate_inputs = mutate_inputs
         self.elementwise = elementwise      # all inputs and outputs share one shape
+        # (xp ufunc name, scalar side or None): the forward of same-shape float operands is that
+        # ufunc, so it may write into a temporary input's memory (``a - b * lr``: imperative.py)
+        self.ufunc = ufunc
         self.var_attrs = var_attrs or {}    # attrs of auto-created input variables (e.g. __init__)
         self._cache = {}
         self._defaults = None
