@@ -102,6 +102,18 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     if op.dynamic_shape:
         return _invoke_dynamic(op, attrs, data_in, ctx, n_vis)
 
+    if donate is not None and (op.ufunc is None or not plain or _autograd_state.recording
+                               or not _can_donate(data_in, donate, out_shapes[0], out_dtypes[0])):
+        donate = None
+    if out is None and plain and not n_aux and ctx.device_typeid == 1 and not op.needs_rng:
+        eng = engine._engine
+        if eng is not None and eng.threaded and eng.caller_runs and engine._op_observer is None:
+            done = _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, size, donate)
+            if done is not None:
+                if _autograd_state.recording:
+                    autograd._record_op(op, attrs, list(data_in), done, ())
+                return done[0] if n_vis == 1 else done[:n_vis]
+
     if out is None:
         if len(out_shapes) == 1:
             outs = [NDArray(Chunk(), out_shapes[0], out_dtypes[0], ctx)]
@@ -125,8 +137,7 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     name = op.name
     if backend.is_gpu:
         run = _gpu_runner(backend, forward, env, attrs, data_in, aux, outs, name)
-    elif donate is not None and op.ufunc is not None and plain and not state.recording \
-            and _can_donate(data_in, donate, out_shapes[0], out_dtypes[0]):
+    elif donate is not None:
         run = _donating_runner(op, env, attrs, data_in, donate, outs[0], name)
     else:
         # plain NDArrays (no view, no sparse subclass with its own _read): raw data directly
@@ -158,6 +169,46 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     return outs[:n_vis]
 
 
+def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, size, donate):
+    """Run a CPU op on the calling thread right away when its inputs are ready (and, for a large
+    op, the device's queue is idle): what the engine's inline path does, without building an
+    engine op. Returns the outputs, or None to go through the engine. As in the engine, a
+    failing kernel's error is stored on the outputs and raised at the next sync point."""
+    with eng._lock:
+        for x in data_in:
+            v = x._chunk.var
+            w = v.last_write
+            if (w is not None and not w.done) or v.lazy is not None or v.exc is not None:
+                return None         # (pending, lazy or failed inputs: the engine's path)
+        if size > _INLINE_MAX:
+            lane = eng._lanes.get((id(ctx), "compute"))
+            if lane is not None and lane.pending:
+                return None
+        if len(out_shapes) == 1:
+            outs = [NDArray(Chunk(), out_shapes[0], out_dtypes[0], ctx)]
+        else:
+            outs = [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes, out_dtypes)]
+        raw = [data_in[0]._chunk.data] if len(data_in) == 1 else list(map(_data_of, data_in))
+        if donate is not None and _lend(op, attrs, raw, donate, outs[0]):
+            return outs
+        envs = ctx._envs
+        if envs is None:
+            xp = ctx._backend.xp if ctx._backend is not None else for_context(ctx).xp
+            envs = ctx._envs = [OpEnv(xp, False, ctx), OpEnv(xp, True, ctx)]
+        try:
+            res = op.forward(envs[1 if _autograd_state.training else 0], attrs, raw, ())
+            for o, r in zip(outs, res):
+                if type(r) is not _ndarray or r.base is not None or r.dtype != o._dtype \
+                        or r.shape != o._shape or not r.flags.c_contiguous or id(r) in map(id, raw):
+                    r = _finalize(np, r, o._shape, o._dtype, raw, op.name)
+                o._chunk.data = r
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - stored like an engine op's error
+            eng._record_error(engine._wrap_error(e, op.name), [o._chunk.var for o in outs])
+    return outs
+
+
 def _can_donate(data_in, donate, shape, dtype):
     x = data_in[donate]
     return (x._shape == shape and x._dtype == dtype and dtype.kind == "f"
@@ -165,26 +216,34 @@ def _can_donate(data_in, donate, shape, dtype):
             and sys.getrefcount(x._chunk) <= 2)     # (the array and the argument: no view of it)
 
 
-def _donating_runner(op, env, attrs, data_in, donate, o, name):
-    """The run function of a ufunc op writing into input ``donate``'s memory when, at run time,
-    that memory is a whole fresh array nothing else holds; otherwise the op's own kernel."""
+def _lend(op, attrs, raw, donate, o):
+    """Compute ufunc op ``op`` into ``raw[donate]`` and make it ``o``'s storage, if that memory is
+    a whole array nothing but its (dying) operand holds; False (nothing done) otherwise."""
+    buf = raw[donate]
+    # (references to buf: the donor's chunk, raw, buf, the argument)
+    if type(buf) is not _ndarray or buf.base is not None or sys.getrefcount(buf) > 4:
+        return False
     ufunc_name, scalar_side = op.ufunc
     ufunc = getattr(np, ufunc_name)
-    scalar = attrs.scalar if scalar_side else None
+    if scalar_side is None:
+        ufunc(raw[0], raw[1], out=buf)
+    elif scalar_side == "rhs":
+        ufunc(buf, attrs.scalar, out=buf)
+    else:
+        ufunc(attrs.scalar, buf, out=buf)
+    o._chunk.data = buf
+    return True
+
+
+def _donating_runner(op, env, attrs, data_in, donate, o, name):
+    """The run function of a ufunc op writing into input ``donate``'s memory when, at run time,
+    that memory is a whole fresh array nothing else holds (``_lend``); otherwise the op's own
+    kernel."""
     forward = op.forward
 
     def run():
         raw = list(map(_data_of, data_in))
-        buf = raw[donate]
-        # (references: the donor's chunk, raw, buf, the argument)
-        if type(buf) is _ndarray and buf.base is None and sys.getrefcount(buf) <= 4:
-            if scalar_side is None:
-                ufunc(raw[0], raw[1], out=buf)
-            elif scalar_side == "rhs":
-                ufunc(buf, scalar, out=buf)
-            else:
-                ufunc(scalar, buf, out=buf)
-            o._chunk.data = buf
+        if _lend(op, attrs, raw, donate, o):
             return
         (r,) = forward(env, attrs, raw, [])
         o._chunk.data = _finalize(np, r, o._shape, o._dtype, raw, name)

@@ -438,11 +438,16 @@ def _binary(lhs, rhs, nd_op, scalar_op, out=None):
                 donate = 0
         if _calibration is not None:
             _calibration.append(_getrefcount(rhs))
-        return _imperative.invoke(_OPDEFS.get(nd_op) or _opdef(nd_op), [lhs, rhs], None, out, donate)
+        op = _OPDEFS.get(nd_op) or _opdef(nd_op)
+        if type(lhs) is NDArray and type(rhs) is NDArray and lhs._view is None and rhs._view is None:
+            return _imperative.invoke_dense(op, [lhs, rhs], None, out, True, donate)
+        return _imperative.invoke(op, [lhs, rhs], None, out, donate)
     if isinstance(rhs, numeric_types):
         donate = 0 if out is None and _getrefcount(lhs) <= limit else None
-        return _imperative.invoke(_OPDEFS.get(scalar_op) or _opdef(scalar_op), [lhs], {"scalar": rhs}, out,
-                                  donate)
+        op = _OPDEFS.get(scalar_op) or _opdef(scalar_op)
+        if type(lhs) is NDArray and lhs._view is None:
+            return _imperative.invoke_dense(op, [lhs], {"scalar": rhs}, out, True, donate)
+        return _imperative.invoke(op, [lhs], {"scalar": rhs}, out, donate)
     if isinstance(rhs, np.ndarray):
         return _binary(lhs, array(rhs, ctx=lhs._ctx, dtype=lhs._dtype), nd_op, scalar_op, out)
     return NotImplemented
