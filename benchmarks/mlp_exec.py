@@ -8,9 +8,11 @@ Written against the MXNet 1.x API only, so the same file runs on real MXNet 1.9.
 
 Reports samples/s for batch sizes 32, 128 and 512, each the best of ``--repeat`` runs of
 ``--seconds`` (the same for every column: this 2-core VM varies a lot between runs). With
-``--compare`` it also times a hand-written NumPy loop of the same math in the same run
-(``numpy loop``): what an executor built on NumPy can at best approach, so ``numpy/other``
-bounds the achievable ``ratio``.
+``--compare`` the other interpreter stays up (``--serve``) and the columns take turns, batch
+size by batch size, so a drift of the VM's speed hits both libraries alike; it also times a
+hand-written NumPy loop of the same math in the same rotation (``numpy loop``, which computes
+the data gradient the seed binds with grad_req='write' and never reads; neomx computes that
+gradient only when it is read, see docs/architecture.md).
 """
 import argparse
 import json
@@ -18,7 +20,7 @@ import json
 import numpy as np
 
 import mxnet as mx
-from _compare import run_other, throughput
+from _compare import Other, interleaved, serve, throughput
 
 
 def build():
@@ -96,25 +98,38 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--compare", help="another Python interpreter (e.g. one with real MXNet)")
     p.add_argument("--json", action="store_true", help="print only a JSON line")
+    p.add_argument("--serve", action="store_true", help="measure batch sizes read from stdin (for --compare)")
     p.add_argument("--repeat", type=int, default=3, help="runs per batch size; the best is reported")
     p.add_argument("--seconds", type=float, default=1.0, help="length of one run")
     a = p.parse_args()
-    ours = measure(a.repeat, a.seconds)
-    if a.json:
-        print(json.dumps(ours))
+    if a.serve:
+        serve(lambda case: run(case["batch"], case["seconds"]))
         return
-    print("{:>8} {:>14}".format("batch", "samples/s"))
-    for b, v in ours.items():
-        print("{:>8} {:>14.0f}".format(b, v))
-    if a.compare:
-        theirs = run_other(a.compare, __file__, "--repeat", a.repeat, "--seconds", a.seconds)
-        numpy_loop = {b: best(run_numpy, int(b), a.repeat, a.seconds) for b in ours}
-        print("\n{:>8} {:>14} {:>14} {:>8} {:>14} {:>12}".format(
-            "batch", "this", "other", "ratio", "numpy loop", "numpy/other"))
-        for b in ours:
-            print("{:>8} {:>14.0f} {:>14.0f} {:>8.2f} {:>14.0f} {:>12.2f}".format(
-                b, ours[b], theirs[b], ours[b] / theirs[b], numpy_loop[b], numpy_loop[b] / theirs[b]))
-        print(json.dumps({"this": ours, "other": theirs, "numpy_loop": numpy_loop}))
+    if not a.compare:
+        ours = measure(a.repeat, a.seconds)
+        if a.json:
+            print(json.dumps(ours))
+            return
+        print("{:>8} {:>14}".format("batch", "samples/s"))
+        for b, v in ours.items():
+            print("{:>8} {:>14.0f}".format(b, v))
+        return
+    # Both libraries (and the NumPy loop) take turns, batch size by batch size, ``repeat`` times:
+    # each column is the best of its runs, all from the same stretch of time.
+    other = Other(a.compare, __file__)
+    try:
+        res = interleaved([32, 128, 512], lambda b: run(b, a.seconds),
+                          lambda b: other.measure({"batch": b, "seconds": a.seconds}),
+                          lambda b: run_numpy(b, a.seconds), a.repeat)
+    finally:
+        other.close()
+    ours, theirs, numpy_loop = res["this"], res["other"], res["extra"]
+    print("{:>8} {:>14} {:>14} {:>8} {:>14} {:>12}".format(
+        "batch", "this", "other", "ratio", "numpy loop", "numpy/other"))
+    for b in ours:
+        print("{:>8} {:>14.0f} {:>14.0f} {:>8.2f} {:>14.0f} {:>12.2f}".format(
+            b, ours[b], theirs[b], ours[b] / theirs[b], numpy_loop[b], numpy_loop[b] / theirs[b]))
+    print(json.dumps({"this": ours, "other": theirs, "numpy_loop": numpy_loop}))
 
 
 if __name__ == "__main__":
