@@ -399,3 +399,27 @@ def test_broadcast_errors(op, shapes, kw):
 def test_broadcast_alias():
     assert get_op("broadcast_axes") is get_op("broadcast_axis")
     assert nd_function("broadcast_axes").op is get_op("broadcast_axis")
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "max", "min"])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int32])
+@pytest.mark.parametrize("kw", [{"axis": 0, "exclude": True}, {"axis": (1, 2)}, {"axis": 1, "keepdims": True}])
+def test_reducing_axes_of_length_one(name, dtype, kw):
+    # the loss layers' mean(loss (n, 1), exclude=True) reduces only length-1 axes: a shortcut
+    rng = np.random.RandomState(1)
+    x = (rng.randn(4, 1, 1) * 10).astype(dtype)
+    if dtype != np.int32:
+        x[2, 0, 0] = np.nan
+    axes = (1, 2) if kw.get("exclude") or kw.get("axis") == (1, 2) else (1,)
+    want = getattr(np, name)(x.astype(np.float64), axis=axes, keepdims=kw.get("keepdims", False))
+    got = getattr(mx.nd, name)(mx.nd.array(x, dtype=dtype), **kw)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got.asnumpy(), want.astype(dtype))
+    if name in ("sum", "mean") and dtype != np.int32:
+        a = mx.nd.array(x, dtype=dtype)
+        a.attach_grad()
+        with mx.autograd.record():
+            y = getattr(mx.nd, name)(a, **kw)
+        head = mx.nd.array(rng.randn(*y.shape), dtype=dtype)
+        y.backward(head)
+        np.testing.assert_array_equal(a.grad.asnumpy(), head.asnumpy().reshape(x.shape))

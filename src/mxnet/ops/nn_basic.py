@@ -242,7 +242,7 @@ def _softmax_core(xp, x, axis, temperature, log=False, negate=False, mask=None):
         if not top - x.min() < 80:
             top = x.max(axis=1, keepdims=True)
         z = x - top
-        ones = xp.ones((x.shape[1], 1), dtype=x.dtype)
+        ones = _ones_column(xp, x.shape[1], x.dtype)
         if log:
             return z - xp.log(xp.exp(z) @ ones)
         e = xp.exp(z)
@@ -256,13 +256,35 @@ def _softmax_core(xp, x, axis, temperature, log=False, negate=False, mask=None):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+_ONES = {}
+
+
+def _ones_column(xp, k, dtype):
+    """A read-only (k, 1) column of ones (row sums as a GEMV), one per (xp, k, dtype)."""
+    key = (xp.__name__, k, dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = xp.ones((k, 1), dtype=dtype)
+        if xp is np:
+            ones.flags.writeable = False
+        if len(_ONES) < 256:
+            _ONES[key] = ones
+    return ones
+
+
 def _softmax_grad(xp, y, g, axis, temperature, log=False, negate=False):
     """Vector-Jacobian product of softmax/log_softmax/softmin from the output ``y``."""
     g = g.astype(y.dtype, copy=False)
-    if log:
-        dx = g - xp.exp(y) * g.sum(axis=axis, keepdims=True)
+    if y.ndim == 2 and axis in (1, -1) and y.shape[1] <= 64 and y.size and y.dtype.kind == "f":
+        def rows(v):      # (row sums of a few classes: a GEMV, see _softmax_core)
+            return v @ _ones_column(xp, y.shape[1], y.dtype)
     else:
-        dx = y * (g - (g * y).sum(axis=axis, keepdims=True))
+        def rows(v):
+            return v.sum(axis=axis, keepdims=True)
+    if log:
+        dx = g - xp.exp(y) * rows(g)
+    else:
+        dx = y * (g - rows(g * y))
     if temperature is not None and temperature != 1.0:
         dx = dx / temperature
     return -dx if negate else dx

@@ -149,7 +149,10 @@ _SUM_PARAMS = (
 )
 
 
-def _make_reduce(name, kernel, grad, aliases=(), doc="", empty_ok=True):
+def _make_reduce(name, kernel, grad, aliases=(), doc="", empty_ok=True, unit=False):
+    """``unit``: reducing axes of length 1 returns the input as it is and, for sum and mean,
+    passes the head gradient straight back (the loss layers' ``mean(loss, exclude=True)`` on an
+    ``(n, 1)`` loss), skipping the general kernel's passes."""
     def infer_shape(a, s):
         axes = reduce_axes(name, s[0], a.axis, a.exclude)
         if not empty_ok:
@@ -162,6 +165,8 @@ def _make_reduce(name, kernel, grad, aliases=(), doc="", empty_ok=True):
     def forward(env, a, inputs, aux):
         x = inputs[0]
         axes = reduce_axes(name, x.shape, a.axis, a.exclude)
+        if unit and x.size and all(x.shape[i] == 1 for i in axes):
+            return (x.reshape(reduced_shape(x.shape, axes, a.keepdims)).copy(),)
         r = kernel(env.xp, x, axes)
         return (env.xp.asarray(r).reshape(reduced_shape(x.shape, axes, a.keepdims)),)
 
@@ -173,6 +178,8 @@ def _make_reduce(name, kernel, grad, aliases=(), doc="", empty_ok=True):
         for i in axes:
             n *= x.shape[i]
         g = out_grads[0].reshape(kd)
+        if unit == "grad" and n == 1 and x.size:
+            return [g.reshape(x.shape).astype(x.dtype, copy=True)]
         y = outputs[0].reshape(kd)
         return [grad(env.xp, x, y, g, n)]
 
@@ -180,18 +187,18 @@ def _make_reduce(name, kernel, grad, aliases=(), doc="", empty_ok=True):
                           aliases=aliases, doc=doc))
 
 
-_make_reduce("sum", _sum, _g_sum, aliases=("sum_axis",),
+_make_reduce("sum", _sum, _g_sum, aliases=("sum_axis",), unit="grad",
              doc="Computes the sum of array elements over given axes.")
-_make_reduce("mean", _mean, _g_mean, doc="Computes the mean of array elements over given axes.")
-_make_reduce("prod", _prod, _g_prod, doc="Computes the product of array elements over given axes.")
+_make_reduce("mean", _mean, _g_mean, doc="Computes the mean of array elements over given axes.", unit="grad")
+_make_reduce("prod", _prod, _g_prod, doc="Computes the product of array elements over given axes.", unit=True)
 _make_reduce("nansum", _nansum, _g_nansum,
              doc="Computes the sum of array elements over given axes treating Not a Numbers (NaN) as zero.")
 _make_reduce("nanprod", _nanprod, _g_nanprod,
              doc="Computes the product of array elements over given axes treating Not a Numbers (NaN) as one.")
 _make_reduce("max", lambda xp, x, axes: xp.max(x, axis=axes), _g_extremum, aliases=("max_axis",),
-             doc="Computes the max of array elements over given axes.", empty_ok=False)
+             doc="Computes the max of array elements over given axes.", empty_ok=False, unit=True)
 _make_reduce("min", lambda xp, x, axes: xp.min(x, axis=axes), _g_extremum, aliases=("min_axis",),
-             doc="Computes the min of array elements over given axes.", empty_ok=False)
+             doc="Computes the min of array elements over given axes.", empty_ok=False, unit=True)
 
 # -- norm ----------------------------------------------------------------------------------------
 
