@@ -236,3 +236,15 @@ def test_assigning_a_named_array_to_a_weight_keeps_the_captured_values():
     np.testing.assert_allclose(ex.arg_dict["data"].asnumpy(), new_x.asnumpy())
     new_w[:] = 0                               # the weight owns its copy
     assert abs(ex.arg_dict["fc_weight"].asnumpy()).sum() > 0
+
+
+def test_graphs_with_large_values_compute_every_gradient_at_once(fc_backward_calls, monkeypatch):
+    # a lazy gradient keeps a forward's values alive through the next forward: capped in bytes
+    import mxnet.executor as executor_module
+    monkeypatch.setattr(executor_module, "_LAZY_MAX_BYTES", 0)
+    ex, rng = _bind(11)
+    for _ in range(3):
+        x, w, b, y = _step(ex, rng)
+    mx.nd.waitall()
+    assert fc_backward_calls == [[True, True, True]] * 3
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)

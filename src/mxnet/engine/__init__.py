@@ -199,10 +199,6 @@ def _dedupe(reads, writes):
     return reads, writes
 
 
-def _lane_idle(lane):
-    return lane is None or lane.pending == 0
-
-
 class _ThreadFlags(threading.local):
     is_worker = False     # class default: threads that never set it read it without an exception
 
@@ -314,11 +310,6 @@ class ThreadedEngine(Engine):
             # ready: the pushing op may be waiting for them on this very worker.
             if (inline is True or self._local.is_worker) and self._ready_now(reads, writes):
                 run_inline = True
-            elif inline == "idle" and self.caller_runs and _lane_idle(self._lanes.get((id(ctx), kind))) \
-                    and self._ready_now(reads, writes):
-                # a large op, ready, on an idle device: the pushing thread runs it at once, with
-                # no Opr to register and complete (under the lock, as an inline op)
-                run_inline = "idle"
             else:
                 run_inline = False
                 wait = 0
@@ -359,18 +350,10 @@ class ThreadedEngine(Engine):
                 op.wait = wait
                 lane.pending += 1
                 self._total += 1
-            if run_inline is True:
+            if run_inline:
                 # Under the lock, so no other thread can push a conflicting op meanwhile;
                 # only tiny kernels that never push are marked inline.
                 self._run(fn, checks, writes, name)
-                return
-            if run_inline:
-                local = self._local
-                local.is_worker = True      # ops pushed from inside run at once, as on a worker
-                try:
-                    self._run(fn, checks, writes, name)
-                finally:
-                    local.is_worker = False
                 return
         if wait == 0:
             if idle and inline == "idle" and self.caller_runs:

@@ -4,6 +4,8 @@
 ``ex.arg_dict['data'][:] = batch`` feeds it. ``forward`` and ``backward`` each push one engine op
 that runs the whole plan (see graph.py), ordered by the arrays it reads and writes.
 """
+import os
+
 import numpy as np
 
 from .. import engine
@@ -89,6 +91,7 @@ class Executor:
         self._lazy = None        # the engine.Lazy of the last backward (see _defer)
         self._used = None        # arguments whose gradient was read since the last backward
         self._saved = None       # (env, values, head grads) of the backward with lazy gradients
+        self._values_nbytes = None   # memory of one forward's values (what _saved keeps alive)
         # graphs with auxiliary states change them in place in every forward: no lazy gradients
         self._lazy_ok = not self.aux_arrays and "write" in self._grad_req
         self._grad_index = {g._chunk.var: i for i, (g, r) in enumerate(zip(self.grad_arrays, self._grad_req))
@@ -229,6 +232,8 @@ class Executor:
             env = OpEnv(xp, self._is_train, self._ctx) if plan.needs_rng else envs[1 if self._is_train else 0]
             if lazy:
                 self._saved = (env, values, heads)
+            elif self._values_nbytes is None:
+                self._values_nbytes = sum(getattr(v, "nbytes", 0) for v in values)
             result = plan.backward(env, values, heads, needs, monitor)
             for i, (s, g_nd, r) in enumerate(zip(plan.arg_slots, grads, reqs)):
                 if r != "null" and i not in lazy:
@@ -252,6 +257,8 @@ class Executor:
         self._used = set()
         if used is None or monitor is not None or _engine_observed():
             return ()               # (the first backward computes everything and watches)
+        if self._values_nbytes is None or self._values_nbytes > _LAZY_MAX_BYTES:
+            return ()               # keeping a second forward's values alive would cost too much
         streak = self._streak       # backwards in a row after which each gradient was used
         lazy = []
         settled = 0
@@ -372,6 +379,11 @@ class Executor:
 
     def debug_str(self):
         return "Symbol outputs: {}\n{}".format(self._symbol.list_outputs(), self._symbol.debug_str())
+
+
+# A pending lazy gradient keeps its forward's values alive through the next forward: graphs whose
+# values take more than this many bytes compute every gradient at once instead.
+_LAZY_MAX_BYTES = int(os.environ.get("MXNET_EXEC_LAZY_GRAD_MAX_BYTES", str(256 << 20)))
 
 
 def _engine_observed():

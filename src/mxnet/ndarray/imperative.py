@@ -105,10 +105,11 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     if donate is not None and (op.ufunc is None or not plain or _autograd_state.recording
                                or not _can_donate(data_in, donate, out_shapes[0], out_dtypes[0])):
         donate = None
-    if out is None and plain and not n_aux and ctx.device_typeid == 1 and not op.needs_rng:
+    if out is None and plain and not n_aux and ctx.device_typeid == 1 and not op.needs_rng \
+            and size <= _INLINE_MAX:
         eng = engine._engine
         if eng is not None and eng.threaded and eng.caller_runs and engine._op_observer is None:
-            done = _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, size, donate)
+            done = _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate)
             if done is not None:
                 if _autograd_state.recording:
                     autograd._record_op(op, attrs, list(data_in), done, ())
@@ -169,21 +170,18 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     return outs[:n_vis]
 
 
-def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, size, donate):
-    """Run a CPU op on the calling thread right away when its inputs are ready (and, for a large
-    op, the device's queue is idle): what the engine's inline path does, without building an
-    engine op. Returns the outputs, or None to go through the engine. As in the engine, a
-    failing kernel's error is stored on the outputs and raised at the next sync point."""
+def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate):
+    """Run a small CPU op on the calling thread right away when its inputs are ready: what the
+    engine's inline path does (under its lock), without building an engine op. Returns the
+    outputs, or None to go through the engine. As in the engine, a failing kernel's error is
+    stored on the outputs and raised at the next sync point. (Large ops keep the engine's
+    "idle" path: registered, then run outside the lock, so other threads may push meanwhile.)"""
     with eng._lock:
         for x in data_in:
             v = x._chunk.var
             w = v.last_write
             if (w is not None and not w.done) or v.lazy is not None or v.exc is not None:
                 return None         # (pending, lazy or failed inputs: the engine's path)
-        if size > _INLINE_MAX:
-            lane = eng._lanes.get((id(ctx), "compute"))
-            if lane is not None and lane.pending:
-                return None
         if len(out_shapes) == 1:
             outs = [NDArray(Chunk(), out_shapes[0], out_dtypes[0], ctx)]
         else:
