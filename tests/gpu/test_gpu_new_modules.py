@@ -397,3 +397,27 @@ def test_rnn_stacked_cells_module_on_gpu():
     mod.fit(it, num_epoch=1, optimizer="sgd")
     assert mod.get_outputs()[0].context == GPU
     assert np.isfinite(mod.get_outputs()[0].asnumpy()).all()
+
+
+def test_seed_loop_lazy_data_gradient_on_gpu():
+    """The seed's executor loop: the unread data gradient is computed on demand (engine.Lazy) on
+    the GPU too; after a few steps it equals the CPU run's, and lending (W - G * lr) stays CPU-only."""
+    def steps(ctx):
+        data = mx.sym.Variable("data")
+        fc = mx.sym.FullyConnected(data=data, num_hidden=16, name="fc")
+        net = mx.sym.SoftmaxOutput(data=fc, label=mx.sym.Variable("softmax_label"), name="sm")
+        ex = net.simple_bind(ctx, grad_req="write", data=(8, 12), softmax_label=(8,))
+        rs = _rs(3)
+        ex.arg_dict["fc_weight"][:] = rs.randn(16, 12) * 0.1
+        for _ in range(4):
+            ex.arg_dict["data"][:] = rs.rand(8, 12)
+            ex.arg_dict["softmax_label"][:] = rs.randint(0, 16, 8)
+            ex.forward(is_train=True)
+            ex.backward()
+            for name in ("fc_weight", "fc_bias"):
+                W, G = ex.arg_dict[name], ex.grad_dict[name]
+                W[:] = W - G * 0.1
+        return ex.grad_dict["data"].asnumpy(), ex.arg_dict["fc_weight"].asnumpy()
+
+    for c, g in zip(steps(CPU), steps(GPU)):
+        np.testing.assert_allclose(g, c, **TOL)

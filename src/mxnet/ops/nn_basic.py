@@ -233,7 +233,9 @@ def _softmax_core(xp, x, axis, temperature, log=False, negate=False, mask=None):
         e = xp.where(mask, xp.exp(xp.where(mask, x, m) - m), 0)
         s = e.sum(axis=axis, keepdims=True)
         return e / xp.where(s == 0, 1, s)
-    narrow = x.ndim == 2 and axis in (1, -1) and x.shape[1] <= 64 and x.size and x.dtype.kind == "f"
+    # (NumPy only: on a GPU the range test would synchronise, and its reductions do not lag)
+    narrow = xp is np and x.ndim == 2 and axis in (1, -1) and x.shape[1] <= 64 and x.size \
+        and x.dtype.kind == "f"
     if narrow:
         # Rows of a few classes: NumPy reduces along a short last axis ~10x slower than its
         # elementwise speed. Shifting by the global maximum is as exact when no value lies 80 or
@@ -275,7 +277,7 @@ def _ones_column(xp, k, dtype):
 def _softmax_grad(xp, y, g, axis, temperature, log=False, negate=False):
     """Vector-Jacobian product of softmax/log_softmax/softmin from the output ``y``."""
     g = g.astype(y.dtype, copy=False)
-    if y.ndim == 2 and axis in (1, -1) and y.shape[1] <= 64 and y.size and y.dtype.kind == "f":
+    if xp is np and y.ndim == 2 and axis in (1, -1) and y.shape[1] <= 64 and y.size and y.dtype.kind == "f":
         def rows(v):      # (row sums of a few classes: a GEMV, see _softmax_core)
             return v @ _ones_column(xp, y.shape[1], y.dtype)
     else:
