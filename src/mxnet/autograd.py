@@ -246,7 +246,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
         run()
         xp = None
         for x in order_vars:
-            g = result.get(_vid(x))
+            g = result.get(id(x._grad))     # (order_vars all have a gradient buffer)
             if g is None or x._grad is None or x._grad_req == "null":
                 continue
             buf = x._grad
@@ -307,12 +307,14 @@ def _variables_of(heads, order):
     out, seen = [], set()
     for node in order:
         for x in node.inputs:
-            if x._ag_node is None and x._grad is not None and _vid(x) not in seen:
-                seen.add(_vid(x))
-                out.append(x)
+            if x._ag_node is None and x._grad is not None:
+                v = id(x._grad)         # (_vid of a variable with a gradient buffer)
+                if v not in seen:
+                    seen.add(v)
+                    out.append(x)
     for h in heads:
-        if h._ag_node is None and h._grad is not None and _vid(h) not in seen:
-            seen.add(_vid(h))
+        if h._ag_node is None and h._grad is not None and id(h._grad) not in seen:
+            seen.add(id(h._grad))
             out.append(h)
     return out
 

@@ -163,40 +163,20 @@ class NaiveEngine(Engine):
 def _dedupe(reads, writes):
     """Drop reads that are also writes (an in-place op just writes) and repeated vars.
 
-    Var lists are short (1-4 entries almost always), so list scans beat building sets (``in``
-    on Vars is an identity test in C: Var defines no ``__eq__``); long ones (a kvstore op over
-    hundreds of keys) use id sets."""
-    if len(reads) + len(writes) > 16:
-        wids = set()
-        outw = []
-        for v in writes:
-            if id(v) not in wids:
-                wids.add(id(v))
-                outw.append(v)
-        seen = set(wids)
-        outr = []
-        for v in reads:
-            if id(v) not in seen:
-                seen.add(id(v))
-                outr.append(v)
-        return outr, outw
+    ``dict.fromkeys``/``set`` work at C speed here: a Var defines no ``__eq__``/``__hash__``, so
+    it is keyed by identity."""
     if len(writes) > 1:
-        out = []
-        for v in writes:
-            if v not in out:
-                out.append(v)
-        writes = out
+        writes = list(dict.fromkeys(writes))
+    if not reads:
+        return reads, writes
     if len(reads) == 1:
         if writes and reads[0] in writes:
             return [], writes
         return reads, writes
-    if reads:
-        out = []
-        for v in reads:
-            if v not in writes and v not in out:
-                out.append(v)
-        reads = out
-    return reads, writes
+    if not writes:
+        return list(dict.fromkeys(reads)), writes
+    wset = set(writes)
+    return [v for v in dict.fromkeys(reads) if v not in wset], writes
 
 
 class _ThreadFlags(threading.local):

@@ -140,9 +140,12 @@ class Trainer:
         # one updater call per device with all its weights: SGD updates several per operator call
         updates = [[] for _ in self._updaters]
         for i, p in enumerate(self._params):
-            if p.grad_req == "null":
+            if p._grad_req == "null":
                 continue
-            for dev, w, g in zip(updates, p.list_data(), p.list_grad()):
+            data, grads = p._data, p._grad
+            if data is None or grads is None:       # the usual errors (not initialised, ...)
+                data, grads = p.list_data(), p.list_grad()
+            for dev, w, g in zip(updates, data, grads):
                 dev.append((i, g, w))
         for upd, dev in zip(self._updaters, updates):
             if dev:
