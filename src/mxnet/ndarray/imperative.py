@@ -106,7 +106,7 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
                                or not _can_donate(data_in, donate, out_shapes[0], out_dtypes[0])):
         donate = None
     if out is None and plain and not n_aux and ctx.device_typeid == 1 and not op.needs_rng \
-            and size <= _INLINE_MAX:
+            and size <= _RUN_NOW_MAX:
         eng = engine._engine
         if eng is not None and eng.threaded and eng.caller_runs and engine._op_observer is None:
             done = _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate)
@@ -170,12 +170,19 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     return outs[:n_vis]
 
 
+# Registry kernels touching at most this many elements (inputs + outputs, ~4 MB of float32: a
+# few hundred us at most) may hold the engine lock while they run (see _run_now).
+_RUN_NOW_MAX = 1 << 20
+
+
 def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate):
-    """Run a small CPU op on the calling thread right away when its inputs are ready: what the
+    """Run a CPU registry op on the calling thread right away when its inputs are ready: what the
     engine's inline path does (under its lock), without building an engine op. Returns the
     outputs, or None to go through the engine. As in the engine, a failing kernel's error is
-    stored on the outputs and raised at the next sync point. (Large ops keep the engine's
-    "idle" path: registered, then run outside the lock, so other threads may push meanwhile.)"""
+    stored on the outputs and raised at the next sync point. Registry kernels never wait for
+    other threads, so holding the lock cannot deadlock; ops above _RUN_NOW_MAX elements keep the
+    engine's "idle" path (registered, then run outside the lock, so other threads may push
+    meanwhile), as do executor graphs and Custom operators (user code)."""
     with eng._lock:
         for x in data_in:
             v = x._chunk.var
