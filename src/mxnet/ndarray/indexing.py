@@ -146,8 +146,9 @@ def _assign_whole(arr, value):
         else:
             arr._chunk.data = v.astype(dtype, copy=True)
 
-    engine.push(run, [value._chunk.var], [var], arr._ctx,
-                inline=inline_hint(arr._ctx, arr.size), name="_set_item", replaces=(var,) if keep else ())
+    # (taking the buffer is O(1): inline like a tiny op, whatever the size)
+    engine.push(run, [value._chunk.var], [var], arr._ctx, inline=inline_hint(arr._ctx, 0 if steal else arr.size),
+                name="_set_item", replaces=(var,) if keep else ())
 
 
 _TEMP_REFS = None     # references an unnamed temporary has in _assign_whole (see _temp_refs)
