@@ -409,3 +409,28 @@ def test_dense_stand_ins_for_sparse_variants():
                                         input_dim=3, output_dim=2)
     np.testing.assert_array_equal(emb.asnumpy(), [[0, 1], [4, 5]])
     check_grad("_scatter_elemwise_div", [_r(2, 3), np.abs(_r(2, 3, seed=1)) + 1])
+
+
+@pytest.mark.parametrize("extra", [{}, {"clip_gradient": 0.5, "rescale_grad": 0.7}, {"wd_on": True}])
+def test_multi_sgd_mom_update_equals_single_updates_bitwise_float32(extra):
+    # the multi-weight kernel (Gluon Trainer's SGD path) shares sgd_mom_update's arithmetic exactly
+    extra = dict(extra)
+    wd_on = extra.pop("wd_on", False)
+    rng = np.random.RandomState(4)
+    shapes = [(3, 4), (5,), (2, 2, 2)]
+    ws = [rng.randn(*s).astype(np.float32) for s in shapes]
+    gs = [rng.randn(*s).astype(np.float32) for s in shapes]
+    ms = [rng.randn(*s).astype(np.float32) * 0.1 for s in shapes]
+    lrs, wds = (0.1, 0.05, 0.2), ((0.01, 0.0, 0.02) if wd_on else (0.0, 0.0, 0.0))
+    args, moms = [], []
+    for w, g, m in zip(ws, gs, ms):
+        mom = mx.nd.array(m)
+        moms.append(mom)
+        args += [mx.nd.array(w), mx.nd.array(g), mom]
+    out = mx.nd.multi_sgd_mom_update(*args, lrs=lrs, wds=wds, momentum=0.9, num_weights=3, **extra)
+    for i in range(3):
+        m1 = mx.nd.array(ms[i])
+        single = mx.nd.sgd_mom_update(mx.nd.array(ws[i]), mx.nd.array(gs[i]), m1, lr=lrs[i], wd=wds[i],
+                                      momentum=0.9, **extra)
+        np.testing.assert_array_equal(out[i].asnumpy(), single.asnumpy())
+        np.testing.assert_array_equal(moms[i].asnumpy(), m1.asnumpy())

@@ -37,7 +37,7 @@ from ..base import MXNetError, FLAG_TO_DTYPE
 from . import _special
 from .array_ops import _slice_key, _SLICE_SHAPE
 from .conv import im2col as _im2col, col2im as _col2im
-from .optimizer_ops import _sgd, _sgd_mom, _clip
+from .optimizer_ops import _sgd, _sgd_mom, _clip, sgd_mom_step
 from .params import (Param, Bool, DType, Enum, Float, Int, IntOrNone, Shape, ShapeOrNone, Str, Tuple,
                      _OrNone)
 from .reduce import reduce_axes, reduced_shape
@@ -1188,6 +1188,15 @@ def _sgd_attrs(a, i, lrs=None, wds=None):
 
 
 def _sgd_kernel(mom, mp, preloaded):
+    if mom and not mp and not preloaded:
+        # Gluon's Trainer('sgd', momentum) path: the weight's scalars straight from the attrs
+        def kernel(xp, a, i, arr, tail):
+            w = arr[0]
+            t = w.dtype.type
+            return sgd_mom_step(xp, w, arr[1], arr[2], t(a.lrs[i]), t(a.wds[i]), t(a.rescale_grad),
+                                t(a.momentum), a.clip_gradient)
+        return kernel
+
     def kernel(xp, a, i, arr, tail):
         lrs, wds = (tail[0].tolist(), tail[1].tolist()) if preloaded else (None, None)
         at = _sgd_attrs(a, i, lrs, wds)

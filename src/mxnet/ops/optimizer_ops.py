@@ -174,16 +174,24 @@ _FLUSH_CLOCK = {}     # id(buffer) -> updates seen
 
 def _sgd_mom(xp, a, w, g, extra, st):
     lr, wd, rescale, momentum = _scalars(w.dtype, a.lr, a.wd, a.rescale_grad, a.momentum)
-    # in place on the momentum buffer: the hottest kernel of every SGD training loop
-    mom = st[0]
+    return sgd_mom_step(xp, w, g, st[0], lr, wd, rescale, momentum, a.clip_gradient), st[:1]
+
+
+def sgd_mom_step(xp, w, g, mom, lr, wd, rescale, momentum, clip_gradient):
+    """The new weight of one momentum SGD step, updating ``mom`` in place (scalars already in
+    w's dtype): the hottest kernel of every SGD training loop, shared with the multi-weight op."""
     mom *= momentum
-    step = _sgd_step_of(xp, a, g, lr, rescale)
+    if clip_gradient >= 0:
+        step = _clip(xp, g * rescale, clip_gradient)
+        step *= lr
+    else:
+        step = g * (lr * rescale)
     mom -= step
     if wd:
         xp.multiply(w, lr * wd, out=step)
         mom -= step
     _flush_subnormal(xp, mom)
-    return xp.add(w, mom, out=step), [mom]
+    return xp.add(w, mom, out=step)
 
 
 _MP_SGD_DOC = "Updater function for multi-precision sgd optimizer"
