@@ -257,8 +257,11 @@ class Executor:
         self._used = set()
         if used is None or monitor is not None or _engine_observed():
             return ()               # (the first backward computes everything and watches)
-        if self._values_nbytes is None or self._values_nbytes > _LAZY_MAX_BYTES:
-            return ()               # keeping a second forward's values alive would cost too much
+        if self._values_nbytes is None:
+            return ()               # (the first backward has not run yet)
+        if self._values_nbytes > _LAZY_MAX_BYTES:
+            self._lazy_ok = False   # keeping a second forward's values alive would cost too much
+            return ()
         streak = self._streak       # backwards in a row after which each gradient was used
         lazy = []
         settled = 0
