@@ -140,8 +140,39 @@ def _pick_layout(xp, a, data, index):
     return (pre, n, post), idx, xp.arange(pre)[:, None], xp.arange(post)[None, :]
 
 
+_ROWS = {}
+
+
+def _rows(xp, n):
+    """A cached read-only ``arange(n)`` (row numbers of a 2-D pick)."""
+    key = (xp.__name__, n)
+    r = _ROWS.get(key)
+    if r is None:
+        r = xp.arange(n)
+        if xp is np:
+            r.flags.writeable = False
+        if len(_ROWS) < 64:
+            _ROWS[key] = r
+    return r
+
+
+def _pick_rows(xp, a, data, index):
+    """(row numbers, clipped/wrapped column index) of a 2-D pick along its last axis (a
+    classifier's scores picked by label), or None for other layouts."""
+    if data.ndim != 2 or _pick_axis(a, data.shape) != 1 or index.size != data.shape[0]:
+        return None
+    n = data.shape[1]
+    idx = _as_int(xp, index).reshape(-1)
+    idx = xp.mod(idx, n) if a.mode == "wrap" else xp.minimum(xp.maximum(idx, 0), n - 1)
+    return _rows(xp, data.shape[0]), idx
+
+
 def _pick_forward(env, a, inputs, aux):
     data, index = inputs
+    fast = _pick_rows(env.xp, a, data, index)
+    if fast is not None:
+        out = data[fast]
+        return (out.reshape(-1, 1) if a.keepdims else out,)
     shape3, idx, rows, cols = _pick_layout(env.xp, a, data, index)
     return (data.reshape(shape3)[rows, idx, cols],)
 
@@ -149,6 +180,11 @@ def _pick_forward(env, a, inputs, aux):
 def _pick_backward(env, a, inputs, outputs, out_grads, req):
     xp = env.xp
     data, index = inputs
+    fast = _pick_rows(xp, a, data, index)
+    if fast is not None:
+        gx = xp.zeros(data.shape, dtype=out_grads[0].dtype)
+        gx[fast] = out_grads[0].reshape(-1)        # one position per row: no repeats
+        return [gx, xp.zeros_like(index)]
     shape3, idx, rows, cols = _pick_layout(xp, a, data, index)
     gx = xp.zeros(shape3, dtype=out_grads[0].dtype)
     gx[rows, idx, cols] = out_grads[0].reshape(idx.shape)  # one position per output: no repeats
