@@ -160,7 +160,8 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     if op.needs_rng:
         from ..random import rng_var
         writes.append(rng_var(ctx))
-    inline = False if ctx.device_typeid == 2 else (True if size <= _INLINE_MAX else "idle")
+    # (the run-now rule: registry kernels up to _RUN_NOW_MAX elements may run under the lock)
+    inline = False if ctx.device_typeid == 2 else (True if size <= _RUN_NOW_MAX else "idle")
     (engine._engine or engine.get()).push(run, list(map(_var_of, data_in)), writes, ctx,
                                           "compute", inline, name)
     if state.recording:
