@@ -136,7 +136,7 @@ class NaiveEngine(Engine):
         self._lock = threading.RLock()   # pushes from several threads run one at a time
 
     def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name="", replaces=()):
-        if _lazy_count:
+        if _lazy_count and _lazy_hit(reads, writes):
             _touch_lazy(reads, writes, replaces, self._lock)
         with self._lock:
             self._run(fn, reads, writes, name)
@@ -272,16 +272,8 @@ class ThreadedEngine(Engine):
     def push(self, fn, reads=(), writes=(), ctx=None, kind="compute", inline=False, name="", replaces=()):
         """Schedule ``fn()`` after the ops it depends on; returns immediately. ``replaces``: vars
         among ``writes`` whose storage ``fn`` swaps for new memory instead of changing it."""
-        if _lazy_count:     # (inlined check of _touch_lazy: most pushes touch no lazy work)
-            for v in reads:
-                if v.lazy is not None:
-                    _touch_lazy(reads, writes, replaces, self._lock)
-                    break
-            else:
-                for v in writes:
-                    if v.lazy is not None or v.lazy_in is not None:
-                        _touch_lazy(reads, writes, replaces, self._lock)
-                        break
+        if _lazy_count and _lazy_hit(reads, writes):
+            _touch_lazy(reads, writes, replaces, self._lock)
         checks = reads
         if len(writes) != 1 or len(reads) > 2 or writes[0] in reads or (len(reads) == 2 and reads[0] is reads[1]):
             reads, writes = _dedupe(reads, writes)     # (1-2 distinct reads and one write need nothing)
@@ -524,17 +516,20 @@ class Lazy:
             self.touch(v, wanted=False)
 
 
-def _touch_lazy(reads, writes, replaces, lock):
-    """A push's prologue while Lazy works exist: push the ones it wants first."""
+def _lazy_hit(reads, writes):
+    """Whether a push reads an output of lazy work or writes one of its vars (most pushes do not)."""
     for v in reads:
         if v.lazy is not None:
-            break
-    else:
-        for v in writes:
-            if v.lazy is not None or v.lazy_in is not None:
-                break
-        else:
-            return
+            return True
+    for v in writes:
+        if v.lazy is not None or v.lazy_in is not None:
+            return True
+    return False
+
+
+def _touch_lazy(reads, writes, replaces, lock):
+    """A push's prologue when ``_lazy_hit``: push the lazy work it wants first, detach replaced
+    inputs."""
     with lock:
         for v in reads:
             if v.lazy is not None:

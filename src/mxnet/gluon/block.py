@@ -13,7 +13,7 @@ from .. import util as _util
 from ..backend import for_context
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
-from ..ndarray.imperative import _sig
+from ..ndarray.imperative import _sig, shared_env
 from ..ndarray.contrib_flow import _regroup  # (nested formats: one definition)
 from ..ops.registry import OpEnv
 from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
@@ -361,12 +361,8 @@ class _CachedGraph:
         training = autograd.is_training()
         if plan.needs_rng:
             env = OpEnv(for_context(ctx).xp, training, ctx)
-        else:     # the read-only envs imperative ops share (ndarray/imperative.py)
-            envs = ctx._envs
-            if envs is None:
-                xp = for_context(ctx).xp
-                envs = ctx._envs = [OpEnv(xp, False, ctx), OpEnv(xp, True, ctx)]
-            env = envs[1 if training else 0]
+        else:     # the read-only envs imperative ops share
+            env = shared_env(ctx, training)
         holder = _GraphValues(plan, env)
         monitor = None
         if self.op_hook is not None:

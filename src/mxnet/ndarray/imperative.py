@@ -33,6 +33,26 @@ def _finalize(xp, r, shape, dtype, raw_inputs, opname):
     return r
 
 
+def _owned(r, o, raw, name):
+    """Kernel result ``r`` for output NDArray ``o``: as is when it is already a fresh, owned,
+    contiguous NumPy array of o's shape and dtype (the common case, checked without a call),
+    else through ``_finalize``."""
+    if type(r) is not _ndarray or r.base is not None or r.dtype != o._dtype \
+            or r.shape != o._shape or not r.flags.c_contiguous or id(r) in map(id, raw):
+        return _finalize(np, r, o._shape, o._dtype, raw, name)
+    return r
+
+
+def shared_env(ctx, is_train):
+    """The OpEnv kernels that draw no random numbers share per (context, train mode): read-only
+    for them (only ``rng`` is lazily cached state)."""
+    envs = ctx._envs
+    if envs is None:
+        xp = (ctx._backend or for_context(ctx)).xp
+        envs = ctx._envs = [OpEnv(xp, False, ctx), OpEnv(xp, True, ctx)]
+    return envs[1 if is_train else 0]
+
+
 def _sole_view(r):
     """Whether view ``r`` covers a whole base array that nothing else holds (a kernel's
     ``y.reshape(...)`` of a temporary it made): then keeping it shares memory with nothing, and a
@@ -128,12 +148,7 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
     if op.needs_rng:
         env = OpEnv(backend.xp, is_train, ctx)
     else:
-        # kernels that draw no random numbers share one OpEnv per (context, train mode): it is
-        # read-only for them (only ``rng`` is lazily cached state)
-        envs = ctx._envs
-        if envs is None:
-            envs = ctx._envs = [OpEnv(backend.xp, False, ctx), OpEnv(backend.xp, True, ctx)]
-        env = envs[1 if is_train else 0]
+        env = shared_env(ctx, is_train)
     forward = op.forward
     name = op.name
     if backend.is_gpu:
@@ -146,9 +161,7 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
             raw = list(map(_data_of, data_in)) if plain else [x._read() for x in data_in]
             res = forward(env, attrs, raw, [a._read() for a in aux] if aux else aux)
             for o, r in zip(outs, res):
-                if type(r) is not _ndarray or r.base is not None or r.dtype != o._dtype \
-                        or r.shape != o._shape or not r.flags.c_contiguous or id(r) in map(id, raw):
-                    r = _finalize(np, r, o._shape, o._dtype, raw, name)
+                r = _owned(r, o, raw, name)
                 if o._view is None and type(o) is NDArray:
                     o._chunk.data = r
                 else:
@@ -197,17 +210,10 @@ def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate):
         raw = [data_in[0]._chunk.data] if len(data_in) == 1 else list(map(_data_of, data_in))
         if donate is not None and _lend(op, attrs, raw, donate, outs[0]):
             return outs
-        envs = ctx._envs
-        if envs is None:
-            xp = ctx._backend.xp if ctx._backend is not None else for_context(ctx).xp
-            envs = ctx._envs = [OpEnv(xp, False, ctx), OpEnv(xp, True, ctx)]
         try:
-            res = op.forward(envs[1 if _autograd_state.training else 0], attrs, raw, ())
+            res = op.forward(shared_env(ctx, _autograd_state.training), attrs, raw, ())
             for o, r in zip(outs, res):
-                if type(r) is not _ndarray or r.base is not None or r.dtype != o._dtype \
-                        or r.shape != o._shape or not r.flags.c_contiguous or id(r) in map(id, raw):
-                    r = _finalize(np, r, o._shape, o._dtype, raw, op.name)
-                o._chunk.data = r
+                o._chunk.data = _owned(r, o, raw, op.name)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:  # noqa: BLE001 - stored like an engine op's error

@@ -1,4 +1,23 @@
-"""Small shape helpers shared by the operator families (one definition each)."""
+"""Small shape helpers shared by the operator families (one definition each), and a cache of
+read-only constant arrays the kernels reuse."""
+
+import numpy as np
+
+_CONSTANTS = {}
+
+
+def constant(xp, key, make):
+    """The array ``make()`` for ``key`` on ``xp``, made once and kept (read-only on NumPy): row
+    ranges, ones columns. At most 256 are kept; others are made per call."""
+    full = (xp.__name__,) + key
+    c = _CONSTANTS.get(full)
+    if c is None:
+        c = make()
+        if xp is np:
+            c.flags.writeable = False
+        if len(_CONSTANTS) < 256:
+            _CONSTANTS[full] = c
+    return c
 
 
 def prod(shape):

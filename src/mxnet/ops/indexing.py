@@ -14,7 +14,7 @@ from .registry import OpDef, register
 __all__ = ["IndexOutOfBoundsError", "add_at"]
 
 from ..backend import add_at  # noqa: E402  (re-exported: the scatter-add lives in the backend)
-from ._shapes import prod as _prod  # noqa: F401  (shared shape helpers)
+from ._shapes import constant, prod as _prod  # noqa: F401  (shared shape helpers)
 
 
 class IndexOutOfBoundsError(MXNetError, IndexError):
@@ -140,22 +140,6 @@ def _pick_layout(xp, a, data, index):
     return (pre, n, post), idx, xp.arange(pre)[:, None], xp.arange(post)[None, :]
 
 
-_ROWS = {}
-
-
-def _rows(xp, n):
-    """A cached read-only ``arange(n)`` (row numbers of a 2-D pick)."""
-    key = (xp.__name__, n)
-    r = _ROWS.get(key)
-    if r is None:
-        r = xp.arange(n)
-        if xp is np:
-            r.flags.writeable = False
-        if len(_ROWS) < 64:
-            _ROWS[key] = r
-    return r
-
-
 def _pick_rows(xp, a, data, index):
     """(row numbers, clipped/wrapped column index) of a 2-D pick along its last axis (a
     classifier's scores picked by label), or None for other layouts."""
@@ -164,7 +148,8 @@ def _pick_rows(xp, a, data, index):
     n = data.shape[1]
     idx = _as_int(xp, index).reshape(-1)
     idx = xp.mod(idx, n) if a.mode == "wrap" else xp.minimum(xp.maximum(idx, 0), n - 1)
-    return _rows(xp, data.shape[0]), idx
+    rows = data.shape[0]
+    return constant(xp, ("arange", rows), lambda: xp.arange(rows)), idx
 
 
 def _pick_forward(env, a, inputs, aux):

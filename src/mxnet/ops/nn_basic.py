@@ -11,7 +11,7 @@ from ..base import MXNetError
 from .params import (Param, ParamType, Int, Float, Bool, Enum, DType, FloatOrNone, Shape,
                      _OrNone)
 from .registry import OpDef, register
-from ._shapes import prod as _prod, shape_str as _shape_str  # noqa: F401  (shared shape helpers)
+from ._shapes import constant, prod as _prod, shape_str as _shape_str  # noqa: F401  (shared helpers)
 
 _FLOATS = ("float16", "float32", "float64")
 BoolOrNone = _OrNone(Bool)
@@ -233,13 +233,9 @@ def _softmax_core(xp, x, axis, temperature, log=False, negate=False, mask=None):
         e = xp.where(mask, xp.exp(xp.where(mask, x, m) - m), 0)
         s = e.sum(axis=axis, keepdims=True)
         return e / xp.where(s == 0, 1, s)
-    # (NumPy only: on a GPU the range test would synchronise, and its reductions do not lag)
-    narrow = xp is np and x.ndim == 2 and axis in (1, -1) and x.shape[1] <= 64 and x.size \
-        and x.dtype.kind == "f"
-    if narrow:
-        # Rows of a few classes: NumPy reduces along a short last axis ~10x slower than its
-        # elementwise speed. Shifting by the global maximum is as exact when no value lies 80 or
-        # more below it (every exp stays a normal float), and a GEMV sums the rows.
+    if _narrow_rows(xp, x, axis):
+        # Shifting by the global maximum is as exact as by each row's when no value lies 80 or
+        # more below it (every exp stays a normal float); a GEMV sums the rows.
         top = x.max()
         if not top - x.min() < 80:
             top = x.max(axis=1, keepdims=True)
@@ -258,26 +254,24 @@ def _softmax_core(xp, x, axis, temperature, log=False, negate=False, mask=None):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-_ONES = {}
+def _narrow_rows(xp, x, axis):
+    """Whether ``x`` holds float rows of at most 64 classes along ``axis`` (the last of 2): NumPy
+    reduces along such a short axis ~10x slower than elementwise, so the softmax family shifts
+    and sums them differently. (NumPy only: on a GPU the range test would synchronise, and its
+    reductions do not lag.)"""
+    return xp is np and x.ndim == 2 and axis in (1, -1) and x.shape[1] <= 64 and x.size > 0 \
+        and x.dtype.kind == "f"
 
 
 def _ones_column(xp, k, dtype):
-    """A read-only (k, 1) column of ones (row sums as a GEMV), one per (xp, k, dtype)."""
-    key = (xp.__name__, k, dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        ones = xp.ones((k, 1), dtype=dtype)
-        if xp is np:
-            ones.flags.writeable = False
-        if len(_ONES) < 256:
-            _ONES[key] = ones
-    return ones
+    """A read-only (k, 1) column of ones: row sums as a GEMV."""
+    return constant(xp, ("ones_column", k, dtype), lambda: xp.ones((k, 1), dtype=dtype))
 
 
 def _softmax_grad(xp, y, g, axis, temperature, log=False, negate=False):
     """Vector-Jacobian product of softmax/log_softmax/softmin from the output ``y``."""
     g = g.astype(y.dtype, copy=False)
-    if xp is np and y.ndim == 2 and axis in (1, -1) and y.shape[1] <= 64 and y.size and y.dtype.kind == "f":
+    if _narrow_rows(xp, y, axis):
         def rows(v):      # (row sums of a few classes: a GEMV, see _softmax_core)
             return v @ _ones_column(xp, y.shape[1], y.dtype)
     else:

@@ -127,10 +127,10 @@ def _update_ops(name, kernel, params, doc, mp_doc, mp_kw=None, **kw):
 
 
 # -- SGD ----------------------------------------------------------------------------------------
-def _sgd_step_of(xp, a, g, lr, rescale):
+def _sgd_step_of(xp, g, lr, rescale, clip_gradient):
     """lr * clip(rescale * g) as a fresh array, in one pass over g when there is no clipping."""
-    if a.clip_gradient >= 0:
-        step = _clip(xp, g * rescale, a.clip_gradient)
+    if clip_gradient >= 0:
+        step = _clip(xp, g * rescale, clip_gradient)
         step *= lr
         return step
     return g * (lr * rescale)
@@ -138,7 +138,7 @@ def _sgd_step_of(xp, a, g, lr, rescale):
 
 def _sgd(xp, a, w, g, extra, st):
     lr, wd, rescale = _scalars(w.dtype, a.lr, a.wd, a.rescale_grad)
-    step = _sgd_step_of(xp, a, g, lr, rescale)
+    step = _sgd_step_of(xp, g, lr, rescale, a.clip_gradient)
     if wd:
         return (1 - lr * wd) * w - step, []
     return xp.subtract(w, step, out=step), []
@@ -181,11 +181,7 @@ def sgd_mom_step(xp, w, g, mom, lr, wd, rescale, momentum, clip_gradient):
     """The new weight of one momentum SGD step, updating ``mom`` in place (scalars already in
     w's dtype): the hottest kernel of every SGD training loop, shared with the multi-weight op."""
     mom *= momentum
-    if clip_gradient >= 0:
-        step = _clip(xp, g * rescale, clip_gradient)
-        step *= lr
-    else:
-        step = g * (lr * rescale)
+    step = _sgd_step_of(xp, g, lr, rescale, clip_gradient)
     mom -= step
     if wd:
         xp.multiply(w, lr * wd, out=step)
