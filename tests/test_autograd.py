@@ -166,3 +166,45 @@ def test_views_of_one_variable_accumulate_into_its_gradient():
         y = (mnp.multiply(w, 2.0) + mnp.multiply(w, 3.0)).sum() + (w * 4).sum()
     y.backward()
     np.testing.assert_array_equal(w.grad.asnumpy(), [9, 9, 9])
+
+
+# -- sparse gradient buffers (attach_grad(stype=...)) ----------------------------------------------
+
+def test_attach_grad_row_sparse_keeps_the_nonzero_rows():
+    x = mx.nd.array(np.arange(12, dtype=np.float32).reshape(3, 4))
+    x.attach_grad(stype="row_sparse")
+    assert isinstance(x.grad, mx.nd.sparse.RowSparseNDArray) and x.grad.indices.shape == (0,)
+    with autograd.record():
+        y = (x[1:2] * 3).sum()
+    y.backward()
+    want = np.zeros((3, 4), np.float32)
+    want[1] = 3
+    assert x.grad.stype == "row_sparse"
+    np.testing.assert_array_equal(x.grad.asnumpy(), want)
+    np.testing.assert_array_equal(x.grad.indices.asnumpy(), [1])
+    np.testing.assert_array_equal(x.grad.data.asnumpy(), want[1:2])
+
+
+def test_attach_grad_row_sparse_add_accumulates():
+    x = mx.nd.ones((3, 2))
+    x.attach_grad(grad_req="add", stype="row_sparse")
+    for rows in ([0], [2]):
+        with autograd.record():
+            y = (mx.nd.take(x, mx.nd.array(rows)) * 2).sum()
+        y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [[2, 2], [0, 0], [2, 2]])
+    np.testing.assert_array_equal(x.grad.indices.asnumpy(), [0, 2])
+
+
+def test_attach_grad_csr_and_unknown_stype():
+    x = mx.nd.array(np.eye(3, dtype=np.float32))
+    x.attach_grad(stype="csr")
+    with autograd.record():
+        y = (x * x).sum()
+    y.backward()
+    assert x.grad.stype == "csr"
+    np.testing.assert_array_equal(x.grad.asnumpy(), 2 * np.eye(3))
+    with pytest.raises(ValueError, match="unknown storage type"):
+        x.attach_grad(stype="dense")
+    x.attach_grad(stype="default")
+    assert x.grad.stype == "default"

@@ -146,7 +146,11 @@ class Parameter:
         if self._grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
+        if self._grad_stype != "default":
+            self._grad = [nd.sparse.zeros(self._grad_stype, d.shape, ctx=d.context, dtype=d.dtype)
+                          for d in self._data]
+        else:
+            self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self._grad_req)
 
     def _check_initialized(self, ctx=None):

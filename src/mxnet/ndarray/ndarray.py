@@ -379,10 +379,16 @@ class NDArray:
 
     # -- autograd hooks (the tape itself lives in mxnet.autograd) --------------------------------
     def attach_grad(self, grad_req="write", stype=None):
-        """Allocate a gradient buffer (zeros) and mark this array as a variable for autograd."""
+        """Allocate a gradient buffer (zeros) and mark this array as a variable for autograd.
+        ``stype`` 'row_sparse' or 'csr' makes the buffer sparse: backward then stores the
+        gradient in that storage type (a row_sparse gradient keeps the rows that are not all zero)."""
         if grad_req not in ("write", "add", "null"):
             raise MXNetError("attach_grad: grad_req must be 'write', 'add' or 'null', got %r" % grad_req)
-        self._grad = _op("zeros_like")(self)
+        if stype is not None and stype != "default":
+            from .sparse import zeros as sparse_zeros      # (ValueError for an unknown stype)
+            self._grad = sparse_zeros(stype, self._shape, ctx=self._ctx, dtype=self._dtype)
+        else:
+            self._grad = _op("zeros_like")(self)
         self._grad_req = grad_req
         self._ag_node = None
 

@@ -113,11 +113,19 @@ class SGD(_MasterCopyMixin, _MomentumState, Optimizer):
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
         kwargs = _update_kwargs(self)
-        if len(weights) > 1:
+        if len(weights) > 1 and _all_dense(weights, grads):
             _sgd_multi_step(weights, grads, states, lrs, wds, multi_precision, kwargs)
             return
         for weight, grad, state, lr, wd in zip(weights, grads, states, lrs, wds):
             _sgd_step(weight, grad, state, lr, wd, multi_precision, kwargs, self.lazy_update)
+
+
+def _all_dense(weights, grads):
+    """Whether every weight and gradient has default storage: only then do updates aggregate
+    (a row_sparse gradient takes the single-weight op and its lazy update, as in MXNet)."""
+    arrays = weights + grads
+    return list(map(type, arrays)).count(NDArray) == len(arrays) or \
+        all(a.stype == "default" for a in arrays)
 
 
 @register
