@@ -54,7 +54,7 @@ class Adam(_AdamFamily):
     epsilon : float
         Small value to avoid division by 0.
     lazy_update : bool
-        Lazy updates for row_sparse gradients (accepted; neomx arrays are dense).
+        With a row_sparse gradient, update only its rows (weight and states), as MXNet.
     """
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8,

@@ -92,7 +92,7 @@ class SGD(_MasterCopyMixin, _MomentumState, Optimizer):
     momentum : float
         The momentum (0: plain SGD, no state).
     lazy_update : bool
-        Lazy updates for row_sparse gradients (accepted; neomx arrays are dense).
+        With a row_sparse gradient, update only its rows (weight and states), as MXNet.
     multi_precision : bool
         Update float16 weights through a float32 master copy.
     """
@@ -225,7 +225,7 @@ class LARS(_MasterCopyMixin, _MomentumState, Optimizer):
     momentum : float
         The momentum.
     lazy_update : bool
-        Lazy updates for row_sparse gradients (accepted; neomx arrays are dense).
+        With a row_sparse gradient, update only its rows (weight and states), as MXNet.
     eta : float
         The LARS coefficient.
     eps : float
