@@ -448,14 +448,15 @@ def _smo_backward(env, attrs, inputs, outputs, out_grads, req):
         lab = label.reshape(-1)[:n]  # MXNet reads the first n labels
     p = p.astype(_compute_dtype(p), copy=False)
     cls = lab.astype(np.int64)  # C cast: truncation toward zero
-    onehot = xp.arange(k) == cls[:, None]
+    onehot = constant(xp, ("arange", k), lambda: xp.arange(k)) == cls[:, None]
     if attrs.smooth_alpha > 0 and not attrs.multi_output:  # MXNet smooths 2-D layouts only
         a = attrs.smooth_alpha
         target = xp.where(onehot, p.dtype.type(1 - a), p.dtype.type(a / (k - 1) if k > 1 else 0))
         grad = p - target
     else:
         grad = p - onehot
-    ignored = cls == int(attrs.ignore_label)
+    if attrs.use_ignore or attrs.normalization == "valid":
+        ignored = cls == int(attrs.ignore_label)
     if attrs.use_ignore:
         grad = xp.where(ignored[:, None], 0, grad)
     if attrs.normalization == "valid":
