@@ -208,7 +208,7 @@ def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate):
         else:
             outs = [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes, out_dtypes)]
         raw = [data_in[0]._chunk.data] if len(data_in) == 1 else list(map(_data_of, data_in))
-        if donate is not None and _lend(op, attrs, raw, donate, outs[0]):
+        if donate is not None and _lend(op, attrs.get("scalar"), raw, donate, outs[0]):
             return outs
         try:
             res = op.forward(shared_env(ctx, _autograd_state.training), attrs, raw, ())
@@ -221,6 +221,58 @@ def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate):
     return outs
 
 
+def ufunc_now(op, a, b, scalar, donate):
+    """The fast path of NDArray arithmetic (``W - G * lr``): registry op ``op``, whose kernel on
+    same-shape float operands is the ufunc ``op.ufunc`` names, on the plain CPU NDArray ``a`` and
+    the NDArray ``b`` (same shape, dtype and context) or, when ``b`` is None, the number
+    ``scalar``, computed at once by that ufunc (into operand ``donate``'s memory when it may be
+    lent, see ``_lend``). Returns the result, or None where ``invoke_dense`` must run: autograd
+    recording, a profiler, NaiveEngine, other devices or dtypes, large arrays, or inputs with
+    pending, lazy or failed writes."""
+    eng = engine._engine
+    if eng is None or not eng.threaded or not eng.caller_runs or engine._op_observer is not None \
+            or _autograd_state.recording:
+        return None
+    ctx = a._ctx
+    dtype = a._dtype
+    if ctx.device_typeid != 1 or dtype.kind != "f" or (b is not None and (
+            b._dtype != dtype or b._shape != a._shape or b._ctx is not ctx)):
+        return None
+    with eng._lock:
+        va = a._chunk.var
+        w = va.last_write
+        if (w is not None and not w.done) or va.lazy is not None or va.exc is not None:
+            return None
+        if b is None:
+            raw = [a._chunk.data]
+            scalar = float(scalar)          # (the kernel's Float parameter)
+        else:
+            vb = b._chunk.var
+            w = vb.last_write
+            if (w is not None and not w.done) or vb.lazy is not None or vb.exc is not None:
+                return None
+            raw = [a._chunk.data, b._chunk.data]
+            scalar = None
+        if raw[0].size * (len(raw) + 1) > _RUN_NOW_MAX:
+            return None
+        o = NDArray(Chunk(), a._shape, dtype, ctx)
+        # (the donor's chunk: its NDArray and getrefcount's argument -- no view of it)
+        if donate is not None and sys.getrefcount((a if donate == 0 else b)._chunk) <= 2 \
+                and _lend(op, scalar, raw, donate, o):
+            return o
+        ufunc_name, side = op.ufunc
+        ufunc = _UFUNC_OF[ufunc_name]
+        if b is not None:
+            r = ufunc(raw[0], raw[1])
+        else:
+            r = ufunc(raw[0], scalar) if side == "rhs" else ufunc(scalar, raw[0])
+        o._chunk.data = r if type(r) is _ndarray and r.dtype == dtype else np.asarray(r, dtype=dtype)
+    return o
+
+
+_UFUNC_OF = {n: getattr(np, n) for n in ("add", "subtract", "multiply", "true_divide")}
+
+
 def _can_donate(data_in, donate, shape, dtype):
     x = data_in[donate]
     return (x._shape == shape and x._dtype == dtype and dtype.kind == "f"
@@ -228,9 +280,10 @@ def _can_donate(data_in, donate, shape, dtype):
             and sys.getrefcount(x._chunk) <= 2)     # (the array and the argument: no view of it)
 
 
-def _lend(op, attrs, raw, donate, o):
-    """Compute ufunc op ``op`` into ``raw[donate]`` and make it ``o``'s storage, if that memory is
-    a whole array nothing but its (dying) operand holds; False (nothing done) otherwise."""
+def _lend(op, scalar, raw, donate, o):
+    """Compute ufunc op ``op`` (operands ``raw``, and the number ``scalar`` for a scalar op) into
+    ``raw[donate]`` and make it ``o``'s storage, if that memory is a whole array nothing but its
+    (dying) operand holds; False (nothing done) otherwise."""
     buf = raw[donate]
     # (references to buf: the donor's chunk, raw, buf, the argument)
     if type(buf) is not _ndarray or buf.base is not None or sys.getrefcount(buf) > 4:
@@ -240,9 +293,9 @@ def _lend(op, attrs, raw, donate, o):
     if scalar_side is None:
         ufunc(raw[0], raw[1], out=buf)
     elif scalar_side == "rhs":
-        ufunc(buf, attrs.scalar, out=buf)
+        ufunc(buf, scalar, out=buf)
     else:
-        ufunc(attrs.scalar, buf, out=buf)
+        ufunc(scalar, buf, out=buf)
     o._chunk.data = buf
     return True
 
@@ -255,7 +308,7 @@ def _donating_runner(op, env, attrs, data_in, donate, o, name):
 
     def run():
         raw = list(map(_data_of, data_in))
-        if _lend(op, attrs, raw, donate, o):
+        if _lend(op, attrs.get("scalar"), raw, donate, o):
             return
         (r,) = forward(env, attrs, raw, [])
         o._chunk.data = _finalize(np, r, o._shape, o._dtype, raw, name)

@@ -446,12 +446,20 @@ def _binary(lhs, rhs, nd_op, scalar_op, out=None):
             _calibration.append(_getrefcount(rhs))
         op = _OPDEFS.get(nd_op) or _opdef(nd_op)
         if type(lhs) is NDArray and type(rhs) is NDArray and lhs._view is None and rhs._view is None:
+            if out is None and op.ufunc is not None:
+                r = _imperative.ufunc_now(op, lhs, rhs, None, donate)
+                if r is not None:
+                    return r
             return _imperative.invoke_dense(op, [lhs, rhs], None, out, True, donate)
         return _imperative.invoke(op, [lhs, rhs], None, out, donate)
     if isinstance(rhs, numeric_types):
         donate = 0 if out is None and _getrefcount(lhs) <= limit else None
         op = _OPDEFS.get(scalar_op) or _opdef(scalar_op)
         if type(lhs) is NDArray and lhs._view is None:
+            if out is None and op.ufunc is not None:
+                r = _imperative.ufunc_now(op, lhs, None, rhs, donate)
+                if r is not None:
+                    return r
             return _imperative.invoke_dense(op, [lhs], {"scalar": rhs}, out, True, donate)
         return _imperative.invoke(op, [lhs], {"scalar": rhs}, out, donate)
     if isinstance(rhs, np.ndarray):
