@@ -69,7 +69,8 @@ def setitem(arr, key, value):
         key = slice(None)
     if isinstance(key, slice) and key == _ALL and arr._view is None:
         # the hot paths of W[:] = W - G * lr and ex.arg_dict['data'][:] = batch
-        if isinstance(value, NDArray) and value._shape == arr._shape and value._ctx == arr._ctx:
+        if isinstance(value, NDArray) and value._shape == arr._shape and \
+                (value._ctx is arr._ctx or value._ctx == arr._ctx):
             return _assign_whole(arr, value)
         if isinstance(value, np.ndarray) and value.shape == arr._shape and arr._ctx.device_type != "gpu":
             return _assign_host(arr, np.array(value, dtype=arr._dtype))   # copied now, as MXNet does

@@ -399,9 +399,8 @@ class NDArray:
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Compute gradients of this array with respect to the marked variables."""
-        from .. import autograd
-        autograd.backward([self], [out_grad] if out_grad is not None else None,
-                          retain_graph=retain_graph, train_mode=train_mode)
+        _autograd.backward([self], [out_grad] if out_grad is not None else None,
+                           retain_graph=retain_graph, train_mode=train_mode)
 
 
 _OPS = {}
