@@ -303,17 +303,24 @@ def test_symbolic_update():
 
 def test_sgd_mom_update_flushes_stuck_subnormal_momentum():
     """A zero gradient decays the momentum until it sticks at the smallest subnormal (MXNet keeps
-    it there forever, and every later pass over it is ~50x slower); neomx flushes it to zero."""
-    w = mx.nd.ones((6,))
-    g = mx.nd.zeros((6,))
-    mom = mx.nd.array(np.array([1.4e-45, -1.4e-45, 1e-39, 2e-38, 0.5, -0.25], dtype=np.float32))
-    for _ in range(4):
-        mx.nd.sgd_mom_update(w, g, mom, out=w, lr=0.1, momentum=0.9)
-    m = mom.asnumpy()
-    assert (m[:3] == 0).all()                         # subnormal: flushed
-    np.testing.assert_allclose(m[4:], np.array([0.5, -0.25]) * 0.9 ** 4, rtol=1e-6)
-    np.testing.assert_allclose(w.asnumpy()[4:], 1 + np.array([0.5, -0.25]) * sum(0.9 ** k for k in range(1, 5)),
-                               rtol=1e-6)
+    it there forever, and every later pass over it is ~50x slower); neomx flushes it to zero in
+    buffers of 4096 elements or more (a small buffer's few slow elements cost microseconds)."""
+    n = 4096
+    head = np.array([1.4e-45, -1.4e-45, 1e-39, 2e-38, 0.5, -0.25], dtype=np.float32)
+    for size, flushed in ((n, True), (6, False)):
+        w = mx.nd.ones((size,))
+        g = mx.nd.zeros((size,))
+        start = np.full(size, 0.5, np.float32)
+        start[:6] = head
+        mom = mx.nd.array(start)
+        for _ in range(4):
+            mx.nd.sgd_mom_update(w, g, mom, out=w, lr=0.1, momentum=0.9)
+        m = mom.asnumpy()
+        assert (m[:3] == 0).all() == flushed          # subnormal: flushed in the large buffer
+        assert m[3] != 0
+        np.testing.assert_allclose(m[4:6], np.array([0.5, -0.25]) * 0.9 ** 4, rtol=1e-6)
+        np.testing.assert_allclose(w.asnumpy()[4:6], 1 + np.array([0.5, -0.25]) * sum(0.9 ** k for k in range(1, 5)),
+                                   rtol=1e-6)
 
 
 def test_sgd_mom_update_keeps_float16_small_values():

@@ -153,6 +153,8 @@ def _flush_subnormal(xp, a):
     slower (the MLP benchmark had 95% of its momentum there after 1,000 steps). MXNet keeps the
     subnormals; neomx flushes them as CPUs do in flush-to-zero mode: the values differ by less
     than 1.2e-38."""
+    if a.size < _FLUSH_MIN:
+        return                  # (a few slow elements cost microseconds: not worth the check)
     tiny = _TINY.get(a.dtype)
     if tiny is None:
         return
@@ -170,6 +172,7 @@ def _flush_subnormal(xp, a):
 # (float16 keeps its subnormals: its smallest normal, 6e-5, is a value that matters)
 _TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
 _FLUSH_CLOCK = {}     # id(buffer) -> updates seen
+_FLUSH_MIN = 4096     # elements: smaller momentum buffers keep their subnormals
 
 
 def _sgd_mom(xp, a, w, g, extra, st):

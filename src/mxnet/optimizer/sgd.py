@@ -6,11 +6,13 @@ NDArray arithmetic, as in MXNet.
 """
 import logging
 import math
+from operator import attrgetter
 
 import numpy
 
 from .. import ndarray as nd
-from ..ndarray import NDArray
+from ..ndarray import NDArray, imperative as _imperative
+from ..ops.registry import get_op
 from .optimizer import (Optimizer, register, _zeros_like, _fp16_warning, _check_nd, _update_kwargs,
                         _rescaled, _ImplUpdateMixin, _aggregation_size)
 
@@ -49,9 +51,18 @@ def _sgd_multi_step(weights, grads, states, lrs, wds, multi_precision, kwargs):
             arrays += ([st[0]] if mom else []) + [st[1]]
         elif mom:
             arrays.append(st)
-    op = "multi_{}sgd_{}update".format("mp_" if multi_precision else "", "mom_" if mom else "")
-    getattr(nd, op)(*arrays, out=weights, num_weights=len(weights), lrs=tuple(lrs),
-                    wds=tuple(wds), **kwargs)
+    op = _MULTI_OPS[bool(multi_precision), mom]
+    kwargs = dict(kwargs, num_weights=len(weights), lrs=tuple(lrs), wds=tuple(wds))
+    if list(map(type, arrays)).count(NDArray) == len(arrays) and \
+            list(map(_view_of, arrays)).count(None) == len(arrays):
+        _imperative.invoke_dense(op, arrays, kwargs, weights, True)    # (plain arrays: no checks)
+    else:
+        _imperative.invoke(op, arrays, kwargs, weights)
+
+
+_MULTI_OPS = {(mp, mom): get_op("multi_{}sgd_{}update".format("mp_" if mp else "", "mom_" if mom else ""))
+              for mp in (False, True) for mom in (False, True)}
+_view_of = attrgetter("_view")
 
 
 def _momentum_zeros(opt, weight, dtype=None):
