@@ -17,7 +17,24 @@ from .registry import OpDef, register
 def reduce_axes(name, shape, axis, exclude=False):
     """Sorted tuple of the axes reduced by ``axis``/``exclude`` on an input of ``shape``.
 
-    Raises MXNetError (naming the op, the axis and the shape) for out-of-range or repeated axes."""
+    Raises MXNetError (naming the op, the axis and the shape) for out-of-range or repeated axes.
+    (Remembered per arguments: every reduction's forward and backward asks.)"""
+    key = (name, shape, axis, exclude)
+    try:
+        hit = _AXES.get(key)
+    except TypeError:           # a list shape or axis
+        return _reduce_axes(name, shape, axis, exclude)
+    if hit is None:
+        hit = _reduce_axes(name, shape, axis, exclude)
+        if len(_AXES) < 4096:
+            _AXES[key] = hit
+    return hit
+
+
+_AXES = {}
+
+
+def _reduce_axes(name, shape, axis, exclude):
     ndim = len(shape)
     if axis is None or len(axis) == 0:
         return tuple(range(ndim))
