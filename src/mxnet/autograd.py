@@ -169,6 +169,7 @@ def _graph_order(heads):
 def _compute(heads, head_grads, variables, train_mode):
     """Run the backward sweep inside one engine op; returns (push_args, result holder)."""
     engine, NDArray, _, _, _, OpEnv, MXNetError = _deps()
+    from .ndarray.imperative import shared_env
     for_context = _for_context
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     if head_grads is None:
@@ -209,7 +210,8 @@ def _compute(heads, head_grads, variables, train_mode):
             outs = [o._read() for o in node.outputs]
             ogs = [g if g is not None else xp.zeros_like(o) for g, o in zip(ogs, outs)]
             ins = [x._read() for x in node.inputs]
-            env = OpEnv(xp, node.is_train if train_mode else False, ctx)
+            is_train = node.is_train if train_mode else False
+            env = OpEnv(xp, is_train, ctx) if node.op.needs_rng else shared_env(ctx, is_train)
             if engine._op_observer is None:
                 igs = node.op.backward(env, node.attrs, ins, outs, ogs, req)
             else:                           # the profiler records each backward operator
