@@ -116,3 +116,68 @@ def test_errors_and_alias():
         mx.contrib.quantization.quantize_model(sym, {}, {}, excluded_sym_names="fc")
     with pytest.raises(ValueError):
         mx.contrib.quantization.quantize_model(sym, {}, {}, calib_mode="naive", calib_data=None)
+
+
+# -- Gluon: quantize_net / quantize_net_v2 -----------------------------------------------------------
+
+def _gluon_mlp():
+    mx.random.seed(0)
+    net = mx.gluon.nn.HybridSequential(prefix="qnet_")
+    with net.name_scope():
+        net.add(mx.gluon.nn.Dense(16, activation="relu"))
+        net.add(mx.gluon.nn.Dense(4))
+    net.initialize(mx.init.Xavier())
+    x = np.random.RandomState(0).rand(32, 8).astype(np.float32)
+    return net, x, net(mx.nd.array(x)).asnumpy()
+
+
+# the quantized graph's parameters, as MXNet 1.9.1 names them for this net (checked with the oracle)
+_QNET_PARAMS = sorted("qnet_dense{}_{}_quantize{}".format(i, p, s) for i in (0, 1)
+                      for p in ("weight", "bias") for s in ("", "_min", "_max"))
+
+
+@pytest.mark.parametrize("calib", ["none", "naive-loader", "naive-iter", "entropy-iter"])
+def test_quantize_net_matches_the_float_net(calib):
+    net, x, ref = _gluon_mlp()
+    q = mx.contrib.quantization
+    if calib == "none":
+        qnet = q.quantize_net_v2(net, data_shapes=[mx.io.DataDesc("data", (8, 8))])
+    elif calib == "naive-loader":
+        loader = mx.gluon.data.DataLoader(mx.gluon.data.ArrayDataset(mx.nd.array(x), mx.nd.zeros(32)), batch_size=8)
+        qnet = q.quantize_net_v2(net, calib_data=loader, calib_mode="naive", num_calib_examples=32)
+    else:
+        qnet = q.quantize_net_v2(net, calib_data=mx.io.NDArrayIter(x, batch_size=8),
+                                 calib_mode=calib.split("-")[0])
+    assert isinstance(qnet, mx.gluon.SymbolBlock)
+    assert sorted(qnet.collect_params().keys()) == _QNET_PARAMS
+    nodes = json.loads(qnet._cached_symbol.tojson())["nodes"]
+    assert {"_contrib_quantized_fully_connected", "_contrib_quantize_v2"} <= {n["op"] for n in nodes}
+    if calib != "none":
+        assert any("min_calib_range" in n.get("attrs", {}) for n in nodes)
+    got = qnet(mx.nd.array(x[:8])).asnumpy()
+    np.testing.assert_allclose(got, ref[:8], atol=0.03 * np.abs(ref).max())
+
+
+def test_quantize_net_exclusions_and_errors():
+    net, x, ref = _gluon_mlp()
+    q = mx.contrib.quantization
+    # an excluded layer keeps its float parameters (MXNet 1.9.1 gives the same parameter set)
+    kept = sorted(n for n in _QNET_PARAMS if "dense0" in n) + ["qnet_dense1_bias", "qnet_dense1_weight"]
+    for kw in ({"exclude_layers": ["qnet_dense1_fwd"]}, {"exclude_layers_match": ["dense1"]},
+               {"exclude_layers_match": ["*dense1*"]}, {"exclude_operators": ["FullyConnected"]}):
+        qnet = q.quantize_net_v2(net, data_shapes=[(8, 8)], **kw)
+        ops = {n["name"]: n["op"] for n in json.loads(qnet._cached_symbol.tojson())["nodes"]}
+        assert ops.get("qnet_dense1_fwd") == "FullyConnected"      # kept in float
+        if "exclude_operators" in kw:
+            assert "_contrib_quantized_fully_connected" not in ops.values()
+        else:
+            assert sorted(qnet.collect_params().keys()) == sorted(kept)
+        np.testing.assert_allclose(qnet(mx.nd.array(x[:8])).asnumpy(), ref[:8], atol=0.03 * np.abs(ref).max())
+    with pytest.warns(UserWarning, match="quantize_net_v2"):
+        q.quantize_net(net, data_shapes=[("data", (8, 8))])
+    with pytest.raises(ValueError, match="HybridBlock"):
+        q.quantize_net_v2(mx.gluon.nn.Sequential(), data_shapes=[(8, 8)])
+    with pytest.raises(ValueError, match="data_shapes"):
+        q.quantize_net_v2(net)
+    with pytest.raises(ValueError, match="calib_data"):
+        q.quantize_net_v2(net, data_shapes=[(8, 8)], calib_mode="naive")

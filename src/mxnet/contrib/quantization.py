@@ -10,8 +10,10 @@ FullyConnected outputs go through ``requantize_<name>``; a float consumer reads
 outputs (``naive``) or the KL-divergence thresholds of their histograms (``entropy``, through
 ``_contrib_calibrate_entropy``). ``quantize_model`` does both and quantizes the parameters.
 """
+import fnmatch
 import json
 import logging
+import warnings
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from .. import symbol as _sym
 from ..base import MXNetError
 from ..context import cpu
 
-__all__ = ["quantize_model", "quantize_graph", "calib_graph", "quantize_params", "collect_layer_statistics",
+__all__ = ["quantize_model", "quantize_net", "quantize_net_v2", "quantize_graph", "calib_graph", "quantize_params", "collect_layer_statistics",
            "LayerOutputMinMaxCollector", "LayerHistogramCollector"]
 
 _PARAM_INPUTS = {"Convolution": (1, 2), "FullyConnected": (1, 2)}
@@ -393,9 +395,86 @@ def quantize_model(sym, arg_params, aux_params, data_names=("data",), label_name
     return qsym, qarg_params, aux_params
 
 
+def quantize_net_v2(network, quantized_dtype="auto", quantize_mode="full", quantize_granularity="tensor-wise",
+                    exclude_layers=None, exclude_layers_match=None, exclude_operators=None, calib_data=None,
+                    data_shapes=None, calib_mode="none", num_calib_examples=None, ctx=cpu(),
+                    LayerOutputCollector=None, logger=None):
+    """Quantize a Gluon HybridBlock for INT8 inference: returns a SymbolBlock running the quantized
+    graph (``quantize_model`` on the block's traced symbol and parameters).
+
+    ``data_shapes``: the inputs as DataDesc (or ``(name, shape)`` pairs, or shapes), needed unless
+    ``calib_data`` (an ``mx.io.DataIter`` or a Gluon DataLoader whose batches start with the
+    inputs) is given. ``exclude_layers``: node names kept in float; ``exclude_layers_match``:
+    patterns (substrings or shell wildcards) of such names; ``exclude_operators``: operator names.
+    ``calib_mode`` 'none', 'naive' or 'entropy' as in ``quantize_model``."""
+    from ..gluon.block import HybridBlock, SymbolBlock
+    if not isinstance(network, HybridBlock):
+        raise ValueError("quantize_net: network must be a Gluon HybridBlock, got {}".format(type(network).__name__))
+    if LayerOutputCollector is not None:
+        raise MXNetError("quantize_net: a custom LayerOutputCollector is not supported")
+    if calib_mode != "none" and calib_data is None:
+        raise ValueError("calib_data must be provided when calib_mode={}".format(calib_mode))
+    shapes = _net_input_shapes(data_shapes, calib_data)
+    network.hybridize()
+    network(*[nd.zeros(shape, ctx=ctx) for shape in shapes])       # trace (and finish deferred init)
+    symbol = network._cached_symbol
+    params = network.collect_params()
+    arg_names, aux_names = symbol.list_arguments(), set(symbol.list_auxiliary_states())
+    arg_params = {n: params[n].data(ctx) for n in arg_names if n in params}
+    aux_params = {n: params[n].data(ctx) for n in aux_names if n in params}
+    data_names = [n for n in arg_names if n not in arg_params]
+    excluded = list(exclude_layers or [])
+    for pattern in exclude_layers_match or []:
+        excluded += [n for n in symbol.get_internals().list_outputs()
+                     if pattern in n or fnmatch.fnmatchcase(n, pattern)]
+    excluded = [n[:-len("_output")] if n.endswith("_output") else n for n in excluded]
+    qsym, qarg, qaux = quantize_model(
+        symbol, arg_params, aux_params, data_names=data_names, label_names=(), ctx=ctx,
+        excluded_sym_names=excluded, excluded_op_names=list(exclude_operators or []), calib_mode=calib_mode,
+        calib_data=calib_data, num_calib_examples=num_calib_examples, quantized_dtype=quantized_dtype,
+        quantize_mode=quantize_mode, quantize_granularity=quantize_granularity, logger=logger)
+    net = SymbolBlock(qsym, [_sym.var(n) for n in data_names])
+    values = dict(qarg)
+    values.update(qaux)
+    for name, param in net.collect_params().items():
+        if name not in values:
+            raise MXNetError("quantize_net: no value for parameter {} of the quantized graph".format(name))
+        param.shape = values[name].shape
+        param.dtype = values[name].dtype
+        param._init_impl(values[name].as_in_context(ctx), [ctx])
+    return net
+
+
 def quantize_net(network, quantized_dtype="auto", quantize_mode="full", exclude_layers=None,
                  exclude_layers_match=None, exclude_operators=None, calib_data=None, data_shapes=None,
                  calib_mode="none", num_calib_examples=None, ctx=cpu(), logger=None):
-    """Gluon quantization is not provided: export the network and use :func:`quantize_model`."""
-    raise MXNetError("quantize_net: Gluon network quantization is not implemented in this build; export the "
-                     "HybridBlock and use mx.contrib.quantization.quantize_model on its symbol and parameters")
+    """``quantize_net_v2`` with tensor-wise granularity (deprecated in MXNet 1.9.1, which warns)."""
+    warnings.warn("WARNING: This will be deprecated after MXNet 2.0, please use quantize_net_v2.")
+    return quantize_net_v2(network, quantized_dtype, quantize_mode, "tensor-wise", exclude_layers,
+                           exclude_layers_match, exclude_operators, calib_data, data_shapes, calib_mode,
+                           num_calib_examples, ctx, None, logger)
+
+
+def _net_input_shapes(data_shapes, calib_data):
+    """The input shapes of quantize_net: from ``data_shapes`` or the calibration data."""
+    if data_shapes is None:
+        if calib_data is None:
+            raise ValueError("data_shapes required if calib_data is not provided")
+        if hasattr(calib_data, "provide_data"):
+            return [tuple(d.shape) for d in calib_data.provide_data]
+        first = next(iter(calib_data))
+        batch = first.data if hasattr(first, "data") else first
+        if not isinstance(batch, (list, tuple)):
+            batch = [batch]
+        return [tuple(batch[0].shape)]
+    if not isinstance(data_shapes, (list, tuple)) or (data_shapes and isinstance(data_shapes[0], int)):
+        data_shapes = [data_shapes]
+    shapes = []
+    for d in data_shapes:
+        if hasattr(d, "shape"):
+            shapes.append(tuple(d.shape))
+        elif len(d) == 2 and isinstance(d[0], str):
+            shapes.append(tuple(d[1]))
+        else:
+            shapes.append(tuple(d))
+    return shapes
