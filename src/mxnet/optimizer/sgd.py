@@ -6,7 +6,6 @@ NDArray arithmetic, as in MXNet.
 """
 import logging
 import math
-from operator import attrgetter
 
 import numpy
 
@@ -52,17 +51,12 @@ def _sgd_multi_step(weights, grads, states, lrs, wds, multi_precision, kwargs):
         elif mom:
             arrays.append(st)
     op = _MULTI_OPS[bool(multi_precision), mom]
-    kwargs = dict(kwargs, num_weights=len(weights), lrs=tuple(lrs), wds=tuple(wds))
-    if list(map(type, arrays)).count(NDArray) == len(arrays) and \
-            list(map(_view_of, arrays)).count(None) == len(arrays):
-        _imperative.invoke_dense(op, arrays, kwargs, weights, True)    # (plain arrays: no checks)
-    else:
-        _imperative.invoke(op, arrays, kwargs, weights)
+    _imperative.invoke(op, arrays, dict(kwargs, num_weights=len(weights), lrs=tuple(lrs), wds=tuple(wds)),
+                       weights)
 
 
 _MULTI_OPS = {(mp, mom): get_op("multi_{}sgd_{}update".format("mp_" if mp else "", "mom_" if mom else ""))
               for mp in (False, True) for mom in (False, True)}
-_view_of = attrgetter("_view")
 
 
 def _momentum_zeros(opt, weight, dtype=None):
