@@ -516,6 +516,28 @@ class Lazy:
             self.touch(v, wanted=False)
 
 
+def runnable(reads, writes=()):
+    """Call under the engine lock: whether an op reading ``reads`` and writing ``writes`` (vars)
+    may run on the calling thread right now -- no pending write of either, no unfinished reader
+    of a written var, no lazy work producing or capturing them, no stored error -- as the inline
+    path requires; when it may, the finished readers of the written vars are dropped."""
+    for v in reads:
+        w = v.last_write
+        if (w is not None and not w.done) or v.lazy is not None or v.exc is not None:
+            return False
+    for v in writes:
+        w = v.last_write
+        if (w is not None and not w.done) or v.lazy is not None or v.lazy_in is not None \
+                or v.exc is not None:
+            return False
+        for r in v.reads:
+            if not r.done:
+                return False
+    for v in writes:
+        v.reads = ()
+    return True
+
+
 def _lazy_hit(reads, writes):
     """Whether a push reads an output of lazy work or writes one of its vars (most pushes do not)."""
     for v in reads:

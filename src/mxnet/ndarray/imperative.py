@@ -206,11 +206,8 @@ def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate):
     engine's "idle" path (registered, then run outside the lock, so other threads may push
     meanwhile), as do executor graphs and Custom operators (user code)."""
     with eng._lock:
-        for x in data_in:
-            v = x._chunk.var
-            w = v.last_write
-            if (w is not None and not w.done) or v.lazy is not None or v.exc is not None:
-                return None         # (pending, lazy or failed inputs: the engine's path)
+        if not engine.runnable(list(map(_var_of, data_in))):
+            return None             # (pending, lazy or failed inputs: the engine's path)
         if len(out_shapes) == 1:
             outs = [NDArray(Chunk(), out_shapes[0], out_dtypes[0], ctx)]
         else:
@@ -234,27 +231,14 @@ def _run_now_into(eng, op, attrs, data_in, aux, outs, ctx):
     place (the optimizer updates): run it at once when its inputs are ready and nothing is
     still to read or write the arrays it writes (what the engine's inline path checks); True
     when it ran (a failing kernel's error is stored on the written arrays, as in the engine)."""
+    for o in outs:
+        if type(o) is not NDArray or o._view is not None:
+            return False
     writes = [o._chunk.var for o in outs]
     writes += map(_var_of, aux)
     with eng._lock:
-        for x in data_in:
-            v = x._chunk.var
-            w = v.last_write
-            if (w is not None and not w.done) or v.lazy is not None or v.exc is not None:
-                return False
-        for o in outs:
-            if type(o) is not NDArray or o._view is not None:
-                return False
-        for v in writes:
-            w = v.last_write
-            if (w is not None and not w.done) or v.lazy is not None or v.lazy_in is not None \
-                    or v.exc is not None:
-                return False
-            for r in v.reads:
-                if not r.done:
-                    return False
-        for v in writes:
-            v.reads = ()
+        if not engine.runnable(list(map(_var_of, data_in)), writes):
+            return False
         raw = list(map(_data_of, data_in))
         name = op.name
         try:
@@ -287,18 +271,12 @@ def ufunc_now(op, a, b, scalar, donate):
             b._dtype != dtype or b._shape != a._shape or b._ctx is not ctx)):
         return None
     with eng._lock:
-        va = a._chunk.var
-        w = va.last_write
-        if (w is not None and not w.done) or va.lazy is not None or va.exc is not None:
+        if not engine.runnable((a._chunk.var,) if b is None else (a._chunk.var, b._chunk.var)):
             return None
         if b is None:
             raw = [a._chunk.data]
             scalar = float(scalar)          # (the kernel's Float parameter)
         else:
-            vb = b._chunk.var
-            w = vb.last_write
-            if (w is not None and not w.done) or vb.lazy is not None or vb.exc is not None:
-                return None
             raw = [a._chunk.data, b._chunk.data]
             scalar = None
         if raw[0].size * (len(raw) + 1) > _RUN_NOW_MAX:
