@@ -701,3 +701,22 @@ def test_op_run_inline_may_push_and_wait_for_ops():
     t.join(20)
     assert not t.is_alive(), "the engine deadlocked"
     np.testing.assert_array_equal(result[0], [2, 2, 2])
+
+
+def test_runnable_checks_what_the_inline_path_needs():
+    from mxnet import engine as eng_mod
+    v, w = eng_mod.Var(), eng_mod.Var()
+    assert eng_mod.runnable([v], [w])
+    pending = eng_mod.Opr(lambda: None, [], [v], None, "op", [])
+    v.last_write = pending
+    assert not eng_mod.runnable([v])                  # a pending write of an input
+    assert not eng_mod.runnable([], [v])              # ... or of an output
+    pending.done = True
+    reader = eng_mod.Opr(lambda: None, [w], [], None, "reader", [w])
+    w.reads = [reader]
+    assert eng_mod.runnable([w])                      # reading alongside a reader is fine
+    assert not eng_mod.runnable([], [w])              # writing under an unfinished reader is not
+    reader.done = True
+    assert eng_mod.runnable([], [w]) and w.reads == ()   # finished readers are dropped
+    v.exc = mx.base.MXNetError("failed")
+    assert not eng_mod.runnable([v])                  # a stored error goes through the engine
