@@ -588,3 +588,38 @@ def test_random_ops_on_gpu():
     mx.random.seed(10)
     np.testing.assert_array_equal(mx.nd.random.uniform(-1, 1, shape=(N,), ctx=ctx).asnumpy(),
                                   draws[0].asnumpy())
+
+
+# -- mx.nd.contrib.rand_zipfian / mx.sym.contrib.rand_zipfian ----------------------------------------
+
+def _zipf_p(c, range_max):
+    return (np.log(c + 2.0) - np.log(c + 1.0)) / np.log(range_max + 1.0)
+
+
+def test_rand_zipfian_distribution_and_expected_counts():
+    mx.random.seed(3)
+    n, r = 200000, 10
+    true = np.array([3, 0, 9], np.float32)
+    samples, exp_true, exp_sampled = mx.nd.contrib.rand_zipfian(mx.nd.array(true), n, r)
+    s = samples.asnumpy()
+    assert samples.dtype == np.int64 and exp_true.dtype == np.float64 and exp_sampled.dtype == np.float64
+    assert s.shape == (n,) and exp_true.shape == (3,) and s.min() >= 0 and s.max() < r
+    p = _zipf_p(np.arange(r), r)
+    np.testing.assert_allclose(p.sum(), 1.0)
+    freq = np.bincount(s, minlength=r) / n
+    assert np.all(np.abs(freq - p) <= 4 * np.sqrt(p * (1 - p) / n)), (freq, p)    # within 4 sigma
+    np.testing.assert_allclose(exp_true.asnumpy(), n * _zipf_p(true, r), rtol=1e-6)
+    np.testing.assert_allclose(exp_sampled.asnumpy(), n * _zipf_p(s, r), rtol=1e-6)
+    # MXNet 1.9.1's expected count for class 3 of 5 with 4 samples (checked with the oracle)
+    _, e, _ = mx.nd.contrib.rand_zipfian(mx.nd.array([3]), 4, 5, ctx=mx.cpu())
+    np.testing.assert_allclose(e.asnumpy(), [0.49815515], rtol=1e-7)
+
+
+def test_rand_zipfian_symbol():
+    out = mx.sym.contrib.rand_zipfian(mx.sym.var("t"), 6, 20)
+    assert isinstance(out, tuple) and len(out) == 3
+    ex = mx.sym.Group(list(out)).bind(mx.cpu(), {"t": mx.nd.array([1, 5])})
+    samples, exp_true, exp_sampled = [o.asnumpy() for o in ex.forward()]
+    assert samples.shape == (6,) and 0 <= samples.min() and samples.max() < 20
+    np.testing.assert_allclose(exp_true, 6 * _zipf_p(np.array([1.0, 5.0]), 20), rtol=1e-6)
+    np.testing.assert_allclose(exp_sampled, 6 * _zipf_p(samples, 20), rtol=1e-6)

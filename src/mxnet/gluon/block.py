@@ -17,6 +17,7 @@ from ..ndarray.imperative import _sig, shared_env
 from ..ndarray.contrib_flow import _regroup  # (nested formats: one definition)
 from ..ops.registry import OpEnv
 from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
+from .utils import HookHandle
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
 
@@ -162,11 +163,11 @@ class Block:
 
     def register_forward_pre_hook(self, hook):
         """Call ``hook(block, inputs)`` before every forward; returns a handle with ``detach()``."""
-        return _HookHandle(self._forward_pre_hooks, hook)
+        return HookHandle(self._forward_pre_hooks, hook)
 
     def register_forward_hook(self, hook):
         """Call ``hook(block, inputs, outputs)`` after every forward."""
-        return _HookHandle(self._forward_hooks, hook)
+        return HookHandle(self._forward_hooks, hook)
 
     def apply(self, fn):
         """Apply ``fn`` to every descendant block, then to this one."""
@@ -297,25 +298,6 @@ class Block:
         print("Parameters in forward computation graph, duplicate included")
         print("   Total params: %d" % total)
         print("-" * 80)
-
-
-class _HookHandle:
-    _next = [0]
-
-    def __init__(self, hooks, hook):
-        self._hooks = hooks
-        self._id = _HookHandle._next[0]
-        _HookHandle._next[0] += 1
-        hooks[self._id] = hook
-
-    def detach(self):
-        self._hooks.pop(self._id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.detach()
 
 
 def _indent(s, n):

@@ -8,7 +8,8 @@ import numpy as np
 from .. import ndarray as nd
 from ..base import MXNetError
 
-__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download"]
+__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download", "replace_file",
+           "shape_is_known", "HookHandle"]
 
 
 def split_data(data, num_slice, batch_axis=0, even_split=True):
@@ -81,3 +82,54 @@ def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_
     if sha1_hash and not check_sha1(fname, sha1_hash):
         raise MXNetError("File {} is downloaded but the content hash does not match.".format(fname))
     return fname
+
+
+def replace_file(src, dst):
+    """Move file ``src`` to ``dst``, replacing it (one rename); OSError naming both if it fails
+    (``src`` is then removed)."""
+    try:
+        os.replace(src, dst)
+    except OSError:
+        try:
+            os.remove(src)
+        except OSError:
+            pass
+        raise OSError("Moving downloaded temp file - {}, to {} failed. Please retry the download.".format(src, dst))
+
+
+def shape_is_known(shape):
+    """Whether every dimension of ``shape`` is known: None is unknown, and so is a dimension of 0
+    (or, under ``mx.util.np_shape(True)``, of -1, where a 0-d shape is known)."""
+    from ..util import is_np_shape
+    if shape is None:
+        return False
+    unknown = -1 if is_np_shape() else 0
+    if len(shape) == 0:
+        return unknown == -1
+    for d in shape:
+        if d == unknown:
+            return False
+        assert d > unknown, "shape dimension size cannot be less than {}, while received {}".format(unknown, d)
+    return True
+
+
+class HookHandle:
+    """The handle a Block's ``register_forward_hook`` / ``register_forward_pre_hook`` returns:
+    ``detach()`` removes the hook; usable as a context manager."""
+    _next = [0]
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._id = HookHandle._next[0]
+        HookHandle._next[0] += 1
+        hooks[self._id] = hook
+
+    def detach(self):
+        """Remove the hook."""
+        self._hooks.pop(self._id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.detach()

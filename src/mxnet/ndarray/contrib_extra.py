@@ -3,15 +3,43 @@ optimizer-update wrappers (``adamw_update``, ``mp_adamw_update``, ``multi_adamw_
 ``multi_mp_adamw_update``, ``multi_lamb_update``, ``multi_mp_lamb_update``) over the registered
 ``_adamw_update`` ... kernels: scalars ``rescale_grad`` become (1,) arrays, lists of tensors are
 interleaved per weight as the multi-tensor kernels take them."""
+import math
+
 import numpy as np
 
-__all__ = ["isfinite", "isinf", "isnan", "adamw_update", "mp_adamw_update", "multi_adamw_update",
+__all__ = ["isfinite", "isinf", "isnan", "rand_zipfian", "adamw_update", "mp_adamw_update", "multi_adamw_update",
            "multi_mp_adamw_update", "multi_lamb_update", "multi_mp_lamb_update"]
 
 
 def _nd():
     from .. import ndarray
     return ndarray
+
+
+def zipfian(F, true_classes, num_sampled, range_max, **ctx):
+    """``rand_zipfian`` written against ``F`` (mx.nd or mx.sym): samples by inverting the
+    log-uniform CDF log(c + 1) / log(range_max + 1); expected counts are num_sampled times
+    P(c) = log((c + 2) / (c + 1)) / log(range_max + 1)."""
+    log_range = math.log(range_max + 1)
+    u = F.random.uniform(0, log_range, shape=(num_sampled,), dtype="float64", **ctx)
+    sampled = (u.exp() - 1).astype("int64") % range_max
+
+    def expected(c):
+        c = c.astype("float64")
+        return ((c + 2.0) / (c + 1.0)).log() / log_range * num_sampled
+    return sampled, expected(true_classes), expected(sampled)
+
+
+def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
+    """Draw ``num_sampled`` classes in [0, range_max) with replacement from the approximately
+    log-uniform (Zipfian) distribution P(class) = (log(class + 2) - log(class + 1)) /
+    log(range_max + 1), for sampled softmax over classes sorted by decreasing frequency.
+
+    Returns the samples (int64), the expected counts of ``true_classes`` and of the samples
+    (float64: num_sampled * P(class)), on ``ctx`` (default: the current context)."""
+    from ..context import current_context
+    ctx = current_context() if ctx is None else ctx
+    return zipfian(_nd(), true_classes.as_in_context(ctx), num_sampled, range_max, ctx=ctx)
 
 
 def isinf(data):

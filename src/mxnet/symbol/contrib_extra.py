@@ -1,7 +1,7 @@
 """Python functions of MXNet's ``mx.sym.contrib`` over the AdamW kernels: ``adamw_update`` and
 ``mp_adamw_update`` (a scalar ``rescale_grad`` becomes a (1,) ``full`` symbol)."""
 
-__all__ = ["adamw_update", "mp_adamw_update"]
+__all__ = ["adamw_update", "mp_adamw_update", "rand_zipfian"]
 
 
 def _sym():
@@ -39,6 +39,13 @@ def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, be
         weight=weight, grad=grad, mean=mean, var=var, weight32=weight32, rescale_grad=_rescale(rescale_grad),
         lr=lr, eta=eta, beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient,
         **_extra(out, name, kwargs))
+
+
+def rand_zipfian(true_classes, num_sampled, range_max):
+    """Symbolic ``mx.nd.contrib.rand_zipfian``: (samples, expected_count_true,
+    expected_count_sampled) as three Symbols."""
+    from ..ndarray.contrib_extra import zipfian
+    return zipfian(_sym(), true_classes, num_sampled, range_max)
 
 
 def _install(module):
