@@ -441,34 +441,31 @@ class Lazy:
         # (a dict: insertion order and C-level identity lookups; a Var hashes by identity)
         self.inputs = dict.fromkeys(v for v in inputs if v not in self.outputs) if outputs else {}
         for v in self.inputs:
-            ds = v.lazy_in
-            if ds is None:
-                v.lazy_in = [self]
-            elif self not in ds:
-                ds.append(self)
+            self._link(v, "lazy_in")
         for group in (self.outputs, self.watched):
             for v in group:
-                ds = v.lazy
-                if ds is None:
-                    v.lazy = [self]
-                elif self not in ds:
-                    ds.append(self)
+                self._link(v, "lazy")
         _lazy_count += 1
         self.live = True
 
-    def _unlink(self, var):
-        ds = var.lazy
+    def _link(self, var, field):
+        """List this work in ``var.<field>`` ('lazy': it produces or watches the var; 'lazy_in':
+        it captured the var's memory)."""
+        ds = getattr(var, field)
+        if ds is None:
+            setattr(var, field, [self])
+        elif self not in ds:
+            ds.append(self)
+
+    def _unlink(self, var, field="lazy"):
+        ds = getattr(var, field)
         if ds is not None and self in ds:
             ds.remove(self)
             if not ds:
-                var.lazy = None
+                setattr(var, field, None)
 
     def _unlink_input(self, var):
-        ds = var.lazy_in
-        if ds is not None and self in ds:
-            ds.remove(self)
-            if not ds:
-                var.lazy_in = None
+        self._unlink(var, "lazy_in")
 
     def _check_done(self):
         global _lazy_count
@@ -516,26 +513,27 @@ class Lazy:
             self.touch(v, wanted=False)
 
 
+def caller_engine():
+    """The threaded engine when ready ops may run on the calling thread under its lock (its
+    caller-runs mode, no profiler observing each op), else None."""
+    eng = _engine
+    if eng is not None and eng.threaded and eng.caller_runs and _op_observer is None:
+        return eng
+    return None
+
+
 def runnable(reads, writes=()):
     """Call under the engine lock: whether an op reading ``reads`` and writing ``writes`` (vars)
     may run on the calling thread right now -- no pending write of either, no unfinished reader
     of a written var, no lazy work producing or capturing them, no stored error -- as the inline
     path requires; when it may, the finished readers of the written vars are dropped."""
     for v in reads:
-        w = v.last_write
-        if (w is not None and not w.done) or v.lazy is not None or v.exc is not None:
+        if v.lazy is not None or v.exc is not None:
             return False
     for v in writes:
-        w = v.last_write
-        if (w is not None and not w.done) or v.lazy is not None or v.lazy_in is not None \
-                or v.exc is not None:
+        if v.lazy is not None or v.lazy_in is not None or v.exc is not None:
             return False
-        for r in v.reads:
-            if not r.done:
-                return False
-    for v in writes:
-        v.reads = ()
-    return True
+    return ThreadedEngine._ready_now(reads, writes)
 
 
 def _lazy_hit(reads, writes):

@@ -127,8 +127,8 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
         donate = None
     if out is None and plain and not n_aux and ctx.device_typeid == 1 and not op.needs_rng \
             and size <= _RUN_NOW_MAX:
-        eng = engine._engine
-        if eng is not None and eng.threaded and eng.caller_runs and engine._op_observer is None:
+        eng = engine.caller_engine()
+        if eng is not None:
             done = _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate)
             if done is not None:
                 if _autograd_state.recording:
@@ -144,9 +144,8 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
         outs = _given_outputs(op, out, n_vis, out_shapes, out_dtypes, ctx)
     if (n_aux or out is not None) and plain and ctx.device_typeid == 1 and not op.needs_rng \
             and size <= _RUN_NOW_MAX:
-        eng = engine._engine
-        if eng is not None and eng.threaded and eng.caller_runs and engine._op_observer is None \
-                and _run_now_into(eng, op, attrs, data_in, aux, outs, ctx):
+        eng = engine.caller_engine()
+        if eng is not None and _run_now_into(eng, op, attrs, data_in, aux, outs, ctx):
             if _autograd_state.recording:
                 autograd._record_op(op, attrs, list(data_in), outs, aux)
             return outs[0] if n_vis == 1 else outs[:n_vis]
@@ -213,17 +212,24 @@ def _run_now(eng, op, attrs, data_in, ctx, out_shapes, out_dtypes, donate):
         else:
             outs = [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes, out_dtypes)]
         raw = [data_in[0]._chunk.data] if len(data_in) == 1 else list(map(_data_of, data_in))
-        if donate is not None and _lend(op, attrs.get("scalar"), raw, donate, outs[0]):
-            return outs
-        try:
-            res = op.forward(shared_env(ctx, _autograd_state.training), attrs, raw, ())
-            for o, r in zip(outs, res):
-                o._chunk.data = _owned(r, o, raw, op.name)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as e:  # noqa: BLE001 - stored like an engine op's error
-            eng._record_error(engine._wrap_error(e, op.name), [o._chunk.var for o in outs])
+        if donate is None or not _lend(op, attrs.get("scalar"), raw, donate, outs[0]):
+            _run_kernel(eng, op, attrs, ctx, raw, (), outs, None)
     return outs
+
+
+def _run_kernel(eng, op, attrs, ctx, raw, aux_raw, outs, writes):
+    """Run ``op``'s kernel now (under the engine lock) and store its results in ``outs``; a
+    failure is stored on ``writes`` (default: the outputs' vars), raised at the next sync point
+    as an engine op's error is."""
+    try:
+        res = op.forward(shared_env(ctx, _autograd_state.training), attrs, raw, aux_raw)
+        for o, r in zip(outs, res):
+            o._chunk.data = _owned(r, o, raw, op.name)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - stored like an engine op's error
+        eng._record_error(engine._wrap_error(e, op.name),
+                          [o._chunk.var for o in outs] if writes is None else writes)
 
 
 def _run_now_into(eng, op, attrs, data_in, aux, outs, ctx):
@@ -239,17 +245,7 @@ def _run_now_into(eng, op, attrs, data_in, aux, outs, ctx):
     with eng._lock:
         if not engine.runnable(list(map(_var_of, data_in)), writes):
             return False
-        raw = list(map(_data_of, data_in))
-        name = op.name
-        try:
-            res = op.forward(shared_env(ctx, _autograd_state.training), attrs, raw,
-                             list(map(_data_of, aux)))
-            for o, r in zip(outs, res):
-                o._chunk.data = _owned(r, o, raw, name)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as e:  # noqa: BLE001 - stored like an engine op's error
-            eng._record_error(engine._wrap_error(e, name), writes)
+        _run_kernel(eng, op, attrs, ctx, list(map(_data_of, data_in)), list(map(_data_of, aux)), outs, writes)
     return True
 
 
@@ -261,9 +257,8 @@ def ufunc_now(op, a, b, scalar, donate):
     lent, see ``_lend``). Returns the result, or None where ``invoke_dense`` must run: autograd
     recording, a profiler, NaiveEngine, other devices or dtypes, large arrays, or inputs with
     pending, lazy or failed writes."""
-    eng = engine._engine
-    if eng is None or not eng.threaded or not eng.caller_runs or engine._op_observer is not None \
-            or _autograd_state.recording:
+    eng = engine.caller_engine()
+    if eng is None or _autograd_state.recording:
         return None
     ctx = a._ctx
     dtype = a._dtype
@@ -286,14 +281,19 @@ def ufunc_now(op, a, b, scalar, donate):
         if donate is not None and sys.getrefcount((a if donate == 0 else b)._chunk) <= 2 \
                 and _lend(op, scalar, raw, donate, o):
             return o
-        ufunc_name, side = op.ufunc
-        ufunc = _UFUNC_OF[ufunc_name]
-        if b is not None:
-            r = ufunc(raw[0], raw[1])
-        else:
-            r = ufunc(raw[0], scalar) if side == "rhs" else ufunc(scalar, raw[0])
+        r = _apply_ufunc(op, raw, scalar)
         o._chunk.data = r if type(r) is _ndarray and r.dtype == dtype else np.asarray(r, dtype=dtype)
     return o
+
+
+def _apply_ufunc(op, raw, scalar, out=None):
+    """The ufunc ``op.ufunc`` names on operands ``raw`` (two arrays, or one array and the number
+    ``scalar`` on the side the op says), into ``out`` if given."""
+    ufunc_name, side = op.ufunc
+    ufunc = _UFUNC_OF[ufunc_name]
+    if side is None:
+        return ufunc(raw[0], raw[1], out=out)
+    return ufunc(raw[0], scalar, out=out) if side == "rhs" else ufunc(scalar, raw[0], out=out)
 
 
 _UFUNC_OF = {n: getattr(np, n) for n in ("add", "subtract", "multiply", "true_divide")}
@@ -314,14 +314,7 @@ def _lend(op, scalar, raw, donate, o):
     # (references to buf: the donor's chunk, raw, buf, the argument)
     if type(buf) is not _ndarray or buf.base is not None or sys.getrefcount(buf) > 4:
         return False
-    ufunc_name, scalar_side = op.ufunc
-    ufunc = getattr(np, ufunc_name)
-    if scalar_side is None:
-        ufunc(raw[0], raw[1], out=buf)
-    elif scalar_side == "rhs":
-        ufunc(buf, scalar, out=buf)
-    else:
-        ufunc(scalar, buf, out=buf)
+    _apply_ufunc(op, raw, scalar, buf)
     o._chunk.data = buf
     return True
 
