@@ -6,23 +6,13 @@ import numpy as np
 import pytest
 
 import mxnet as mx
-from mxnet.ndarray import imperative
+from tests.ndarray.spy import ops_through
 
 
 @pytest.fixture
 def lent(monkeypatch):
     """The operator names whose result took over an operand's memory."""
-    names = []
-    real = imperative._lend
-
-    def spy(op, attrs, raw, donate, o):
-        done = real(op, attrs, raw, donate, o)
-        if done:
-            names.append(op.name)
-        return done
-
-    monkeypatch.setattr(imperative, "_lend", spy)
-    return names
+    return ops_through(monkeypatch, "_lend")
 
 
 def _arrays(dtype=np.float32, shape=(6, 5)):

@@ -10,23 +10,13 @@ import pytest
 import mxnet as mx
 import mxnet.ops.registry  # noqa: F401  (mx.ops.registry)
 from mxnet import engine
-from mxnet.ndarray import imperative
+from tests.ndarray.spy import ops_through
 
 
 @pytest.fixture
 def now(monkeypatch):
     """The operator names that ran through _run_now_into."""
-    names = []
-    real = imperative._run_now_into
-
-    def spy(eng, op, attrs, data_in, aux, outs, ctx):
-        done = real(eng, op, attrs, data_in, aux, outs, ctx)
-        if done:
-            names.append(op.name)
-        return done
-
-    monkeypatch.setattr(imperative, "_run_now_into", spy)
-    return names
+    return ops_through(monkeypatch, "_run_now_into", op_arg=1)
 
 
 def test_out_and_state_updates_run_now_and_match_numpy(now):

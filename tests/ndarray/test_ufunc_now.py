@@ -8,22 +8,13 @@ import pytest
 import mxnet as mx
 from mxnet.ndarray import imperative
 from mxnet.ops.registry import get_op
+from tests.ndarray.spy import ops_through
 
 
 @pytest.fixture
 def fast(monkeypatch):
     """The operator names the fast path computed."""
-    names = []
-    real = imperative.ufunc_now
-
-    def spy(op, a, b, scalar, donate):
-        r = real(op, a, b, scalar, donate)
-        if r is not None:
-            names.append(op.name)
-        return r
-
-    monkeypatch.setattr(imperative, "ufunc_now", spy)
-    return names
+    return ops_through(monkeypatch, "ufunc_now", handled=lambda r: r is not None)
 
 
 _EXPRS = [

@@ -407,7 +407,7 @@ def quantize_net_v2(network, quantized_dtype="auto", quantize_mode="full", quant
     inputs) is given. ``exclude_layers``: node names kept in float; ``exclude_layers_match``:
     patterns (substrings or shell wildcards) of such names; ``exclude_operators``: operator names.
     ``calib_mode`` 'none', 'naive' or 'entropy' as in ``quantize_model``."""
-    from ..gluon.block import HybridBlock, SymbolBlock
+    from ..gluon.block import HybridBlock, symbol_block_with
     if not isinstance(network, HybridBlock):
         raise ValueError("quantize_net: network must be a Gluon HybridBlock, got {}".format(type(network).__name__))
     if LayerOutputCollector is not None:
@@ -433,16 +433,7 @@ def quantize_net_v2(network, quantized_dtype="auto", quantize_mode="full", quant
         excluded_sym_names=excluded, excluded_op_names=list(exclude_operators or []), calib_mode=calib_mode,
         calib_data=calib_data, num_calib_examples=num_calib_examples, quantized_dtype=quantized_dtype,
         quantize_mode=quantize_mode, quantize_granularity=quantize_granularity, logger=logger)
-    net = SymbolBlock(qsym, [_sym.var(n) for n in data_names])
-    values = dict(qarg)
-    values.update(qaux)
-    for name, param in net.collect_params().items():
-        if name not in values:
-            raise MXNetError("quantize_net: no value for parameter {} of the quantized graph".format(name))
-        param.shape = values[name].shape
-        param.dtype = values[name].dtype
-        param._init_impl(values[name].as_in_context(ctx), [ctx])
-    return net
+    return symbol_block_with(qsym, data_names, qarg, qaux, ctx, "quantize_net")
 
 
 def quantize_net(network, quantized_dtype="auto", quantize_mode="full", exclude_layers=None,

@@ -663,3 +663,20 @@ def _sym_param(params, name, grad_req):
         params._params[name] = p
     return p
 
+
+
+def symbol_block_with(symbol, input_names, arg_params, aux_params, ctx, owner):
+    """A SymbolBlock running ``symbol`` on the inputs ``input_names``, each parameter holding its
+    value from ``arg_params``/``aux_params`` ({name: NDArray}) on ``ctx`` (a Context or a list);
+    MXNetError naming ``owner`` and the parameter when one has no value (quantize_net, ONNX import)."""
+    from .parameter import _ctx_list
+    net = SymbolBlock(symbol, [sym.var(n) for n in input_names])
+    ctxs = _ctx_list(ctx)
+    for name, param in net.collect_params().items():
+        value = arg_params.get(name, aux_params.get(name))
+        if value is None:
+            raise MXNetError("{}: no value for parameter {!r}".format(owner, name))
+        param.shape = value.shape
+        param.dtype = value.dtype
+        param._init_impl(value, ctxs)
+    return net

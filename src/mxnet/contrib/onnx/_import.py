@@ -703,21 +703,9 @@ def get_model_metadata(model_file):
 
 def import_to_gluon(model_file, ctx):
     """Import an ONNX model file as a ``gluon.SymbolBlock`` with its parameters on ``ctx``."""
-    from ... import symbol
-    from ...gluon import SymbolBlock
+    from ...gluon.block import symbol_block_with
     model = _load_model(model_file)
     sym, arg_params, aux_params = import_model(model)
     init = {t.name for t in model.graph.initializer}
     data_names = [i.name for i in model.graph.input if i.name not in init]
-    net = SymbolBlock(sym, [symbol.var(n) for n in data_names])
-    values = dict(arg_params)
-    values.update(aux_params)
-    for name, p in net.collect_params().items():
-        if name not in values:
-            raise MXNetError("ONNX import: no value for parameter {!r}".format(name))
-        v = values[name]
-        p.shape = v.shape
-        p.dtype = v.dtype
-        p.initialize(ctx=ctx, force_reinit=True)
-        p.set_data(v)
-    return net
+    return symbol_block_with(sym, data_names, arg_params, aux_params, ctx, "ONNX import")
