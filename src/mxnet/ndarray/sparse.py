@@ -6,7 +6,9 @@ array. Operators see sparse inputs densified (``_read`` builds the dense array),
 registry operator accepts them, and a dense result written into a sparse array (``_assign``) is
 compressed again. The storage type of each result follows MXNet 1.9.1's storage-type rules
 (:func:`_out_stype`); zero-preserving unary operators run on the stored values only, so the
-sparsity structure is kept exactly as MXNet keeps it. All work goes through the engine.
+sparsity structure is kept exactly as MXNet keeps it. Operators with a CSR-native kernel
+(``op.csr_forward``, e.g. the DGL graph operators) get the stored structure instead
+(:func:`_invoke_csr`). All work goes through the engine.
 
 Layout (as MXNet): ``csr`` (2-D only): ``data`` (nnz,), ``indices`` (nnz,) int64 column indices,
 ``indptr`` (rows + 1,) int64. ``row_sparse``: ``data`` (nnr,) + shape[1:], ``indices`` (nnr,)
@@ -25,6 +27,7 @@ from ..base import MXNetError, NotSupportedForSparseNDArray, numeric_types, inte
 from ..context import Context, current_context
 from ..ops import registry as _registry
 from ..ops.registry import OpEnv
+from ..ops.sparse_ops import CSR as _CSR
 from .ndarray import NDArray, Chunk, _parse_ctx, inline_hint
 from .ndarray import array as _dense_array, empty as _dense_empty
 from . import imperative as _imperative
@@ -780,6 +783,8 @@ def _invoke(name, inputs, kwargs, out=None):
     op = _registry.get_op(name)
     kwargs = {k: v for k, v in kwargs.items() if v is not _Null}
     attrs = op.parse(dict(kwargs))
+    if getattr(op, "csr_forward", None) is not None:
+        return _invoke_csr(op, attrs, inputs, out)
     st = [_stype(x) for x in inputs]
     if op.name == "_sparse_adagrad_update" and (len(st) < 2 or st[1] != "row_sparse" or attrs["wd"] != 0):
         raise MXNetError("_sparse_adagrad_update: only a row_sparse gradient and wd=0 are supported "
@@ -829,6 +834,57 @@ def _invoke(name, inputs, kwargs, out=None):
         _copy_into(res, out)
         return out
     return res
+
+
+def _invoke_csr(op, attrs, inputs, out):
+    """Run an operator with a CSR-native kernel (``op.csr_forward``, see ops/sparse_ops.py): its
+    csr inputs reach the kernel as stored (explicit zeros are entries: DGL's edge id 0), its csr
+    outputs become CSRNDArrays with the structure the kernel returns."""
+    n_in = len(op.input_names(attrs))
+    if len(inputs) != n_in:
+        raise MXNetError("{}: expected {} inputs, got {}".format(op.name, n_in, len(inputs)))
+    ctx = inputs[0]._ctx
+    _, shapes, _ = op.infer_shapes(attrs, [x._shape for x in inputs])
+    dtypes = [np.dtype(d) for d in op.infer_types(attrs, [x._dtype for x in inputs])]
+    csr_in, csr_out = set(op.csr_inputs(attrs)), set(op.csr_outputs(attrs))
+    outs = [_new("csr", s, d, ctx) if i in csr_out else NDArray(Chunk(), tuple(s), d, ctx)
+            for i, (s, d) in enumerate(zip(shapes, dtypes))]
+    b = for_context(ctx)
+    env = OpEnv(b.xp, False, ctx)
+
+    def fn():
+        xp = b.xp
+        raw = []
+        for i, x in enumerate(inputs):
+            if i not in csr_in:
+                raw.append(x._read())
+            elif isinstance(x, CSRNDArray):
+                store = _st(x)
+                raw.append(_CSR(store.values, store.aux[1], store.aux[0], x._shape))
+            else:
+                raw.append(_CSR.from_dense(xp, x._read()))
+        for i, (o, r) in enumerate(zip(outs, op.csr_forward(env, attrs, raw))):
+            if i in csr_out:     # (copies: a result may share an input's index arrays)
+                o._chunk.data = _Store(xp.array(r.data, dtype=o._dtype),
+                                       [xp.array(r.indptr, dtype=_IDX), xp.array(r.indices, dtype=_IDX)])
+            else:
+                o._chunk.data = xp.array(r, dtype=o._dtype)
+    writes = [o._chunk.var for o in outs]
+    if op.needs_rng:
+        from ..random import rng_var
+        writes.append(rng_var(ctx))
+    engine.push(fn, [x._chunk.var for x in inputs], writes, ctx, inline=inline_hint(ctx), name=op.name)
+    n_vis = op.num_visible_outputs(attrs)
+    outs = outs[:n_vis]
+    if out is not None:
+        given = [out] if isinstance(out, NDArray) else list(out)
+        if len(given) != n_vis or any(g._shape != o._shape for g, o in zip(given, outs)):
+            raise MXNetError("{}: out must be {} array(s) of shape(s) {}".format(
+                op.name, n_vis, [o._shape for o in outs]))
+        for o, g in zip(outs, given):
+            _copy_into(o, g)
+        return out
+    return outs[0] if n_vis == 1 else outs
 
 
 def _to_sparse(src, stype):

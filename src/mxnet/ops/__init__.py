@@ -11,3 +11,4 @@ from . import rnn, spatial, ctc  # noqa: F401
 from . import linalg, misc_ops, contrib_ops  # noqa: F401
 from . import custom, sparse_ops, control_flow, image_ops, legacy_ops  # noqa: F401
 from . import quantization_ops  # noqa: F401
+from . import contrib_graph  # noqa: F401  (after legacy_ops: adds dgl_adjacency's csr kernel)

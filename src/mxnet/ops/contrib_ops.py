@@ -10,6 +10,8 @@
 - resizing: ``AdaptiveAvgPooling2D``, ``BilinearResize2D`` (both as two small interpolation
   matrices applied to the rows and the columns, so backward is their transpose);
 - the attention helpers ``interleaved_matmul_*``; ``count_sketch``; ``group_adagrad_update``;
+- ``backward_quadratic``, ``backward_index_copy``, ``backward_hawkesll``: MXNet's backward nodes of
+  those operators, run through their registered backward rules;
 - ``SyncBatchNorm`` and ``BatchNormWithReLU`` on top of BatchNorm's kernels (SyncBatchNorm
   normalises each device's batch on its own: exact for ``ndev=1``).
 
@@ -1464,3 +1466,61 @@ _proposal_op("Proposal", False, "Generate region proposals via RPN (one image): 
              "[batch_index, x1, y1, x2, y2].")
 _proposal_op("MultiProposal", True, "Generate region proposals via RPN for a batch of images: rois "
              "(B * post_nms_top_n, 5) [batch_index, x1, y1, x2, y2].")
+
+
+# -- backward operators exposed by MXNet: _contrib_backward_{quadratic,index_copy,hawkesll} -------
+# MXNet lists the backward nodes of these three operators in mx.nd.contrib / mx.sym.contrib with
+# no documented inputs or parameters (so its generated functions cannot pass any), while the
+# operators take (head gradients of the forward outputs, forward inputs) and return the gradient
+# of each forward input, parsing the forward operator's parameters. Here they run the forward
+# operator's registered backward rule; their published signature stays empty as in MXNet, and
+# the parameters they parse are the forward operator's (looked up when called: hawkesll is
+# registered in ops/legacy_ops.py, after this module).
+
+
+class _BackwardOp(OpDef):
+    """An operator whose documented signature is empty but whose parser accepts the forward
+    operator's parameters (MXNet: ``Cannot find argument 'foo', Possible Arguments: a, b, c``)."""
+
+    def __init__(self, name, fwd_name):
+        self.fwd_name, self._schema = fwd_name, None
+        super().__init__(name, self._run, inputs=self._names, all_inputs=(),
+                         outputs=lambda a: _out_names(len(self._fwd().input_names(a))),
+                         infer_shape=lambda a, s: [tuple(x) for x in s[self._fwd().num_outputs(a):]],
+                         infer_type=lambda a, t: [t[0]] * (len(t) - self._fwd().num_outputs(a)),
+                         doc="Backward of {}: takes the head gradients of its outputs, then its inputs; returns "
+                             "the gradient of each input.".format(fwd_name))
+
+    def _fwd(self):
+        return _get_op(self.fwd_name)
+
+    @property
+    def param_map(self):      # what it parses (symbol JSON keeps these as parameters)
+        return self._fwd().param_map
+
+    @param_map.setter
+    def param_map(self, value):     # (OpDef.__init__ sets the documented ones: none)
+        pass
+
+    def _parse(self, kwargs):
+        if self._schema is None:      # the forward operator's parameters, under this name
+            self._schema = OpDef(self.name, None, params=self._fwd().params)
+        return self._schema._parse(kwargs)
+
+    def _names(self, a):
+        fwd = self._fwd()
+        return ["ograd_" + n for n in fwd.output_names(a)] + fwd.input_names(a)
+
+    def _run(self, env, a, inputs, aux):
+        n = self._fwd().num_outputs(a)
+        ins = inputs[n:]
+        grads = self._fwd().backward(env, a, ins, None, list(inputs[:n]), [True] * len(ins))
+        return tuple(env.xp.zeros_like(x) if g is None else g for g, x in zip(grads, ins))
+
+
+def _out_names(n):
+    return ["output"] if n == 1 else ["output%d" % i for i in range(n)]
+
+
+for _fwd_name in ("quadratic", "index_copy", "hawkesll"):
+    register(_BackwardOp("_contrib_backward_" + _fwd_name, "_contrib_" + _fwd_name))

@@ -6,14 +6,85 @@ with a storage-type dispatch), so here they are registry aliases too. Graphs (``
 executor) run every operator on dense data, as MXNet's executor does in storage fallback: a
 ``csr``/``row_sparse`` variable is bound to a dense array. Storage types of imperative results
 (``mx.nd.sparse.*``, methods of ``CSRNDArray``/``RowSparseNDArray``) are decided in
-``mxnet/ndarray/sparse.py``; the kernels below only ever see dense arrays.
+``mxnet/ndarray/sparse.py``; the kernels of the operators below see dense arrays.
+
+CSR-native kernels (:func:`csr_kernel`): operators whose values are structure, not numbers (the
+DGL graph operators, where a stored value is an edge id and id 0 is an edge), cannot run on the
+densified matrix. Such an operator carries a second kernel that takes its csr inputs as
+:class:`CSR` structures (explicitly stored zeros kept) and returns :class:`CSR` structures for
+its csr outputs; ``ndarray/sparse.py`` runs it on CSRNDArrays and builds CSRNDArrays from its
+results. Its registry ``forward`` (graphs, dense inputs) wraps the same kernel: dense csr inputs
+are compressed (their zeros are not entries) and csr outputs densified.
 """
 import numpy as np
 
+from ..base import MXNetError
 from .params import Param, Float
 from .registry import OpDef, register, find_op, alias
 
-__all__ = []
+__all__ = ["CSR", "csr_kernel"]
+
+_IDX = np.dtype(np.int64)
+
+
+# -- CSR-native kernels -----------------------------------------------------------------------
+class CSR:
+    """A csr matrix as a CSR-native kernel sees it: ``data`` (nnz,), ``indices`` (nnz,) column
+    indices and ``indptr`` (rows + 1,) row offsets (``xp`` arrays; indices int64), and ``shape``
+    (rows, cols). Every stored value is an entry, zeros included."""
+    __slots__ = ("data", "indices", "indptr", "shape")
+
+    def __init__(self, data, indices, indptr, shape):
+        self.data = data
+        self.indices = indices
+        self.indptr = indptr
+        self.shape = tuple(int(d) for d in shape)
+
+    @classmethod
+    def from_dense(cls, xp, dense):
+        """The entries of a dense 2-D array (its exact zeros are not entries)."""
+        if dense.ndim != 2:
+            raise MXNetError("csr storage needs a 2-D array, got shape {}".format(tuple(dense.shape)))
+        rows, cols = xp.nonzero(dense)
+        indptr = xp.zeros((dense.shape[0] + 1,), dtype=_IDX)
+        if rows.size:
+            indptr[1:] = xp.cumsum(xp.bincount(rows, minlength=dense.shape[0]))
+        return cls(dense[rows, cols], cols.astype(_IDX), indptr, dense.shape)
+
+    def row_ids(self, xp):
+        """The row of each stored value."""
+        return xp.searchsorted(self.indptr, xp.arange(self.data.shape[0], dtype=_IDX), side="right") - 1
+
+    def to_dense(self, xp, dtype=None):
+        out = xp.zeros(self.shape, dtype=dtype or self.data.dtype)
+        if self.data.shape[0]:
+            out[self.row_ids(xp), self.indices] = self.data
+        return out
+
+
+def csr_kernel(op, kernel, csr_inputs, csr_outputs, dense_forward=True):
+    """Give registry operator ``op`` a CSR-native kernel.
+
+    ``kernel(env, attrs, inputs) -> outputs``: the inputs at positions ``csr_inputs(attrs)``
+    are :class:`CSR` (the others ``xp`` arrays), the outputs at positions ``csr_outputs(attrs)``
+    are :class:`CSR` (cast to the inferred dtype by the caller). Imperative calls with a sparse
+    input run it on the stored structure (``ndarray/sparse.py``); with ``dense_forward`` the
+    operator's ``forward`` becomes the same kernel on dense arrays (graphs, dense inputs)."""
+    op.csr_forward = kernel
+    op.csr_inputs = csr_inputs
+    op.csr_outputs = csr_outputs
+    if dense_forward:
+        def forward(env, attrs, inputs, aux):
+            xp = env.xp
+            ins = list(inputs)
+            for i in csr_inputs(attrs):
+                ins[i] = CSR.from_dense(xp, ins[i])
+            res = list(kernel(env, attrs, ins))
+            for i in csr_outputs(attrs):
+                res[i] = res[i].to_dense(xp)
+            return tuple(res)
+        op.forward = forward
+    return op
 
 # _sparse_<name> -> the dense operator it is an alias of (MXNet: MXNET_ADD_SPARSE_OP_ALIAS)
 SPARSE_ALIASES = {
