@@ -796,4 +796,4 @@ def test_check_gluon_hybridize_consistency():
     T.check_gluon_hybridize_consistency(build, [x])
     with pytest.raises(AssertionError):
         T.check_gluon_hybridize_consistency(build, [x], numpy_func=lambda a: np.zeros((4, 2)))
-    assert T.np_symbol is mx.sym.Symbol
+    assert T.np_symbol is mx.sym.np._Symbol and issubclass(T.np_symbol, mx.sym.Symbol)

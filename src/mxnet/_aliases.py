@@ -14,7 +14,8 @@ import time
 import types
 import warnings
 
-from .base import MXNetError, NotImplementedForSymbol, string_types
+from .base import MXNetError, NotImplementedForSymbol, register_error
+from .base import error_types as _ERROR_TYPES  # noqa: F401  (the registry mx.error.register fills)
 
 _PKG = __name__.rsplit(".", 1)[0]          # "mxnet"
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -37,22 +38,6 @@ def _module(name, doc, members, all_names=None):
 
 
 # -- mx.error ---------------------------------------------------------------------------------------
-_ERROR_TYPES = {}
-
-
-def register_error(func_name=None, cls=None):
-    """Register an error class under a name (its own ``__name__`` by default), as a decorator
-    (``@register_error`` or ``@register_error("Name")``) or a call ``register_error("Name", cls)``;
-    returns the class."""
-    if callable(func_name) and not isinstance(func_name, string_types):
-        cls, func_name = func_name, func_name.__name__
-
-    def register(klass):
-        _ERROR_TYPES[func_name if func_name is not None else klass.__name__] = klass
-        return klass
-    return register if cls is None else register(cls)
-
-
 class InternalError(MXNetError):
     """Internal error in the system; the message gets a hint to report it (unless it has one)."""
 

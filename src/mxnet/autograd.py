@@ -413,3 +413,16 @@ def get_symbol(x):
     """The recorded history of ``x`` as a Symbol (not supported: use HybridBlock.export)."""
     from .base import MXNetError
     raise MXNetError("autograd.get_symbol is not supported; hybridize the block and export it instead")
+
+
+from .ndarray.ndarray import NDArray  # noqa: E402,F401  (re-exported, as MXNet's autograd imports it)
+
+
+def __getattr__(name):
+    # ``Symbol``, as MXNet's autograd imports it; resolved on first use because mxnet.symbol is
+    # loaded after this module (which mxnet.ndarray imports).
+    if name == "Symbol":
+        from .symbol import Symbol
+        globals()["Symbol"] = Symbol
+        return Symbol
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))

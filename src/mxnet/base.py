@@ -1,8 +1,18 @@
-"""Base definitions shared by every layer: errors, the _Null sentinel, dtype tables."""
+"""Base definitions shared by every layer: errors, the _Null sentinel, dtype tables, and the
+small helpers of MXNet's ``mxnet.base`` (data directory, error registry, docstring builders).
+
+neomx has no C library: of MXNet's ctypes plumbing only the type aliases (``mx_uint``,
+``mx_float_p``...) are kept, for code that names them.
+"""
+import ctypes
+import inspect
+import os
+import platform
+
 import numpy as np
 
 __all__ = ["MXNetError", "NotImplementedForSymbol", "NotSupportedForSparseNDArray",
-           "numeric_types", "integer_types", "string_types", "_Null"]
+           "numeric_types", "integer_types", "string_types", "_Null", "data_dir", "data_dir_default"]
 
 
 class MXNetError(RuntimeError):
@@ -55,6 +65,93 @@ _Null = _NullType()
 numeric_types = (float, int, np.generic)
 integer_types = (int, np.integer)
 string_types = (str,)
+basestring = str      # Python 2 names MXNet still exports
+long = int
+
+# C types of MXNet's C API (kept as aliases; neomx calls no C library)
+mx_uint = ctypes.c_uint
+mx_int = ctypes.c_int
+mx_int64 = ctypes.c_int64
+mx_float = ctypes.c_float
+mx_float_p = ctypes.POINTER(mx_float)
+mx_real_t = np.float32
+
+
+def data_dir_default():
+    """The default data directory: ``%APPDATA%\\mxnet`` on Windows, ``~/.mxnet`` elsewhere."""
+    if platform.system() == "Windows":
+        return os.path.join(os.environ.get("APPDATA"), "mxnet")
+    return os.path.join(os.path.expanduser("~"), ".mxnet")
+
+
+def data_dir():
+    """The data directory for downloads (models, datasets): ``$MXNET_HOME`` if set, else
+    :func:`data_dir_default`."""
+    return os.getenv("MXNET_HOME", data_dir_default())
+
+
+# -- error registry (``mx.error.register``) ------------------------------------------------------
+error_types = {}
+
+
+def register_error(func_name=None, cls=None):
+    """Register an error class under a name (its own ``__name__`` by default) in ``error_types``:
+    as a decorator (``@register_error`` or ``@register_error("Name")``) or as a call
+    ``register_error("Name", cls)``; returns the class (or the decorator)."""
+    if callable(func_name) and not isinstance(func_name, string_types):
+        cls, func_name = func_name, func_name.__name__
+
+    def register(klass):
+        error_types[func_name if func_name is not None else klass.__name__] = klass
+        return klass
+    return register if cls is None else register(cls)
+
+
+# -- docstring helpers ---------------------------------------------------------------------------
+def build_param_doc(arg_names, arg_types, arg_descs, remove_dup=True):
+    """A numpy-style "Parameters" section from parallel lists of names, types and descriptions
+    (``num_args`` is left out; with ``remove_dup`` a repeated name is listed once)."""
+    seen = set()
+    entries = []
+    for key, type_info, desc in zip(arg_names, arg_types, arg_descs):
+        if (remove_dup and key in seen) or key == "num_args":
+            continue
+        seen.add(key)
+        entry = "%s : %s" % (key, type_info)
+        if desc:
+            entry += "\n    " + desc
+        entries.append(entry)
+    return "Parameters\n----------\n%s\n" % "\n".join(entries)
+
+
+def add_fileline_to_docstring(module, incursive=True):
+    """Append ``From:<file>:<line>`` to the docstring of each documented function of ``module``
+    (a module or its name in ``sys.modules``), and of the methods of its classes when
+    ``incursive``; docstrings that already say ``From:`` are left alone."""
+    import sys
+
+    def add_fileline(obj):
+        func = getattr(obj, "__func__", obj)
+        doc = getattr(func, "__doc__", None)
+        if doc is None or "From:" in doc:
+            return
+        code = getattr(func, "__code__", None)
+        if code is None:
+            return
+        try:
+            func.__doc__ = doc + "\n\nFrom:%s:%d" % (inspect.getsourcefile(func), code.co_firstlineno)
+        except (TypeError, AttributeError):
+            pass
+
+    if isinstance(module, str):
+        module = sys.modules[module]
+    for _, obj in list(vars(module).items()):
+        if inspect.isfunction(obj):
+            add_fileline(obj)
+        elif inspect.ismethod(obj):
+            add_fileline(obj.__func__)
+        elif inspect.isclass(obj) and incursive:
+            add_fileline_to_docstring(obj, False)
 
 # mshadow TypeFlag codes, as written in .params files and symbol JSON (__dtype__).
 DTYPE_TO_FLAG = {

@@ -1562,8 +1562,8 @@ def check_gluon_hybridize_consistency(net_builder, data_l, numpy_func=None, test
         assert_almost_equal(saved_out, expected, rtol=rtol, atol=atol)
 
 
-# MXNet's NumPy-semantics symbol class; neomx implements the legacy API only, where it is Symbol.
-np_symbol = Symbol
+# MXNet's NumPy-semantics symbol class (``mx.symbol.numpy._Symbol``): ``mx.sym.np``'s ``_Symbol``.
+from .numpy._symbol import _Symbol as np_symbol  # noqa: E402
 
 
 def _features():

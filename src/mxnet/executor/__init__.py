@@ -380,6 +380,11 @@ class Executor:
                         [g for g in new_grads] if any(g is not None for g in new_grads) else None,
                         self._grad_req, new_aux, self._group2ctx)
 
+    def get_optimized_symbol(self):
+        """The graph this executor runs, as a new Symbol. neomx applies no graph rewrites (no
+        subgraph backends), so it is a copy of the bound symbol."""
+        return self._symbol.copy()
+
     def debug_str(self):
         return "Symbol outputs: {}\n{}".format(self._symbol.list_outputs(), self._symbol.debug_str())
 

@@ -28,9 +28,13 @@ for _m in (_internal, contrib, linalg, image, _op_module):   # `import mxnet.nda
 from .utils import *  # noqa: E402,F401,F403  (creation and arithmetic helpers)
 from . import utils as _utils  # noqa: E402
 from . import random  # noqa: E402
+from ..context import current_context as _current_context  # noqa: E402
+contrib.current_context, contrib.uniform = _current_context, random.uniform   # imported there in MXNet
 from .serialization import save, load, load_frombuffer  # noqa: E402
 from . import sparse  # noqa: E402
 from .contrib_flow import _install as _install_flow; _install_flow(contrib)  # noqa: E402
 from .legacy_image import imdecode  # noqa: E402
+from .indexing import (get_indexing_dispatch_code, get_oshape_of_gather_nd_op,  # noqa: E402,F401
+                       indexing_key_expand_implicit_axes)
 from .interop import from_dlpack, to_dlpack_for_read, to_dlpack_for_write, CachedOp  # noqa: E402,F401
 from .contrib_extra import _install as _install_extra; _install_extra(contrib)  # noqa: E402

@@ -12,7 +12,8 @@ from .imperative import invoke
 from ..context import cpu
 from .ndarray import NDArray, Chunk, array, inline_hint
 
-__all__ = ["getitem", "setitem"]
+__all__ = ["getitem", "setitem", "get_indexing_dispatch_code", "get_oshape_of_gather_nd_op",
+           "indexing_key_expand_implicit_axes"]
 
 
 def _normalize(arr, key):
@@ -187,3 +188,91 @@ def _assign_host(arr, owned):
 
 def _target_shape(arr, key, arrays):
     return result_shape(arr.shape, key, [a.shape for a in arrays])
+
+
+# -- MXNet's indexing helpers (mx.nd.get_indexing_dispatch_code, ...) ----------------------------
+_NDARRAY_UNSUPPORTED_INDEXING = -1
+_NDARRAY_BASIC_INDEXING = 0
+_NDARRAY_ADVANCED_INDEXING = 1
+_NDARRAY_EMPTY_TUPLE_INDEXING = 2
+_NDARRAY_NO_ZERO_DIM_BOOL_ARRAY = -1
+_NDARRAY_ZERO_DIM_BOOL_ARRAY_FALSE = 0
+_NDARRAY_ZERO_DIM_BOOL_ARRAY_TRUE = 1
+
+
+def get_indexing_dispatch_code(key):
+    """Returns a dispatch code for calling basic or advanced indexing functions.
+
+    ``key`` is a tuple. The first array, list, tuple or range in it makes the code 1 (advanced
+    indexing; 2 for an empty tuple); ints, slices and None only give 0 (basic). Any other entry
+    met before raises ValueError."""
+    assert isinstance(key, tuple)
+    for idx in key:
+        if isinstance(idx, (NDArray, np.ndarray, list, tuple, range)):
+            if isinstance(idx, tuple) and len(idx) == 0:
+                return _NDARRAY_EMPTY_TUPLE_INDEXING
+            return _NDARRAY_ADVANCED_INDEXING
+        if not (idx is None or isinstance(idx, (slice, integer_types))):
+            raise ValueError("NDArray does not support slicing with key {} of type {}.".format(
+                idx, type(idx)))
+    return _NDARRAY_BASIC_INDEXING
+
+
+def get_oshape_of_gather_nd_op(dshape, ishape):
+    """Given data and index shapes, get the output `NDArray` shape of ``gather_nd``:
+    ``ishape[1:] + dshape[ishape[0]:]``."""
+    assert len(dshape) > 0 and len(ishape) > 0
+    return tuple(ishape[1:]) + tuple(dshape[ishape[0]:])
+
+
+def indexing_key_expand_implicit_axes(key, shape):
+    """Make implicit axes explicit: returns ``(key, flag)`` with ``key`` a tuple where ``...`` (or,
+    without one, the missing trailing axes) became ``slice(None)`` entries.
+
+    Python bools and 0-d boolean NDArrays are taken out of the key; ``flag`` is the value of the
+    last one (1 True, 0 False) or -1 when there is none. A boolean NDArray must match the sizes of
+    the axes it indexes (IndexError otherwise); with NumPy semantics (``npx.set_np()``) it is
+    replaced by its ``nonzero()`` index arrays, in legacy mode it raises ValueError. Other entries
+    are kept as they are, each indexing one axis."""
+    from ..util import is_np_array
+    if not isinstance(key, tuple):
+        key = (key,)
+    flag = _NDARRAY_NO_ZERO_DIM_BOOL_ARRAY
+    entries, ellipsis_at, consumed = [], None, 0
+    for idx in key:
+        is_bool_nd = isinstance(idx, NDArray) and idx.dtype == np.bool_
+        if isinstance(idx, bool) or (is_bool_nd and idx.ndim == 0):
+            flag = int(bool(idx.asscalar() if is_bool_nd else idx))
+        elif idx is Ellipsis:
+            if ellipsis_at is not None:
+                raise IndexError("Cannot use more than one ellipsis (`...`) for indexing")
+            ellipsis_at = len(entries)
+        else:
+            entries.append(idx)
+            consumed += 0 if idx is None else (idx.ndim if is_bool_nd else 1)
+    fill = [slice(None)] * max(len(shape) - consumed, 0)
+    if ellipsis_at is None:
+        entries += fill
+    else:
+        entries[ellipsis_at:ellipsis_at] = fill
+    expanded, axis = [], 0
+    for idx in entries:
+        if isinstance(idx, NDArray) and idx.dtype == np.bool_:
+            for i, size in enumerate(idx.shape):
+                if axis + i >= len(shape):
+                    raise IndexError("too many indices for array: array is {}-dimensional, but {} were "
+                                     "indexed".format(len(shape), axis + idx.ndim))
+                if size != shape[axis + i]:
+                    raise IndexError("boolean index did not match indexed array along axis {}; size is {} "
+                                     "but corresponding boolean size is {}".format(
+                                         axis + i, shape[axis + i], size))
+            if not is_np_array():
+                raise ValueError("Cannot perform boolean indexing in legacy mode. Please activate numpy "
+                                 "semantics by calling `npx.set_np()` in the global scope before calling "
+                                 "this function.")
+            expanded += list(idx.as_np_ndarray().nonzero())
+            axis += idx.ndim
+        else:
+            expanded.append(idx)
+            axis += idx is not None
+    return tuple(expanded), flag

@@ -289,6 +289,32 @@ class NDArray:
     def split(self, *args, **kwargs):
         return _op("split")(self, *args, **kwargs)
 
+    def split_v2(self, indices_or_sections, axis=0, squeeze_axis=False):
+        """Convenience method for ``mx.nd.split_v2(self, ...)``: equal sections or split points."""
+        from .utils import split_v2
+        return split_v2(self, indices_or_sections, axis=axis, squeeze_axis=squeeze_axis)
+
+    # -- slice assignment and DLPack ------------------------------------------------------------
+    def slice_assign(self, rhs, begin, end, step):
+        """Assign ``rhs`` to the crop ``begin:end:step`` (tuples, ``None`` entries allowed) of this
+        array in place; ``rhs`` has the crop's shape and this array's dtype. Returns this array."""
+        return _op("_slice_assign")(self, rhs, begin=begin, end=end, step=step, out=self)
+
+    def slice_assign_scalar(self, value, begin, end, step):
+        """Assign the scalar ``value`` (cast to this array's dtype) to the crop ``begin:end:step``
+        of this array in place. Returns this array."""
+        return _op("_slice_assign_scalar")(self, scalar=value, begin=begin, end=end, step=step, out=self)
+
+    def to_dlpack_for_read(self):
+        """A DLPack capsule of this array for reading (see ``mx.nd.to_dlpack_for_read``)."""
+        from .interop import to_dlpack_for_read
+        return to_dlpack_for_read(self)
+
+    def to_dlpack_for_write(self):
+        """A DLPack capsule of this array for writing (see ``mx.nd.to_dlpack_for_write``)."""
+        from .interop import to_dlpack_for_write
+        return to_dlpack_for_write(self)
+
     # -- indexing -------------------------------------------------------------------------------
     def __getitem__(self, key):
         view = _basic_view(self, key)

@@ -137,6 +137,30 @@ class _Symbol(Symbol):
     def zeros_like(self): return zeros_like(self)
     def ones_like(self): return ones_like(self)
 
+    def cumsum(self, axis=None, dtype=None, out=None):
+        """Cumulative sum along ``axis`` (the flattened array when None); see :func:`cumsum`."""
+        return cumsum(self, axis, dtype)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        """Variance along ``axis``; see :func:`var`."""
+        return var(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        """Standard deviation along ``axis``; see :func:`std`."""
+        return std(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+
+    @property
+    def num_outputs(self):
+        """The number of outputs of the symbol (1 unless it is a group)."""
+        return len(self._outputs)
+
+    def __setitem__(self, key, value):
+        raise NotImplementedError
+
+    def split_v2(self, *args, **kwargs):
+        """Not available on NumPy-frontend symbols (as in MXNet); use :func:`split`."""
+        raise AttributeError("_Symbol object has no attribute split_v2")
+
     def softmax(self, axis=-1):
         return _w(_sym_op("softmax")(self, axis=axis), self._np_ndim)
 
@@ -421,6 +445,41 @@ _reduction("min", "min")
 _reduction("prod", "prod")
 amax, amin = max, min
 __all__ += ["amax", "amin"]
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Symbolic ``np.var``: the mean squared deviation from the mean along ``axis`` (everything
+    when None), with ``N - ddof`` as divisor."""
+    _check_sym(a, "var")
+    nd = _nd(a)
+    x = a if dtype is None else _sym_op("Cast")(a, dtype=_dtype_name(dtype))
+    if axis is None:
+        mu = _sym_op("mean")(x)
+    else:
+        axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+        mu = _sym_op("mean")(x, axis=tuple(_norm_axis(ax, nd, "var") for ax in axes), keepdims=True)
+    dev = _w(_sym_op("square")(_sym_op("broadcast_sub")(x, mu)), nd)
+    if not ddof:
+        return mean(dev, axis, keepdims=keepdims)
+    count = sum(ones_like(dev), axis, keepdims=keepdims)
+    return true_divide(sum(dev, axis, keepdims=keepdims), count - ddof)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Symbolic ``np.std``: the square root of :func:`var`."""
+    _check_sym(a, "std")
+    return sqrt(var(a, axis, dtype, ddof=ddof, keepdims=keepdims))
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    """Symbolic ``np.cumsum``: cumulative sum along ``axis``, of the flattened array when None."""
+    _check_sym(a, "cumsum")
+    nd = _nd(a)
+    out_sym = _sym_op("cumsum")(a, axis=axis, dtype=None if dtype is None else _dtype_name(dtype))
+    return _w(out_sym, 1 if axis is None else nd)
+
+
+__all__ += ["var", "std", "cumsum"]
 
 
 def _argred(name):

@@ -40,6 +40,8 @@ for _m in (_internal, contrib, linalg, image, op):   # `import mxnet.symbol.cont
     import sys as _sys
     _sys.modules[_m.__name__] = _m
 from . import random  # noqa: E402
+from ..attribute import AttrScope as _AttrScope  # noqa: E402
+contrib.AttrScope, contrib.Symbol, contrib.uniform = _AttrScope, Symbol, random.uniform   # as in MXNet
 
 
 def _add_fluent_methods():

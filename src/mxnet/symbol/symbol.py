@@ -4,8 +4,10 @@ A :class:`Node` is a variable (``op is None``) or an operator application with i
 (strings, as in MXNet's JSON), user attributes and input entries ``(node, output_index)`` — data
 inputs first, then auxiliary states. A :class:`Symbol` is a list of output entries.
 """
+import logging
+
 from .. import attribute
-from ..base import MXNetError, numeric_types, to_dtype, DTYPE_TO_FLAG
+from ..base import MXNetError, NotImplementedForSymbol, numeric_types, to_dtype, DTYPE_TO_FLAG
 from ..context import current_context
 
 __all__ = ["Node", "Symbol", "Variable", "var", "Group", "topo_order"]
@@ -359,6 +361,77 @@ class Symbol:
                     lines.append("\targ[{}]={}({})".format(i, src.name, j))
         return "\n".join(lines)
 
+    # -- conversions and fluent helpers ---------------------------------------------------------
+    def as_nd_ndarray(self):
+        """Returns self (for conversion between legacy and NumPy-frontend symbols)."""
+        return self
+
+    def as_np_ndarray(self):
+        """This graph as an ``mx.sym.np`` symbol (``_Symbol``: NumPy semantics for the operators)."""
+        from ..numpy._symbol import _Symbol
+        return _Symbol(list(self._outputs))
+
+    def split_v2(self, indices_or_sections, axis=0, squeeze_axis=False):
+        """Convenience method for ``mx.sym.split_v2(self, ...)``: equal sections or split points."""
+        from . import split_v2
+        return split_v2(self, indices_or_sections, axis=axis, squeeze_axis=squeeze_axis)
+
+    # -- NDArray-only methods: MXNet raises NotImplementedForSymbol -----------------------------
+    def as_in_context(self):
+        """NDArray only: raises NotImplementedForSymbol."""
+        raise NotImplementedForSymbol(self.as_in_context, None)
+
+    def asnumpy(self):
+        """NDArray only: raises NotImplementedForSymbol."""
+        raise NotImplementedForSymbol(self.asnumpy, None)
+
+    def asscalar(self):
+        """NDArray only: raises NotImplementedForSymbol."""
+        raise NotImplementedForSymbol(self.asscalar, None)
+
+    def backward(self):
+        """NDArray only: raises NotImplementedForSymbol."""
+        raise NotImplementedForSymbol(self.backward, None)
+
+    def detach(self):
+        """NDArray only: raises NotImplementedForSymbol."""
+        raise NotImplementedForSymbol(self.detach, None)
+
+    def wait_to_read(self):
+        """NDArray only: raises NotImplementedForSymbol."""
+        raise NotImplementedForSymbol(self.wait_to_read, None)
+
+    def gradient(self, wrt):
+        """Symbolic gradient of this loss with respect to the arguments ``wrt``: not implemented,
+        as in MXNet (raises MXNetError); use ``Executor.backward`` or ``mx.autograd``."""
+        raise MXNetError("not implemented")
+
+    # -- subgraph backends ----------------------------------------------------------------------
+    def get_backend_symbol(self, backend):
+        """This graph partitioned for the subgraph backend ``backend`` (see :data:`SUBGRAPH_BACKENDS`);
+        an unregistered name raises MXNetError."""
+        if not _subgraph_backend(backend):
+            raise MXNetError("SubgraphProperty {} is not found in SubgraphBackendRegistry".format(backend))
+        return _copy_graph(self)
+
+    def optimize_for(self, backend, args=None, aux=None, ctx=None, shape_dict=None, type_dict=None,
+                     stype_dict=None, skip_infer=False, **kwargs):
+        """This graph partitioned and optimized for the subgraph backend ``backend``, as a new
+        Symbol. ``args`` / ``aux`` (dicts of NDArrays) are checked against the graph's shapes
+        unless ``skip_infer``; ``kwargs`` go to the backend. An unregistered backend logs an error
+        and returns the graph unchanged, as MXNet does."""
+        assert isinstance(backend, str)
+        assert isinstance(args, dict) or args is None
+        assert isinstance(aux, dict) or aux is None
+        if not _subgraph_backend(backend):
+            logging.getLogger(__name__).error("Error optimizing for backend '%s' cannot be found", backend)
+            return _copy_graph(self)
+        if not skip_infer and (args or aux):
+            inputs = set(self.list_inputs())
+            known = {k: v.shape for d in (args, aux) if d for k, v in d.items() if k in inputs}
+            self.infer_shape_partial(**known)
+        return _copy_graph(self)
+
     # -- binding --------------------------------------------------------------------------------
     def bind(self, ctx, args, args_grad=None, grad_req="write", aux_states=None, group2ctx=None,
              shared_exec=None):
@@ -378,6 +451,19 @@ class Symbol:
         ctx = current_context() if ctx is None else ctx
         ex = self.bind(ctx, kwargs, grad_req="null")
         return ex.forward()
+
+
+# Subgraph backends registered in MXNet 1.9.1 (CPU build). neomx has no fused subgraph operators,
+# so partitioning for them keeps the graph as it is: it computes the same values. MXNet's test
+# backends "default"/"default_v2" fail without their op_names attribute, as there.
+SUBGRAPH_BACKENDS = ("MKLDNN", "MKLDNN_QUANTIZE")
+
+
+def _subgraph_backend(backend):
+    """Whether ``backend`` is a registered subgraph backend."""
+    if backend in ("default", "default_v2"):
+        raise MXNetError("Cannot find attribute op_names in SubgraphProperty")
+    return backend in SUBGRAPH_BACKENDS
 
 
 def _all_attrs(n):
