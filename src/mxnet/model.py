@@ -5,17 +5,22 @@ import numpy as np
 
 from . import ndarray as nd
 from . import symbol as sym
-from .base import MXNetError
+from .base import MXNetError, mx_real_t  # noqa: F401
+from .callback import BatchEndParam, LogValidationMetricsCallback  # noqa: F401  (MXNet's names here)
 from .context import Context, cpu
+from .executor_manager import DataParallelExecutorManager, _check_arguments, _load_data  # noqa: F401
+from .initializer import Uniform  # noqa: F401
+from .io import DataDesc  # noqa: F401
+from .optimizer import get_updater  # noqa: F401
+
+try:        # FeedForward is a scikit-learn estimator when scikit-learn is installed
+    from sklearn.base import BaseEstimator as BASE_ESTIMATOR
+    SKLEARN_INSTALLED = True
+except ImportError:
+    BASE_ESTIMATOR = object
+    SKLEARN_INSTALLED = False
 
 __all__ = ["BatchEndParam", "save_checkpoint", "load_checkpoint", "load_params", "FeedForward"]
-
-
-def __getattr__(name):
-    if name == "BatchEndParam":
-        from .callback import BatchEndParam
-        return BatchEndParam
-    raise AttributeError("module 'mxnet.model' has no attribute {!r}".format(name))
 
 
 def save_checkpoint(prefix, epoch, symbol, arg_params, aux_params, remove_amp_cast=True):
@@ -81,6 +86,22 @@ def _create_kvstore(kvstore, num_device, arg_params):
     return kv, update_on_kvstore
 
 
+def _create_sparse_kvstore(kvstore):
+    """(kvstore, True) for parameters stored row_sparse: they are always updated on the store."""
+    from . import kvstore as kvs
+    if isinstance(kvstore, kvs.KVStore):
+        kv = kvstore
+    elif isinstance(kvstore, str):
+        kv = kvs.create(kvstore)
+    else:
+        raise TypeError("Cannot create '%s' KVStore with row_sparse parameters. The type must be KVStore "
+                        "or str." % kvstore)
+    assert kv.is_capable(kvs.KVStoreBase.OPTIMIZER), \
+        "KVStore with sparse weight requires optimizer support. However, type(kv) does not support " \
+        "optimizer. Please consider other kvstore backends (e.g. dist_device) instead."
+    return kv, True
+
+
 def _initialize_kvstore(kvstore, param_arrays, arg_params, param_names, update_on_kvstore):
     for idx, param_on_devs in enumerate(param_arrays):
         name = param_names[idx]
@@ -122,7 +143,7 @@ def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None,
 
 # -- FeedForward ------------------------------------------------------------------------------------
 
-class FeedForward:
+class FeedForward(BASE_ESTIMATOR):
     """The classic model API: ``FeedForward(symbol, ctx, num_epoch, learning_rate=...).fit(X, y)``.
 
     Runs on ``mx.mod.Module``; accepts NumPy arrays, NDArrays or DataIters."""

@@ -13,10 +13,13 @@ from .. import util as _util
 from ..backend import for_context
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
+from ..base import mx_real_t  # noqa: F401  (this and the next two: names MXNet's gluon.block has)
+from ..symbol import Symbol, load_json  # noqa: F401
+from ..util import np_array, np_shape, is_np_array  # noqa: F401
 from ..ndarray.imperative import _sig, shared_env
 from ..ndarray.contrib_flow import _regroup  # (nested formats: one definition)
 from ..ops.registry import OpEnv
-from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params
+from .parameter import Parameter, ParameterDict, DeferredInitializationError, select_params, _brief
 from .utils import HookHandle
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
@@ -163,11 +166,15 @@ class Block:
 
     def register_forward_pre_hook(self, hook):
         """Call ``hook(block, inputs)`` before every forward; returns a handle with ``detach()``."""
-        return HookHandle(self._forward_pre_hooks, hook)
+        handle = HookHandle()
+        handle.attach(self._forward_pre_hooks, hook)
+        return handle
 
     def register_forward_hook(self, hook):
         """Call ``hook(block, inputs, outputs)`` after every forward."""
-        return HookHandle(self._forward_hooks, hook)
+        handle = HookHandle()
+        handle.attach(self._forward_hooks, hook)
+        return handle
 
     def apply(self, fn):
         """Apply ``fn`` to every descendant block, then to this one."""
@@ -200,14 +207,13 @@ class Block:
         if deduplicate:
             reverse = {}
             for k, v in params.items():
-                reverse.setdefault(id(v), k)
+                reverse[id(v)] = k      # the last name of a shared parameter, as MXNet
             params = {k: v for k, v in params.items() if reverse[id(v)] == k}
         nd.save(filename, {key: val._reduce() for key, val in params.items()})
 
     def load_parameters(self, filename, ctx=None, allow_missing=False, ignore_extra=False, cast_dtype=False,
                         dtype_source="current"):
         """Load parameters saved by ``save_parameters`` (or legacy prefixed names)."""
-        from .parameter import _load_into
         loaded = nd.load(filename)
         if isinstance(loaded, list) and not loaded:
             loaded = {}           # a block without parameters saves an empty file
@@ -221,9 +227,22 @@ class Block:
             self.collect_params().load(filename, ctx, allow_missing, ignore_extra, self.prefix,
                                        cast_dtype=cast_dtype, dtype_source=dtype_source)
             return
-        wrapped = ParameterDict()
-        wrapped._params.update(params)
-        _load_into(wrapped, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source)
+        if not allow_missing:
+            # a shared parameter is saved once, under one of its names (deduplicate=True)
+            aliases = {}
+            for k, v in params.items():
+                aliases.setdefault(id(v), []).append(k)
+            for name, param in params.items():
+                assert any(p in loaded for p in aliases[id(param)]), \
+                    "Parameter '%s' is missing in file '%s', which contains parameters: %s. Set " \
+                    "allow_missing=True to ignore missing parameters." % (name, filename, _brief(loaded.keys()))
+        for name, value in loaded.items():
+            if name in params:
+                params[name]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
+            elif not ignore_extra:
+                raise ValueError("Parameter '%s' loaded from file '%s' is not present in ParameterDict, which "
+                                 "contains parameters %s. Set ignore_extra=True to ignore. " % (
+                                     name, filename, _brief(self._params.keys())))
 
     def save(self, prefix):
         """Save the parameters to ``prefix-model.params`` and the block structure (names of the
@@ -598,11 +617,8 @@ class SymbolBlock(HybridBlock):
         inputs = [sym.var(n) for n in input_names]
         ret = SymbolBlock(symbol, inputs)
         if param_file is not None:
-            loaded = nd.load(param_file)
-            params = ret.collect_params()
-            from .parameter import _load_into
-            _load_into(params, {k.split(":", 1)[-1]: v for k, v in loaded.items()}, param_file, ctx,
-                       allow_missing, ignore_extra, False, "current")
+            ret.collect_params().load(param_file, ctx, allow_missing, ignore_extra, cast_dtype=True,
+                                      dtype_source="saved")
         return ret
 
     def __init__(self, outputs, inputs, params=None):
@@ -636,6 +652,17 @@ class SymbolBlock(HybridBlock):
 
     def hybridize(self, active=True, **kwargs):
         self._active = True
+
+    def reset_ctx(self, ctx):
+        """Re-assign all Parameters to other contexts (a list: one copy each), including those
+        the cached graph holds beyond ``collect_params()``."""
+        params = self.collect_params()
+        if self._cached is not None:
+            for name, p in self._cached.params.items():
+                if name not in params:
+                    p.reset_ctx(ctx)
+        for p in params.values():
+            p.reset_ctx(ctx)
 
 
 def _to_np_outputs(out):

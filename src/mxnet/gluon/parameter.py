@@ -7,14 +7,23 @@ import numpy as np
 from .. import autograd
 from .. import ndarray as nd
 from .. import util as _util
-from ..base import MXNetError
-from ..context import Context, cpu, current_context
+from ..base import MXNetError, mx_real_t  # noqa: F401  (mx_real_t, is_np_array, shape_is_known:
+from ..context import Context, cpu, current_context  # names MXNet's gluon.parameter has)
+from ..symbol import Symbol as _Symbol
+from ..util import is_np_array, is_np_shape  # noqa: F401
+from .utils import shape_is_known  # noqa: F401
+
+tensor_types = (_Symbol, nd.NDArray)
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError"]
 
 
 class DeferredInitializationError(MXNetError):
     """A parameter's shape is not known yet: run a forward pass first."""
+
+
+_STYPES = ("default", "row_sparse", "csr")
+_NAMING = "https://mxnet.io/api/python/docs/tutorials/packages/gluon/blocks/naming.html"
 
 
 def _ctx_list(ctx):
@@ -28,14 +37,16 @@ def _ctx_list(ctx):
 class Parameter:
     """A trainable array of a Block: ``data(ctx)``, ``grad(ctx)``, ``initialize``, ``set_data``.
 
-    Unknown dimensions (0) in ``shape`` are completed from the data at the first forward pass."""
+    Unknown dimensions (0) in ``shape`` are completed from the data at the first forward pass.
+    A ``stype='row_sparse'`` parameter holds RowSparseNDArrays, read through ``row_sparse_data``
+    (rows pulled from its Trainer's KVStore) instead of ``data``."""
 
     def __init__(self, name, grad_req="write", shape=None, dtype=np.float32, lr_mult=1.0, wd_mult=1.0,
                  init=None, allow_deferred_init=False, differentiable=True, stype="default",
                  grad_stype="default"):
         self.name = name
         self._shape = tuple(shape) if isinstance(shape, (tuple, list)) else ((shape,) if shape else None)
-        self.dtype = dtype
+        self._dtype = dtype
         self.lr_mult = lr_mult
         self.wd_mult = wd_mult
         self.init = init
@@ -48,15 +59,29 @@ class Parameter:
         self._grad = None
         self._ctx_list = None
         self._deferred_init = ()
+        for what, st in (("grad_stype", grad_stype), ("stype", stype)):
+            assert st in _STYPES, "%s for Parameter '%s' must be one of 'default', 'row_sparse', or " \
+                "'csr', but got '%s'" % (what, name, st)
         self._stype = stype
         self._grad_stype = grad_stype
         self._var = None
+        self._trainer = None
 
     def __repr__(self):
         return "Parameter {name} (shape={shape}, dtype={dtype})".format(
             name=self.name, shape=self.shape, dtype=np.dtype(self.dtype).name if self.dtype is not None else None)
 
     # -- attributes -----------------------------------------------------------------------------
+    @property
+    def dtype(self):
+        """The type of the parameter. Setting the dtype value is equivalent to casting the value
+        of the parameter (``cast``)."""
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, dtype):
+        self.cast(dtype)
+
     @property
     def grad_req(self):
         return self._grad_req
@@ -138,6 +163,8 @@ class Parameter:
 
     def _init_impl(self, data, ctx_list):
         self._ctx_list = list(ctx_list)
+        if self._stype != "default" and data.stype != self._stype:
+            data = data.tostype(self._stype)
         self._data = [data.copyto(c) if data.context != c or len(ctx_list) > 1 else data.copy()
                       for c in self._ctx_list]
         self._init_grad()
@@ -173,6 +200,10 @@ class Parameter:
     # -- access ---------------------------------------------------------------------------------
     def data(self, ctx=None):
         """The value on ``ctx`` (default: the current context, or the only one)."""
+        if self._stype != "default":
+            raise RuntimeError("Cannot return a copy of Parameter '%s' on ctx %s via data() because its "
+                               "storage type is %s. Please use row_sparse_data() instead." % (
+                                   self.name, str(ctx), self._stype))
         data = self._data
         if data is not None and (ctx is self._ctx_list[0] or (ctx is None and len(data) == 1)):
             d = data[0]       # the common case, without a call
@@ -188,9 +219,58 @@ class Parameter:
 
     def list_data(self):
         """Values on every context, in initialisation order."""
+        if self._stype != "default":
+            raise RuntimeError("Cannot return copies of Parameter '%s' on all contexts via list_data() "
+                               "because its storage type is %s. Please use row_sparse_data() instead." % (
+                                   self.name, self._stype))
+        return self._all_data()
+
+    def _all_data(self):
+        """The arrays on every context, whatever the storage type (errors when not initialised)."""
         if self._data is None:
             self._check_initialized()
         return list(self._data)
+
+    def row_sparse_data(self, row_id):
+        """A copy of the 'row_sparse' parameter on ``row_id``'s context keeping only the rows
+        ``row_id`` (an NDArray of row indices), pulled from the KVStore of the parameter's Trainer.
+        The parameter must have been initialized on that context."""
+        if self._stype != "row_sparse":
+            raise RuntimeError("Cannot return a copy of Parameter %s via row_sparse_data() because its "
+                               "storage type is %s. Please use data() instead." % (self.name, self._stype))
+        return self._get_row_sparse(row_id, False)
+
+    def list_row_sparse_data(self, row_id):
+        """Copies of the 'row_sparse' parameter on every context (in creation order), each keeping
+        only the rows ``row_id``, pulled from the KVStore of the parameter's Trainer."""
+        if self._stype != "row_sparse":
+            raise RuntimeError("Cannot return copies of Parameter '%s' on all contexts via "
+                               "list_row_sparse_data() because its storage type is %s. Please use data() "
+                               "instead." % (self.name, self._stype))
+        return self._get_row_sparse(row_id, True)
+
+    def _get_row_sparse(self, row_id, all_contexts):
+        if not isinstance(row_id, nd.NDArray):
+            raise TypeError("row_id must have NDArray type, but %s is given" % (type(row_id)))
+        if not self._trainer:
+            raise RuntimeError("Cannot get row_sparse data for Parameter '%s' when no Trainer is created "
+                               "with it." % self.name)
+        if all_contexts:
+            results = self._all_data()
+        else:
+            ctx = row_id.context
+            self._check_initialized(ctx)
+            results = self._data[self._ctx_list.index(ctx)]
+        self._trainer._row_sparse_pull(self, results, row_id)
+        return results
+
+    def _set_trainer(self, trainer):
+        """Link the Trainer that updates this parameter (a sparse one takes a single Trainer)."""
+        if self._stype != "default" and self._trainer and trainer and self._trainer is not trainer:
+            raise RuntimeError("Failed to set the trainer for Parameter '%s' because it was already set. "
+                               "More than one trainers for a %s Parameter is not supported." % (
+                                   self.name, self._stype))
+        self._trainer = trainer
 
     def grad(self, ctx=None):
         """The gradient buffer on ``ctx``."""
@@ -233,6 +313,9 @@ class Parameter:
             init, ctx, default_init, _ = self._deferred_init
             self._deferred_init = (init, ctx, default_init, data if isinstance(data, nd.NDArray) else nd.array(data))
             return
+        trainer = self._trainer
+        if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore:
+            trainer._reset_kvstore()     # the KVStore's copy is re-initialised from the new value
         for arr in self._data:
             arr[:] = data
 
@@ -245,8 +328,9 @@ class Parameter:
         """Move the parameter to other contexts (keeping its value)."""
         ctx = _ctx_list(ctx)
         if self._data is not None:
-            data = self._data[0].as_in_context(cpu())
-            self._init_impl(data, ctx)
+            data = self._reduce()
+            with autograd.pause():
+                self._init_impl(data, ctx)
         elif self._deferred_init:
             init, _, default_init, data = self._deferred_init
             self._deferred_init = (init, ctx, default_init, data)
@@ -254,13 +338,77 @@ class Parameter:
             raise ValueError("Cannot reset context for Parameter '%s' because it has not been initialized." % self.name)
 
     def cast(self, dtype):
-        """Cast data and gradients to ``dtype``."""
-        self.dtype = dtype
+        """Cast data and gradients (keeping their values) to ``dtype``."""
+        self._dtype = dtype
         if self._data is None:
             return
         with autograd.pause():
             self._data = [d.astype(dtype) for d in self._data]
-            self._init_grad()
+            if self._grad is None:
+                return
+            self._grad = [g.astype(dtype) for g in self._grad]
+            autograd.mark_variables(self._data, self._grad, self._grad_req)
+
+    def _reduce(self):
+        """The value averaged over contexts, on the CPU (a row_sparse one: every row, pulled
+        from the Trainer's KVStore)."""
+        ctx = cpu()
+        if self._stype == "default":
+            block = self.list_data()
+            if len(block) == 1:
+                return block[0].copyto(ctx)
+            return nd.add_n(*[d.as_in_context(ctx) for d in block]) / len(block)
+        if not self._trainer:
+            raise RuntimeError("Cannot reduce row_sparse data for Parameter '%s' when no Trainer is "
+                               "created with it." % self.name)
+        all_row_ids = nd.arange(0, self.shape[0], dtype="int64", ctx=ctx)
+        data = nd.sparse.zeros("row_sparse", self.shape, ctx=ctx, dtype=self.dtype)
+        self._trainer._row_sparse_pull(self, data, all_row_ids, full_idx=True)
+        return data
+
+    def _load_init(self, data, ctx, cast_dtype=False, dtype_source="current"):
+        """(Re)initialise from loaded ``data`` on ``ctx``: shapes must agree (unknown dimensions
+        are filled), dtypes too unless ``cast_dtype`` (to this parameter's dtype with
+        dtype_source='current', or adopting the saved one with 'saved')."""
+        if cast_dtype:
+            assert dtype_source in ("current", "saved")
+        if self._shape:
+            unknown = -1 if is_np_shape() else 0
+            assert len(self._shape) == len(data.shape) and all(
+                a in (unknown, b) for a, b in zip(self._shape, data.shape)), \
+                "Failed loading Parameter '%s' from saved params: shape incompatible expected %s vs saved " \
+                "%s" % (self.name, str(self.shape), str(data.shape))
+        self._shape = tuple(data.shape)
+        if self._dtype is not None:
+            if cast_dtype and np.dtype(self._dtype).type != data.dtype:
+                if dtype_source == "current":
+                    data = data.astype(self._dtype, copy=False)
+                else:
+                    self.dtype = data.dtype
+            else:
+                assert np.dtype(self._dtype).type == data.dtype, \
+                    "Failed loading Parameter '%s' from saved params: dtype incompatible expected %s vs " \
+                    "saved %s. Set cast_dtype=True to cast the dtype of saved params." % (
+                        self.name, str(self._dtype), str(data.dtype))
+        if self._stype != data.stype:
+            data = data.tostype(self._stype)
+        if isinstance(ctx, Context):
+            ctx = [ctx]
+        if self._data is None:
+            if self._deferred_init:
+                assert ctx is None or set(ctx) == set(self._deferred_init[1]), \
+                    "Failed to load Parameter '%s' on %s because it was previous initialized on %s." % (
+                        self.name, str(ctx), str(self.list_ctx()))
+                ctx = self._deferred_init[1]
+            elif ctx is None:
+                ctx = [cpu()]
+            self._init_impl(data, ctx)
+        else:
+            assert ctx is None or set(ctx) == set(self.list_ctx()), \
+                "Failed to load Parameter '%s' on %s because it was previous initialized on %s." % (
+                    self.name, str(ctx), str(self.list_ctx()))
+            self.set_data(data)
+        self._deferred_init = ()
 
     def var(self):
         """A Symbol variable for this parameter (shape, dtype, lr/wd multipliers, init)."""
@@ -440,73 +588,54 @@ class ParameterDict:
 
     def load(self, filename, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix="",
              cast_dtype=False, dtype_source="current"):
-        """Load values saved by ``save`` (names get ``restore_prefix`` prepended)."""
+        """Load values saved by ``save`` from ``filename`` (names get ``restore_prefix``
+        prepended; see ``load_dict``)."""
+        if restore_prefix:
+            for name in self.keys():
+                assert name.startswith(restore_prefix), \
+                    "restore_prefix is '%s' but Parameters name '%s' does not start with '%s'. For more " \
+                    "info on naming, please see %s" % (restore_prefix, name, restore_prefix, _NAMING)
         loaded = nd.load(filename)
-        if not isinstance(loaded, dict):
+        if not isinstance(loaded, dict) and loaded:
             raise MXNetError("%s holds no parameter names" % filename)
-        arg_dict = {restore_prefix + k.split(":", 1)[-1]: v for k, v in loaded.items()}
-        _load_into(self, arg_dict, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source)
+        self.load_dict(loaded, ctx, allow_missing, ignore_extra, restore_prefix, filename, cast_dtype,
+                       dtype_source)
 
-
-def _reduce(self):
-    """The value averaged over contexts, on the CPU."""
-    data = self.list_data()
-    if len(data) == 1:
-        return data[0].copyto(cpu())
-    return nd.add_n(*[d.as_in_context(cpu()) for d in data]) / len(data)
-
-
-Parameter._reduce = _reduce
-
-
-def _load_into(params, arg_dict, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source):
-    if not allow_missing:
-        for name in params.keys():
-            if name not in arg_dict:
-                raise AssertionError("Parameter '%s' is missing in file '%s', which contains parameters: %s. "
-                                     "Please make sure source and target networks have the same prefix." % (
-                                         name, filename, _brief(arg_dict.keys())))
-    for name, value in arg_dict.items():
-        if name not in params.keys():
-            if ignore_extra:
+    def load_dict(self, param_dict, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix="",
+                  filename=None, cast_dtype=False, dtype_source="current"):
+        """Load parameters from ``param_dict`` ({name: NDArray}, names optionally prefixed with
+        ``arg:``/``aux:``, or a list of (name, NDArray) pairs) onto ``ctx``. ``restore_prefix``
+        is prepended to the stored names; ``allow_missing``/``ignore_extra`` tolerate parameters
+        absent from the dict / entries absent from this ParameterDict; ``cast_dtype`` casts
+        (dtype_source 'current': to the parameter's dtype, 'saved': the parameter takes the
+        saved dtype); ``filename`` only names the source in error messages."""
+        lprefix = len(restore_prefix)
+        items = param_dict.items() if isinstance(param_dict, dict) else param_dict
+        arg_dict = {restore_prefix + (k[4:] if k.startswith(("arg:", "aux:")) else k): v for k, v in items}
+        source = "file: %s" % filename if filename else "param_dict"
+        if not allow_missing:
+            for name in self.keys():
+                assert name in arg_dict, \
+                    "Parameter '%s' is missing in %s, which contains parameters: %s. Please make sure " \
+                    "source and target networks have the same prefix.For more info on naming, please " \
+                    "see %s" % (name[lprefix:], source, _brief(arg_dict.keys()), _NAMING)
+        for name, value in arg_dict.items():
+            if name not in self._params:
+                assert ignore_extra, \
+                    "Parameter '%s' loaded from %s is not present in ParameterDict, choices are: %s. Set " \
+                    "ignore_extra to True to ignore. Please make sure source and target networks have " \
+                    "the same prefix.For more info on naming, please see %s" % (
+                        name[lprefix:], source, _brief(self._params.keys()), _NAMING)
                 continue
-            raise AssertionError("Parameter '%s' loaded from file '%s' is not present in ParameterDict, "
-                                 "which contains parameters %s. Set ignore_extra=True to ignore. " % (
-                                     name, filename, _brief(params.keys())))
-        param = params[name]
-        if cast_dtype:
-            if dtype_source == "current":
-                value = value.astype(param.dtype)
-            else:
-                param.dtype = value.dtype
-        _set_loaded(param, value, ctx)
+            self._params[name]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
 
 
-def _set_loaded(param, value, ctx):
-    if param._shape is not None and len(param._shape) == len(value.shape):
-        for a, b in zip(param._shape, value.shape):
-            if a and a != b:
-                raise AssertionError("Failed loading Parameter '%s' from saved params: shape incompatible "
-                                     "expected %s vs saved %s" % (param.name, str(param.shape), str(value.shape)))
-    param._shape = value.shape
-    if param._data is None and not param._deferred_init:
-        param._deferred_init = (None, _ctx_list(ctx), None, None)
-    if param._data is None:
-        init, ctxs, default_init, _ = param._deferred_init
-        if ctx is not None:
-            ctxs = _ctx_list(ctx)
-        param._deferred_init = ()
-        param._init_impl(value.astype(param.dtype) if np.dtype(value.dtype) != np.dtype(param.dtype) else value, ctxs)
-    else:
-        if ctx is not None and _ctx_list(ctx) != param._ctx_list:
-            param._init_impl(value, _ctx_list(ctx))
-        else:
-            param.set_data(value)
-
-
-def _brief(names):
+def _brief(names, limit=7):
+    """Quoted names, the middle elided beyond ``limit`` (MXNet's message format)."""
     names = list(names)
-    return ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    if len(names) > limit:
+        return _brief(names[:limit // 2], limit) + ", ..., " + _brief(names[-limit // 2:], limit)
+    return ", ".join("'%s'" % str(n) for n in names)
 
 
 def select_params(params, select):

@@ -1,6 +1,10 @@
 """gluon.Trainer: applies an optimizer to a set of Parameters (summing gradients over contexts)."""
+import numpy as np
+
+from .. import ndarray as nd
 from .. import optimizer as opt
 from ..base import MXNetError
+from ..kvstore import KVStore  # noqa: F401  (MXNet's gluon.trainer re-exports it)
 from .parameter import ParameterDict, Parameter
 
 __all__ = ["Trainer"]
@@ -8,7 +12,10 @@ __all__ = ["Trainer"]
 
 class Trainer:
     """``Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})``; ``step(batch_size)`` after
-    ``backward`` sums gradients over contexts and updates every parameter."""
+    ``backward`` sums gradients over contexts and updates every parameter.
+
+    Parameters with ``stype='row_sparse'`` are always updated on a KVStore (created even for one
+    device); ``Parameter.row_sparse_data`` pulls their rows from it."""
 
     def __init__(self, params, optimizer, optimizer_params=None, kvstore="device", compression_params=None,
                  update_on_kvstore=None):
@@ -23,11 +30,14 @@ class Trainer:
                 raise ValueError("First argument must be a list or dict of Parameters, got list of %s." % type(p))
             self._param2idx[p.name] = i
             self._params.append(p)
+            p._set_trainer(self)
+        self._contains_sparse_weight = any(p._stype != "default" for p in self._params)
         optimizer_params = dict(optimizer_params or {})
         self._scale = optimizer_params.get("rescale_grad", 1.0)
         self._contexts = None
         self._kvstore_type = kvstore
         self._update_on_kvstore = update_on_kvstore
+        self._update_on_kvstore_arg = update_on_kvstore
         self._compression_params = compression_params
         self._init_optimizer(optimizer, optimizer_params)
         self._kv_initialized = False
@@ -48,7 +58,7 @@ class Trainer:
     def _init_kvstore(self):
         """Create the KVStore as MXNet does: none for one local device, else (or for any dist
         type) a store that sums gradients — and applies the optimizer when update_on_kvstore."""
-        from ..model import _create_kvstore
+        from ..model import _create_kvstore, _create_sparse_kvstore
         contexts = None
         for p in self._params:
             ctx = p.list_ctx()
@@ -59,9 +69,15 @@ class Trainer:
                                  "Parameter %s is initialized on %s while previous Parameters are "
                                  "initialized on %s." % (p.name, str(ctx), str(contexts)))
         self._contexts = contexts or []
-        arg_arrays = {p.name: p.list_data()[0] for p in self._params if p._data is not None}
-        kv, update_on_kv = _create_kvstore(self._kvstore_type, len(self._contexts), arg_arrays) \
-            if self._kvstore_type else (None, False)
+        if self._contains_sparse_weight:    # sparse weights live, and are updated, on the store
+            if self._update_on_kvstore is False:
+                raise ValueError("Cannot set update_on_kvstore=False when sparse weights are present.")
+            kv, update_on_kv = _create_sparse_kvstore(self._kvstore_type)
+        elif self._kvstore_type:
+            arg_arrays = {p.name: p._data[0] for p in self._params if p._data is not None}
+            kv, update_on_kv = _create_kvstore(self._kvstore_type, len(self._contexts), arg_arrays)
+        else:
+            kv, update_on_kv = None, False
         if kv is not None:
             if "async" in kv.type:
                 if self._update_on_kvstore is False:
@@ -76,13 +92,41 @@ class Trainer:
             if update_on_kv:
                 kv.set_optimizer(self._optimizer)
             for i, p in enumerate(self._params):
-                if p.grad_req != "null":
+                if p._stype != "default":
+                    kv.init(i, p._all_data()[0])      # read back through row_sparse_data
+                elif p.grad_req != "null":
                     kv.init(i, p.list_data()[0])
                     kv.pull(i, p.list_data(), priority=-i)   # every worker starts from rank 0's values
         self._kvstore = kv
         self._update_on_kvstore = bool(update_on_kv) if kv is not None else False
         self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
         self._kv_initialized = True
+
+    def _reset_kvstore(self):
+        """Drop the KVStore (after ``Parameter.set_data``): the next step creates it again from
+        the parameters' values."""
+        if self._kvstore and "dist" in self._kvstore.type:
+            raise RuntimeError("Cannot reset distributed KVStore.")
+        self._kv_initialized = False
+        self._kvstore = None
+        self._update_on_kvstore = self._update_on_kvstore_arg
+
+    def _row_sparse_pull(self, parameter, out, row_id, full_idx=False):
+        """Pull the rows ``row_id`` of ``parameter`` from the KVStore into ``out`` (an array or a
+        list of arrays); ``full_idx``: ``row_id`` lists every row, a plain pull does."""
+        if not self._kv_initialized:
+            self._init_kvstore()
+        idx = self._param2idx[parameter.name]
+        if full_idx and "dist" not in self._kvstore.type:
+            assert row_id.size == out.shape[0]
+            self._kvstore.pull(idx, out=out, priority=-idx, ignore_sparse=False)
+            return
+        self._kvstore.row_sparse_pull(idx, out=out, row_ids=row_id, priority=-idx)
+        # a store may send more rows than asked for: keep exactly the requested ones (sorted,
+        # without repeats, as a row_sparse array stores them)
+        rows = np.unique(row_id.asnumpy().astype(np.int64))
+        for o in out if isinstance(out, (list, tuple)) else [out]:
+            nd.sparse.retain(o, nd.array(rows, ctx=o.context, dtype=np.int64)).copyto(o)
 
     @property
     def learning_rate(self):
@@ -116,6 +160,10 @@ class Trainer:
         # One pushpull for every parameter: a distributed store then reduces them in a few
         # fused collectives instead of one per parameter (MXNet issues one call per key).
         keys = [i for i, p in enumerate(self._params) if p.grad_req != "null"]
+        sparse = [i for i in keys if self._params[i]._stype != "default"]
+        if sparse:    # updated on the store; row_sparse_data pulls the rows the next batch needs
+            self._kvstore.push(sparse, [self._params[i].list_grad() for i in sparse])
+            keys = [i for i in keys if self._params[i]._stype == "default"]
         if not keys:
             return
         grads = [self._params[i].list_grad() for i in keys]

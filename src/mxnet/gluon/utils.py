@@ -2,11 +2,14 @@
 import hashlib
 import math
 import os
+import weakref
+from collections import OrderedDict
 
 import numpy as np
 
 from .. import ndarray as nd
 from ..base import MXNetError
+from ..util import is_np_array, is_np_shape  # noqa: F401  (names MXNet's gluon.utils has)
 
 __all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download", "replace_file",
            "shape_is_known", "HookHandle"]
@@ -100,7 +103,6 @@ def replace_file(src, dst):
 def shape_is_known(shape):
     """Whether every dimension of ``shape`` is known: None is unknown, and so is a dimension of 0
     (or, under ``mx.util.np_shape(True)``, of -1, where a 0-d shape is known)."""
-    from ..util import is_np_shape
     if shape is None:
         return False
     unknown = -1 if is_np_shape() else 0
@@ -114,22 +116,37 @@ def shape_is_known(shape):
 
 
 class HookHandle:
-    """The handle a Block's ``register_forward_hook`` / ``register_forward_pre_hook`` returns:
-    ``detach()`` removes the hook; usable as a context manager."""
-    _next = [0]
+    """A handle that can attach/detach a hook: ``attach(hooks_dict, hook)`` stores ``hook`` in
+    ``hooks_dict`` under ``id(hook)``; ``detach()`` removes it; usable as a context manager.
+    The handle holds only a weak reference to ``hooks_dict`` (as MXNet)."""
 
-    def __init__(self, hooks, hook):
-        self._hooks = hooks
-        self._id = HookHandle._next[0]
-        HookHandle._next[0] += 1
-        hooks[self._id] = hook
+    def __init__(self):
+        self._hooks_dict_ref = None
+        self._id = None
+
+    def attach(self, hooks_dict, hook):
+        """Store ``hook`` in ``hooks_dict`` (a handle attaches once)."""
+        assert not self._hooks_dict_ref, "The same handle cannot be attached twice."
+        self._id = id(hook)
+        hooks_dict[self._id] = hook
+        self._hooks_dict_ref = weakref.ref(hooks_dict)
 
     def detach(self):
-        """Remove the hook."""
-        self._hooks.pop(self._id, None)
+        """Remove the hook (if its dictionary still holds it)."""
+        hooks_dict = self._hooks_dict_ref() if self._hooks_dict_ref is not None else None
+        if hooks_dict is not None:
+            hooks_dict.pop(self._id, None)
+
+    def __getstate__(self):
+        return (self._hooks_dict_ref() if self._hooks_dict_ref is not None else None, self._id)
+
+    def __setstate__(self, state):
+        # a dictionary nothing else references is gone once unpickled: refer to a fresh one
+        self._hooks_dict_ref = weakref.ref(state[0] if state[0] is not None else OrderedDict())
+        self._id = state[1]
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *a):
+    def __exit__(self, ptype, value, trace):
         self.detach()

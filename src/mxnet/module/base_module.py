@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..base import MXNetError
+from ..initializer import Uniform
 
 __all__ = ["BaseModule"]
 
@@ -184,6 +185,92 @@ class BaseModule:
         """The module's symbol."""
         return self._symbol
 
+    @property
+    def data_names(self):
+        """A list of names for data required by this module."""
+        raise NotImplementedError()
+
+    @property
+    def output_names(self):
+        """A list of names for the outputs of this module."""
+        raise NotImplementedError()
+
+    @property
+    def data_shapes(self):
+        """A list of (name, shape) pairs specifying the data inputs to this module."""
+        raise NotImplementedError()
+
+    @property
+    def label_shapes(self):
+        """A list of (name, shape) pairs specifying the label inputs to this module (None if
+        the module takes no labels)."""
+        raise NotImplementedError()
+
+    @property
+    def output_shapes(self):
+        """A list of (name, shape) pairs specifying the outputs of this module."""
+        raise NotImplementedError()
+
+    def get_params(self):
+        """``(arg_params, aux_params)``: dicts of name to NDArray, the parameters' values."""
+        raise NotImplementedError()
+
+    def init_params(self, initializer=Uniform(0.01), arg_params=None, aux_params=None, allow_missing=False,
+                    force_init=False, allow_extra=False):
+        """Initialize the parameters and auxiliary states (``initializer``, or the values of
+        ``arg_params``/``aux_params``)."""
+        raise NotImplementedError()
+
+    def get_states(self, merge_multi_context=True):
+        """The states of the module (a list per state of one NDArray per device); a module
+        without states returns ``[]`` (only ``merge_multi_context=False`` is supported)."""
+        assert self.binded and self.params_initialized
+        assert not merge_multi_context
+        return []
+
+    def set_states(self, states=None, value=None):
+        """Set the states from ``states`` or to the scalar ``value``; a module without states
+        accepts neither."""
+        assert self.binded and self.params_initialized
+        assert not states and not value
+
+    def bind(self, data_shapes, label_shapes=None, for_training=True, inputs_need_grad=False,
+             force_rebind=False, shared_module=None, grad_req="write"):
+        """Bind the symbols to construct executors: required before computing with the module."""
+        raise NotImplementedError()
+
+    def init_optimizer(self, kvstore="local", optimizer="sgd", optimizer_params=(("learning_rate", 0.01),),
+                       force_init=False):
+        """Install and initialize the optimizer (and the KVStore for multi-device training)."""
+        raise NotImplementedError()
+
+    # -- computation -----------------------------------------------------------------------------
+    def forward(self, data_batch, is_train=None):
+        """Forward computation of one ``data_batch`` (``is_train`` None: as bound)."""
+        raise NotImplementedError()
+
+    def backward(self, out_grads=None):
+        """Backward computation (``out_grads``: gradients of the outputs, for non-loss outputs)."""
+        raise NotImplementedError()
+
+    def get_outputs(self, merge_multi_context=True):
+        """Outputs of the previous forward computation (merged over devices by default)."""
+        raise NotImplementedError()
+
+    def get_input_grads(self, merge_multi_context=True):
+        """Gradients of the inputs, computed by the previous backward (bind with
+        ``inputs_need_grad=True``)."""
+        raise NotImplementedError()
+
+    def update(self):
+        """Update the parameters with the installed optimizer and the gradients of the last
+        forward-backward."""
+        raise NotImplementedError()
+
+    def update_metric(self, eval_metric, labels, pre_sliced=False):
+        """Evaluate and accumulate ``eval_metric`` on the outputs of the last forward."""
+        raise NotImplementedError()
+
     def prepare(self, data_batch, sparse_row_id_fn=None):
         """Hook run before each batch (nothing to do for dense data)."""
 
@@ -205,6 +292,7 @@ class BaseModule:
                          allow_missing=allow_missing, force_init=force_init, allow_extra=allow_extra)
 
     def install_monitor(self, mon):
+        """Install a monitor on all executors."""
         raise NotImplementedError()
 
 

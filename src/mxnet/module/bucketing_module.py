@@ -1,6 +1,13 @@
-"""BucketingModule: one Module per bucket key (e.g. sequence length), sharing parameters."""
+"""BucketingModule: one Module per bucket key (e.g. sequence length), sharing parameters.
+
+Checkpoints (``save_checkpoint``/``load``) are MXNet's: ``prefix-%04d.params`` (the parameters),
+``prefix-<key>-symbol.json`` per bucket and ``prefix.buckets`` (the keys, an int32 NDArray)."""
 import logging
 
+import numpy as np
+
+from .. import ndarray as nd
+from .. import symbol as sym
 from ..base import MXNetError
 from ..context import cpu
 from .base_module import BaseModule
@@ -67,6 +74,8 @@ class BucketingModule(BaseModule):
         return self._curr_module.output_shapes
 
     def get_params(self):
+        """``(arg_params, aux_params)`` of the current bucket's module (shared by all)."""
+        assert self.params_initialized
         self._curr_module._params_dirty = self._params_dirty
         params = self._curr_module.get_params()
         self._params_dirty = False
@@ -95,26 +104,42 @@ class BucketingModule(BaseModule):
 
     def bind(self, data_shapes, label_shapes=None, for_training=True, inputs_need_grad=False,
              force_rebind=False, shared_module=None, grad_req="write"):
-        if self.binded and not force_rebind:
+        """Bind the default bucket's module (a loaded one keeps its parameters)."""
+        arg_params = aux_params = None
+        if self.params_initialized:     # keep them over the (re)bind
+            arg_params, aux_params = self.get_params()
+        if force_rebind:
+            self._reset_bind()
+        if self.binded:
             self.logger.warning("Already bound, ignoring bind()")
             return
+        assert shared_module is None, "shared_module for BucketingModule is not supported"
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
         self._grad_req = grad_req
-        module = self._new_module(self._default_bucket_key)
+        module = self._buckets.get(self._default_bucket_key) or self._new_module(self._default_bucket_key)
         module.bind(data_shapes, label_shapes, for_training, inputs_need_grad, force_rebind=False,
                     shared_module=None, grad_req=grad_req)
         self._curr_module = module
         self._curr_bucket_key = self._default_bucket_key
-        self._buckets = {self._default_bucket_key: module}
+        self._buckets[self._default_bucket_key] = module
         self.binded = True
+        if self.params_initialized:
+            self.set_params(arg_params, aux_params)
+
+    def _reset_bind(self):
+        self.binded = False
+        self._buckets = {}
+        self._curr_module = None
+        self._curr_bucket_key = None
 
     def switch_bucket(self, bucket_key, data_shapes, label_shapes=None):
         """Make ``bucket_key`` current, binding its module (sharing the default's parameters)."""
         if not self.binded:
             raise MXNetError("call bind before switching bucket")
-        if bucket_key not in self._buckets:
-            module = self._new_module(bucket_key)
+        module = self._buckets.get(bucket_key)
+        if module is None or not module.binded:     # new, or loaded by load()/load_dict()
+            module = module or self._new_module(bucket_key)
             module.bind(data_shapes, label_shapes, self._curr_module.for_training,
                         self._curr_module.inputs_need_grad, force_rebind=False,
                         shared_module=self._buckets[self._default_bucket_key], grad_req=self._grad_req)
@@ -166,6 +191,69 @@ class BucketingModule(BaseModule):
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         self._curr_module.update_metric(eval_metric, labels, pre_sliced)
+
+    def get_states(self, merge_multi_context=True):
+        """The current bucket's states (per state, one NDArray per device)."""
+        assert self.binded and self.params_initialized
+        return self._curr_module.get_states(merge_multi_context=merge_multi_context)
+
+    def set_states(self, states=None, value=None):
+        """Set the current bucket's states from ``states`` or to the scalar ``value``."""
+        assert self.binded and self.params_initialized
+        self._curr_module.set_states(states, value)
+
+    # -- checkpoints -----------------------------------------------------------------------------
+    def save_checkpoint(self, prefix, epoch, remove_amp_cast=False):
+        """Save the parameters to ``prefix-%04d.params``, each bucket's symbol to
+        ``prefix-<key>-symbol.json`` and the bucket keys to ``prefix.buckets``."""
+        assert len(self._buckets) > 0, "Empty BucketingModule cannot be saved"
+        self.save_params("%s-%04d.params" % (prefix, epoch))
+        for bucket_key in self._buckets:
+            symbol, _, _ = self._sym_gen(bucket_key)
+            symbol.save("%s-%s-symbol.json" % (prefix, bucket_key), remove_amp_cast=remove_amp_cast)
+        nd.save("%s.buckets" % prefix, nd.array(list(self._buckets.keys()), dtype=np.int32))
+
+    @staticmethod
+    def load(prefix, epoch, sym_gen=None, default_bucket_key=None, **kwargs):
+        """A BucketingModule from a checkpoint written by ``save_checkpoint`` (one unbound Module
+        per saved bucket, the parameters on the default one); kwargs go to the constructor."""
+        from ..model import load_params
+        assert sym_gen is not None, "sym_gen is required for loading BucketingModule"
+        assert default_bucket_key is not None, "default_bucket_key is required for loading BucketingModule"
+        keys = [int(k) for k in nd.load("%s.buckets" % prefix)[0].asnumpy().astype("int32")]
+        symbols = {key: sym.load("%s-%s-symbol.json" % (prefix, key)) for key in keys}
+        arg_params, aux_params = load_params(prefix, epoch)
+        return BucketingModule._with_buckets(symbols, sym_gen, default_bucket_key, arg_params, aux_params,
+                                             sym_gen, kwargs)
+
+    @staticmethod
+    def load_dict(sym_dict=None, sym_gen=None, default_bucket_key=None, arg_params=None, aux_params=None,
+                  **kwargs):
+        """A BucketingModule from ``sym_dict`` ({bucket key: Symbol}) and parameter dicts (the
+        data/label names of every bucket are those ``sym_gen`` gives the default key)."""
+        assert sym_dict is not None, "sym_dict needs to be provided for BucketingModule.load_dict"
+        assert arg_params is not None, "arg_params need to be provided for BucketingModule.load_dict"
+        assert aux_params is not None, "aux_params need to be provided for BucketingModule.load_dict"
+        assert default_bucket_key is not None, \
+            "default_bucket_key needs to be provided for BucketingModule.load_dict"
+        return BucketingModule._with_buckets(sym_dict, sym_gen, default_bucket_key, arg_params, aux_params,
+                                             lambda key: sym_gen(default_bucket_key), kwargs)
+
+    @staticmethod
+    def _with_buckets(symbols, sym_gen, default_bucket_key, arg_params, aux_params, names_of, kwargs):
+        """An unbound BucketingModule with one Module per {key: Symbol} (data/label names from
+        ``names_of(key)``), the parameters set on the default bucket's."""
+        mod = BucketingModule(sym_gen, default_bucket_key, **kwargs)
+        for key, symbol in symbols.items():
+            _, data_names, label_names = names_of(key)
+            mod._buckets[key] = Module(symbol, data_names, label_names, **kwargs)
+            if key == default_bucket_key:
+                mod._curr_module = mod._buckets[key]
+        mod._curr_module._arg_params = arg_params
+        mod._curr_module._aux_params = aux_params
+        mod._curr_module.params_initialized = True
+        mod.params_initialized = True
+        return mod
 
     def install_monitor(self, mon):
         self._monitor = mon

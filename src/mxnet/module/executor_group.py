@@ -8,16 +8,21 @@ __all__ = ["DataParallelExecutorGroup", "split_input_slice"]
 
 
 def split_input_slice(batch_size, work_load_list):
-    """Slices of the batch axis proportional to ``work_load_list``."""
-    total = float(sum(work_load_list))
-    sizes = [int(round(batch_size * w / total)) for w in work_load_list]
-    sizes[-1] = batch_size - sum(sizes[:-1])
-    slices, start = [], 0
-    for s in sizes:
-        if s <= 0:
-            raise MXNetError("too many slices: batch size {} over work loads {}".format(batch_size, work_load_list))
-        slices.append(slice(start, start + s))
-        start += s
+    """Slices of the batch axis proportional to ``work_load_list`` (rounded; the last device
+    takes what rounding leaves); ValueError when a slice would be empty. MXNet's
+    ``executor_manager._split_input_slice``."""
+    total = sum(work_load_list)
+    sizes = [round(w * batch_size / total) for w in work_load_list]
+    short = batch_size - sum(sizes)
+    if short > 0:
+        sizes[-1] += short
+    slices, end = [], 0
+    for size in sizes:
+        begin = int(min(end, batch_size))
+        end = int(min(begin + size, batch_size))
+        if begin >= end:
+            raise ValueError("Too many slices. Some splits are empty.")
+        slices.append(slice(begin, end))
     return slices
 
 
@@ -92,6 +97,7 @@ class DataParallelExecutorGroup:
         self.param_arrays = [[ex.arg_dict[n] for ex in self.execs] for n in self.param_names]
         self.grad_arrays = [[ex.grad_dict.get(n) for ex in self.execs] for n in self.param_names]
         self.aux_arrays = [[ex.aux_dict[n] for ex in self.execs] for n in self.aux_names]
+        self.state_arrays = [[ex.arg_dict[n] for ex in self.execs] for n in self.state_names]
         self.data_arrays = [[(sl, ex.arg_dict[n]) for sl, ex in zip(self.slices, self.execs)] for n in self.data_names]
         self.label_arrays = [[(sl, ex.arg_dict[n]) for sl, ex in zip(self.slices, self.execs)]
                              for n in self.label_names if n in self.arg_names]
@@ -170,6 +176,24 @@ class DataParallelExecutorGroup:
                 labels_slice = [lb[sl.start:sl.stop] if len(self.execs) > 1 else lb for lb in labels]
             eval_metric.update_dict(dict(zip(self.label_names, labels_slice)),
                                     dict(zip(self.symbol.list_outputs(), ex.outputs)))
+
+    def get_states(self, merge_multi_context=True):
+        """Per state name, its array on every device."""
+        assert not merge_multi_context, "merge_multi_context=True is not supported for get_states yet."
+        return self.state_arrays
+
+    def set_states(self, states=None, value=None):
+        """Copy ``states`` (per state, one array per device) in, or fill every state with ``value``."""
+        if states is not None:
+            assert value is None, "Only one of states & value can be specified."
+            for src, dst in zip(states, self.state_arrays):
+                for one, d in zip([src] * len(dst) if isinstance(src, nd.NDArray) else src, dst):
+                    one.copyto(d)
+        else:
+            assert value is not None, "At least one of states & value must be specified."
+            for dst in self.state_arrays:
+                for d in dst:
+                    d[:] = value
 
     def install_monitor(self, mon):
         for ex in self.execs:

@@ -114,8 +114,8 @@ class Module(BaseModule):
     # -- parameters ------------------------------------------------------------------------------
     def get_params(self):
         """(arg_params, aux_params) on the CPU, synchronised from the devices."""
-        if not (self.binded and self.params_initialized):
-            raise MXNetError("get_params: the module must be bound and its parameters initialized")
+        if not self.params_initialized:     # (a loaded, not yet bound, module has them)
+            raise MXNetError("get_params: the module's parameters are not initialized")
         if self._params_dirty:
             self._sync_params_from_devices()
         return self._arg_params, self._aux_params
@@ -349,15 +349,16 @@ class Module(BaseModule):
         return self._exec_group.get_input_grads(merge_multi_context=merge_multi_context)
 
     def get_states(self, merge_multi_context=True):
-        return [[ex.arg_dict[n] for ex in self._exec_group.execs] for n in self._state_names]
+        """The values of the ``state_names`` inputs: per state, one NDArray per device (only
+        ``merge_multi_context=False`` is supported)."""
+        assert self.binded and self.params_initialized
+        return self._exec_group.get_states(merge_multi_context=merge_multi_context)
 
     def set_states(self, states=None, value=None):
-        for n_idx, n in enumerate(self._state_names):
-            for k, ex in enumerate(self._exec_group.execs):
-                if value is not None:
-                    ex.arg_dict[n][:] = value
-                else:
-                    states[n_idx][k].copyto(ex.arg_dict[n])
+        """Set the states from ``states`` (per state, one NDArray per device) or every element
+        to the scalar ``value`` (exactly one of the two)."""
+        assert self.binded and self.params_initialized
+        self._exec_group.set_states(states, value)
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         """Update ``eval_metric`` with the last outputs and ``labels``."""
