@@ -280,13 +280,27 @@ def test_setitem_drops_leading_unit_axes_of_the_value():
         x[1] = mx.nd.array([1.0, 2.0])
 
 
+def test_whole_assignment_keeps_a_buffer_someone_else_holds():
+    """``W[:] = <temporary>`` writes into W's memory when another holder shares it (a store that
+    gave W its buffer, a NumPy view): the holder sees the new values, as with MXNet's copy."""
+    w, g = mx.nd.ones((4, 3)), mx.nd.ones((4, 3))
+    w.wait_to_read()
+    holder = w._chunk.data                # e.g. a KVStore's record of the buffer it gave out
+    view = holder[1:3]
+    w[:] = w - g * 0.25
+    w.wait_to_read()
+    assert w._chunk.data is holder
+    np.testing.assert_array_equal(view, np.full((2, 3), 0.75))
+    np.testing.assert_array_equal(w.asnumpy(), np.full((4, 3), 0.75))
+
+
 def test_whole_assignment_of_a_temporary_takes_its_buffer_and_never_aliases_named_arrays():
     w, g = mx.nd.ones((4, 3)), mx.nd.ones((4, 3))
     w.wait_to_read()
-    before = w._chunk.data
+    before = w._chunk.data.ctypes.data    # (its address: holding the buffer would pin it)
     w[:] = w - g * 0.25                   # a temporary: w adopts its buffer (no copy pass)
     w.wait_to_read()
-    assert w._chunk.data is not before
+    assert w._chunk.data.ctypes.data != before
     np.testing.assert_array_equal(w.asnumpy(), np.full((4, 3), 0.75))
     t = w - g                             # a named array: copied, later writes stay separate
     kept = w._chunk.data

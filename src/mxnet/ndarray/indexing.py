@@ -138,11 +138,13 @@ def _assign_whole(arr, value):
 
     def run():
         v = value._read()
+        data = arr._chunk.data
+        # (references: the chunk, the local, the argument -- no outside holder of either buffer:
+        # a store that gave out W's memory, a NumPy view or a DLPack consumer keeps W in place)
         if steal and v.shape == arr._shape and v.flags.c_contiguous and v.base is None \
-                and sys.getrefcount(v) <= 3:      # (the chunk, v, the argument: no outside holder)
+                and sys.getrefcount(v) <= 3 and (data is None or sys.getrefcount(data) <= 3):
             arr._chunk.data = v
             return
-        data = arr._chunk.data
         if data is not None and data.shape == arr._shape and not keep:   # owned storage: in place
             data[...] = v
         else:
