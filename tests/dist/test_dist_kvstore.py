@@ -60,7 +60,9 @@ def test_horovod_single_worker(monkeypatch):
     out = mx.nd.zeros((3,))
     kv.broadcast("w", mx.nd.ones((3,)) * 7, out=out)
     assert (out.asnumpy() == 7).all()
-    for fn in (lambda: kv.push("g", a), lambda: kv.set_optimizer(mx.optimizer.SGD())):
+    rsp = mx.nd.sparse.zeros("row_sparse", (3,))
+    for fn in (lambda: kv.push("g", a), lambda: kv.set_optimizer(mx.optimizer.SGD()),
+               lambda: kv.row_sparse_pull("w", out=rsp, row_ids=mx.nd.array([0]))):
         with pytest.raises(mx.MXNetError, match="horovod"):
             fn()
 
@@ -235,6 +237,15 @@ def test_gluon_trainer_two_devices_per_worker(tmp_path):
 def test_gluon_trainer_one_device_per_worker(tmp_path):
     res = ok_job(2, "trainer", tmp_path, "1")
     assert all(res[r]["distributed"] for r in range(2))
+
+
+@needs_mpi
+@pytest.mark.parametrize("kvtype", ["dist_sync", "dist_async"])
+def test_row_sparse_pull_sends_the_requested_rows(tmp_path, kvtype):
+    """row_sparse_pull on 2 workers: each gets exactly its requested rows (unique, sorted) of
+    the value updated by every worker's push (the worker checks the values too)."""
+    res = ok_job(2, "rsp_pull", tmp_path, kvtype)
+    assert [res[r]["rows"] for r in range(2)] == [[0, 2, 5], [0, 1, 2, 5]]
 
 
 # -- faults -------------------------------------------------------------------------------------------

@@ -174,6 +174,32 @@ def async_(out):
     _write(out, r, rank=r, seen=seen, elapsed=elapsed, final=final, type=kv.type)
 
 
+# -- row_sparse_pull ------------------------------------------------------------------------------
+
+def rsp_pull(out, kvtype="dist_sync"):
+    """Every worker pulls a few rows (unsorted, repeated) after each pushed one gradient row."""
+    kv = mx.kv.create(kvtype)
+    r, n = kv.rank, kv.num_workers
+    w0 = np.arange(12, dtype=np.float32).reshape(6, 2) + 1
+    kv.init("e", mx.nd.array(w0 * (r + 1)).tostype("row_sparse"))    # rank 0's value wins
+    kv.set_optimizer(mx.optimizer.SGD(learning_rate=1.0, rescale_grad=1.0))   # w -= grad
+    g = np.zeros((6, 2), np.float32)
+    g[r % 6] = r + 1
+    kv.push("e", mx.nd.array(g).tostype("row_sparse"))
+    kv.barrier()        # dist_async: every push applied on rank 0
+    want = w0.copy()
+    for q in range(n):
+        want[q % 6] -= q + 1
+    ids = [5, r, 2, r, 0]
+    o = mx.nd.sparse.zeros("row_sparse", (6, 2))
+    kv.row_sparse_pull("e", out=o, row_ids=mx.nd.array(ids, dtype="int64"))
+    rows = sorted(set(ids))
+    got_rows, got = o.indices.asnumpy().tolist(), o.data.asnumpy()
+    assert got_rows == rows, got_rows
+    assert np.array_equal(got, want[rows]), (got, want[rows])
+    _write(out, r, rank=r, rows=got_rows, data=got.tolist())
+
+
 # -- Module.fit on MNIST shards -----------------------------------------------------------------------
 
 def mnist_mlp():
@@ -365,7 +391,7 @@ def inplace(out):
 
 
 SCENARIOS = {"inplace": inplace, "env": env, "sums": sums, "optimizer": optimizer, "async": async_, "module_mnist": module_mnist,
-             "trainer": trainer, "fault": fault, "single": single}
+             "trainer": trainer, "fault": fault, "single": single, "rsp_pull": rsp_pull}
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](sys.argv[2], *sys.argv[3:])

@@ -99,15 +99,100 @@ def test_pushpull_and_broadcast(kv):
         kv.broadcast(6, mx.nd.ones((2,)) * 3, out=[o])
 
 
-def test_row_sparse_pull_dense_fallback(kv):
-    kv.init("w", mx.nd.array([[1, 2], [3, 4], [5, 6]]))
-    outs = [mx.nd.zeros((3, 2), ctx=c) for c in CTXS]
-    kv.row_sparse_pull("w", out=outs, row_ids=mx.nd.array([0, 2]))
-    assert all(_np(o).tolist() == [[1, 2], [3, 4], [5, 6]] for o in outs)
+W6 = np.arange(12, dtype=np.float32).reshape(6, 2) + 1
+
+
+def _rows(ids):
+    """What MXNet 1.9.1's row_sparse_pull sends for ``ids``: each requested row once, sorted."""
+    return sorted(set(int(i) for i in ids))
+
+
+def _check_rsp(o, want_rows, full):
+    assert isinstance(o, mx.nd.sparse.RowSparseNDArray)
+    assert _np(o.indices).tolist() == want_rows
+    np.testing.assert_array_equal(_np(o.data), full[want_rows].reshape((-1,) + full.shape[1:]))
+    dense = np.zeros_like(full)
+    dense[want_rows] = full[want_rows]
+    np.testing.assert_array_equal(_np(o), dense)
+    o.check_format()
+
+
+@pytest.mark.parametrize("ids", [[4, 1, 4, 0], [5, 2], [3], [2, 2, 2], [], [0, 1, 2, 3, 4, 5]])
+def test_row_sparse_pull_sends_only_the_requested_rows(kv, ids):
+    kv.init(3, mx.nd.array(W6).tostype("row_sparse"))
+    out = mx.nd.sparse.zeros("row_sparse", (6, 2))
+    kv.row_sparse_pull(3, out=out, row_ids=mx.nd.array(ids, dtype="int64"))
+    _check_rsp(out, _rows(ids), W6)
+
+
+def test_row_sparse_pull_several_outputs(kv):
+    kv.init("e", mx.nd.array(W6).tostype("row_sparse"))
+    outs = [mx.nd.sparse.zeros("row_sparse", (6, 2), ctx=c) for c in CTXS]
+    # one row-id array per output
+    kv.row_sparse_pull("e", out=outs, row_ids=[mx.nd.array([5, 2], dtype="int64"),
+                                               mx.nd.array([3], dtype="int64", ctx=CTXS[1])])
+    _check_rsp(outs[0], [2, 5], W6)
+    _check_rsp(outs[1], [3], W6)
+    assert outs[1].context == CTXS[1]
+    # one row-id array for every output
+    kv.row_sparse_pull("e", out=outs, row_ids=mx.nd.array([2, 2, 0], dtype="int64"))
+    for o in outs:
+        _check_rsp(o, [0, 2], W6)
+    # float row ids are cast, as in MXNet
+    kv.row_sparse_pull("e", out=outs[0], row_ids=mx.nd.array([3, 1]))
+    _check_rsp(outs[0], [1, 3], W6)
+
+
+def test_row_sparse_pull_rows_the_store_lacks_are_zeros(kv):
+    stored = mx.nd.sparse.row_sparse_array((np.ones((2, 2), np.float32), [1, 4]), shape=(6, 2))
+    kv.init(0, stored)
+    out = mx.nd.sparse.zeros("row_sparse", (6, 2))
+    kv.row_sparse_pull(0, out=out, row_ids=mx.nd.array([2, 0, 1], dtype="int64"))
+    full = np.zeros((6, 2), np.float32)
+    full[[1, 4]] = 1
+    _check_rsp(out, [0, 1, 2], full)     # MXNet lists rows 0 and 2 too (stored zeros)
+
+
+def test_row_sparse_pull_after_updates(kv):
+    kv.init(7, mx.nd.array(W6).tostype("row_sparse"))
+    kv.set_optimizer(mx.optimizer.SGD(learning_rate=0.5, rescale_grad=1.0))
+    grad = np.zeros((6, 2), np.float32)
+    grad[[1, 3]] = [[2, 4], [6, 8]]
+    kv.push(7, [mx.nd.array(grad, ctx=c).tostype("row_sparse") for c in CTXS])
+    out = mx.nd.sparse.zeros("row_sparse", (6, 2), ctx=CTXS[1])
+    kv.row_sparse_pull(7, out=out, row_ids=mx.nd.array([3, 0, 3], dtype="int64"))
+    _check_rsp(out, [0, 3], W6 - 0.5 * 2 * grad)
+
+
+def test_row_sparse_pull_dense_stored_value(kv):
+    # MXNet's local stores refuse a dense stored value; neomx's dist stores keep dense values,
+    # so every store selects the rows of whatever it holds
+    kv.init("w", mx.nd.array(W6))
+    out = mx.nd.sparse.zeros("row_sparse", (6, 2))
+    kv.row_sparse_pull("w", out=out, row_ids=mx.nd.array([4, 0], dtype="int64"))
+    _check_rsp(out, [0, 4], W6)
+
+
+def test_row_sparse_pull_errors(kv):
+    kv.init("w", mx.nd.array(W6).tostype("row_sparse"))
+    out = mx.nd.sparse.zeros("row_sparse", (6, 2))
+    with pytest.raises(mx.MXNetError, match="Expected row_sparse storage type for row_sparse_pull values"):
+        kv.row_sparse_pull("w", out=mx.nd.zeros((6, 2)), row_ids=mx.nd.array([0]))
+    with pytest.raises(mx.MXNetError, match=r"shape mismatch.*\(5, 2\)"):
+        kv.row_sparse_pull("w", out=mx.nd.sparse.zeros("row_sparse", (5, 2)),
+                           row_ids=mx.nd.array([0]))
+    with pytest.raises(mx.MXNetError, match="has not been inited"):
+        kv.row_sparse_pull("v", out=out, row_ids=mx.nd.array([0]))
     with pytest.raises(AssertionError):
-        kv.row_sparse_pull("w", out=outs[0])
+        kv.row_sparse_pull("w", out=out)
     with pytest.raises(AssertionError):
         kv.row_sparse_pull("w", row_ids=mx.nd.array([0]))
+    with pytest.raises(AssertionError, match="number of row_ids"):
+        kv.row_sparse_pull("w", out=[out, out.copy()], row_ids=[mx.nd.array([0])] * 3)
+    # (MXNet reads past the end of its row table here)
+    kv.row_sparse_pull("w", out=out, row_ids=mx.nd.array([1, 6], dtype="int64"))
+    with pytest.raises(mx.MXNetError, match="row id 6 out of range"):
+        out.wait_to_read()
 
 
 def test_errors(kv):

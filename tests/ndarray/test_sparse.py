@@ -307,6 +307,11 @@ def test_retain():
     np.testing.assert_array_equal(out.indices.asnumpy(), [3, 2, 0])
     np.testing.assert_array_equal(out.data.asnumpy(), [[0, 0], [3, 4], [1, 2]])
     np.testing.assert_array_equal(rsp().retain(mx.nd.array([2])).asnumpy(), R_DENSE * [[0], [0], [1], [0]])
+    # MXNet 1.9.1 stores the row ids as given, unsorted and repeated (it does not sort them)
+    out = sp.retain(rsp(), mx.nd.array([2, 0, 2, 3, 0], dtype="int64"))
+    np.testing.assert_array_equal(out.indices.asnumpy(), [2, 0, 2, 3, 0])
+    np.testing.assert_array_equal(out.data.asnumpy(), R_DENSE[[2, 0, 2, 3, 0]])
+    np.testing.assert_array_equal(out.asnumpy(), R_DENSE)
 
 
 # -- conversion, copies, assignment ----------------------------------------------------------

@@ -1,7 +1,5 @@
 """gluon.Trainer: applies an optimizer to a set of Parameters (summing gradients over contexts)."""
-import numpy as np
 
-from .. import ndarray as nd
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..kvstore import KVStore  # noqa: F401  (MXNet's gluon.trainer re-exports it)
@@ -14,13 +12,17 @@ class Trainer:
     """``Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})``; ``step(batch_size)`` after
     ``backward`` sums gradients over contexts and updates every parameter.
 
+    ``params``: a list of Parameters, or a dict / ParameterDict, whose Parameters are taken in
+    sorted key order (as MXNet does): a Parameter's position is its KVStore key and optimizer
+    index, so ``save_states`` files are interchangeable with MXNet's.
+
     Parameters with ``stype='row_sparse'`` are always updated on a KVStore (created even for one
     device); ``Parameter.row_sparse_data`` pulls their rows from it."""
 
     def __init__(self, params, optimizer, optimizer_params=None, kvstore="device", compression_params=None,
                  update_on_kvstore=None):
         if isinstance(params, (dict, ParameterDict)):
-            params = list(params.values())
+            params = [params[key] for key in sorted(params.keys())]
         if not isinstance(params, (list, tuple)):
             raise ValueError("First argument must be a list or dict of Parameters, got %s." % type(params))
         self._params = []
@@ -122,11 +124,6 @@ class Trainer:
             self._kvstore.pull(idx, out=out, priority=-idx, ignore_sparse=False)
             return
         self._kvstore.row_sparse_pull(idx, out=out, row_ids=row_id, priority=-idx)
-        # a store may send more rows than asked for: keep exactly the requested ones (sorted,
-        # without repeats, as a row_sparse array stores them)
-        rows = np.unique(row_id.asnumpy().astype(np.int64))
-        for o in out if isinstance(out, (list, tuple)) else [out]:
-            nd.sparse.retain(o, nd.array(rows, ctx=o.context, dtype=np.int64)).copyto(o)
 
     @property
     def learning_rate(self):

@@ -956,6 +956,13 @@ class DistKVStore(KVStore):
         if copies:
             self._pull_copy(copies)
 
+    def _current(self, key):
+        """The stored value of ``key`` for ``row_sparse_pull``; ``dist_async`` workers first
+        fetch rank 0's current value."""
+        if self._remote():
+            self._fetch(key)
+        return self._store[key]
+
     def _pull_copy(self, copies):
         """One engine op copying each ``stored`` into its ``o`` ((stored, o, own) triples): into
         o's buffer when a store put it there, else into a fresh buffer that then becomes o's
@@ -1155,6 +1162,10 @@ class HorovodKVStore(DistKVStore):
 
     def pull(self, key, out=None, priority=0, ignore_sparse=True):
         raise MXNetError("kvstore horovod: pull is not supported; use pushpull or broadcast")
+
+    def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
+        raise MXNetError("kvstore horovod: row_sparse_pull is not supported; use pushpull or "
+                         "broadcast")
 
     def init(self, key, value):
         raise MXNetError("kvstore horovod: init is not supported; use broadcast")

@@ -11,10 +11,16 @@ was initialised from (pinned CPU memory for CPU values) and sums and updates the
 """
 from collections import OrderedDict
 
+import numpy as np
+
+from .. import engine
+from ..backend import for_context
 from ..base import MXNetError, string_types
 from ..context import cpu_pinned
 from .. import ndarray
 from ..ndarray import NDArray
+from ..ndarray.ndarray import inline_hint
+from ..ndarray.sparse import RowSparseNDArray, _Store, _st
 from .base import KVStoreBase
 
 __all__ = ["KVStore"]
@@ -47,6 +53,37 @@ def _group(pairs):
     for key, val in pairs:
         groups.setdefault(key, []).append(val)
     return groups
+
+
+def _select_rows(value, row_ids, out):
+    """Push an engine op writing into row_sparse ``out`` the rows ``row_ids`` of ``value`` (a
+    stored value of any storage type): every requested row once, in ascending order, zeros where
+    ``value`` stores none (what MXNet's row_sparse_pull sends)."""
+    src_b, dst_b = for_context(value.context), for_context(out.context)
+    nrows, row_shape, dtype = value.shape[0], tuple(value.shape[1:]), out.dtype
+
+    def fn():
+        xp = src_b.xp
+        with src_b.device_scope():
+            ids = src_b.asarray(row_ids._read()).reshape(-1).astype(np.int64)
+            ids = xp.unique(ids)
+            for bad in (int(ids[0]), int(ids[-1])) if ids.size else ():
+                if not 0 <= bad < nrows:
+                    raise MXNetError("kvstore row_sparse_pull: row id {} out of range for a value "
+                                     "with {} rows".format(bad, nrows))
+            if isinstance(value, RowSparseNDArray):
+                store = _st(value)
+                have = store.aux[0]
+                rows = xp.zeros((ids.size,) + row_shape, dtype=dtype)
+                if have.size and ids.size:
+                    pos = xp.minimum(xp.searchsorted(have, ids), have.size - 1)
+                    found = have[pos] == ids
+                    rows[found] = store.values[pos[found]]
+            else:
+                rows = value._read()[ids]
+        out._chunk.data = _Store(dst_b.asarray(rows, dtype=dtype), [dst_b.asarray(ids)])
+    engine.push(fn, [value._chunk.var, row_ids._chunk.var], [out._chunk.var], out.context,
+                inline=inline_hint(out.context), name="row_sparse_pull")
 
 
 class KVStore(KVStoreBase):
@@ -169,20 +206,38 @@ class KVStore(KVStoreBase):
         self.pull(key, out=out, priority=priority)
 
     def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
-        """Pull the rows ``row_ids`` of a row-sparse value. neomx stores dense values only, so
-        the whole value is pulled (a superset of the requested rows)."""
+        """Pull the rows ``row_ids`` of the value of ``key`` into row_sparse ``out``.
+
+        ``out`` (a RowSparseNDArray, or a list of them on several devices, per key) then holds
+        exactly the requested rows, each once and in ascending order; ``row_ids`` (1-D NDArray
+        or list of them, one per output; one for all outputs) need not be unique or sorted."""
         assert out is not None
         assert row_ids is not None
         if isinstance(row_ids, NDArray):
             row_ids = [row_ids]
         assert isinstance(row_ids, list), "row_ids should be NDArray or list of NDArray"
         first_out = out
-        if len(row_ids) == 1 and isinstance(out, list):
+        single_rowid = len(row_ids) == 1 and isinstance(out, list)
+        if single_rowid:
             first_out = [out[0]]    # one row-id set: pull once, then copy to the other outputs
-        n_vals = len(_key_value_pairs(key, first_out)[0])
-        n_ids = len(_key_value_pairs(key, row_ids)[0])
-        assert n_ids == n_vals, "the number of row_ids doesn't match the number of values"
-        self.pull(key, out=out, priority=priority)
+        pairs = self._pairs(key, first_out)
+        id_pairs = _key_value_pairs(key, row_ids)[0]
+        assert len(id_pairs) == len(pairs), "the number of row_ids doesn't match the number of values"
+        for k, o in pairs:
+            if not isinstance(o, RowSparseNDArray):
+                raise MXNetError("kvstore row_sparse_pull: Expected row_sparse storage type for "
+                                 "row_sparse_pull values, but detected storage type {} (key {})"
+                                 .format(o.stype, k))
+            self._check_shape(k, o, self._stored(k, "row_sparse_pull"), "row_sparse_pull")
+        for (k, o), (_, ids) in zip(pairs, id_pairs):
+            _select_rows(self._current(k), ids, o)
+        if single_rowid:
+            for o in out[1:]:
+                out[0].copyto(o)
+
+    def _current(self, key):
+        """The stored value of ``key``, as a pull reads it."""
+        return self._store[key]
 
     # -- optimizer --------------------------------------------------------------------------------
     def set_optimizer(self, optimizer):

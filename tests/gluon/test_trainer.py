@@ -1,0 +1,130 @@
+"""gluon.Trainer: the order of its Parameters (MXNet sorts a dict / ParameterDict by key) and
+Trainer.save_states / load_states interchange with MXNet 1.9.1, against the oracle's files in
+tests/fixtures/mxnet-1.9.1/trainer/ (made by make_fixtures.py there)."""
+import os
+
+import numpy as np
+import pytest
+
+import mxnet as mx
+from mxnet import autograd, gluon
+from mxnet.gluon import nn
+from mxnet.optimizer.updater import loads_states, MAGIC
+
+FIX = os.path.join(os.path.dirname(__file__), "..", "fixtures", "mxnet-1.9.1", "trainer")
+OPTS = {"sgd": ("sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01}),
+        "adam": ("adam", {"learning_rate": 0.01})}
+SORTED = ["net_alpha_bias", "net_alpha_weight", "net_zeta_bias", "net_zeta_weight"]
+
+
+@pytest.fixture(scope="module")
+def expected():
+    with np.load(os.path.join(FIX, "expected.npz"), allow_pickle=False) as f:
+        return dict(f)
+
+
+def _build():
+    """The fixture's net: ``net_zeta_*`` is created before ``net_alpha_*``."""
+    net = nn.HybridSequential(prefix="net_")
+    with net.name_scope():
+        net.add(nn.Dense(5, in_units=4, activation="tanh", prefix="zeta_"))
+        net.add(nn.Dense(3, in_units=5, prefix="alpha_"))
+    return net
+
+
+def _step(net, trainer, exp, i):
+    x, y = mx.nd.array(exp["x%d" % i]), mx.nd.array(exp["y%d" % i])
+    with autograd.record():
+        loss = ((net(x) - y) ** 2).sum()
+    loss.backward()
+    trainer.step(x.shape[0])
+
+
+def _check_params(net, exp, key):
+    for name, p in net.collect_params().items():
+        np.testing.assert_allclose(p.data().asnumpy(), exp[key + name], rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
+
+
+# -- order ------------------------------------------------------------------------------------------
+
+def test_parameter_dict_is_taken_in_sorted_key_order(expected):
+    net = _build()
+    params = net.collect_params()
+    assert list(params.keys()) == ["net_zeta_weight", "net_zeta_bias", "net_alpha_weight",
+                                   "net_alpha_bias"]
+    trainer = gluon.Trainer(params, "sgd")
+    assert [p.name for p in trainer._params] == SORTED == expected["sgd/order"].tolist()
+    assert trainer._param2idx == {name: i for i, name in enumerate(SORTED)}
+    assert [trainer._optimizer.param_dict[i].name for i in range(4)] == SORTED
+
+
+def test_plain_dict_sorted_by_key_list_kept_as_given():
+    a, b, c = (gluon.Parameter(n, shape=(2,)) for n in ("a", "b", "c"))
+    for p in (a, b, c):
+        p.initialize()
+    trainer = gluon.Trainer({"z": a, "x": b, "y": c}, "sgd")
+    assert [p.name for p in trainer._params] == ["b", "c", "a"]
+    trainer = gluon.Trainer([c, a, b], "sgd")
+    assert [p.name for p in trainer._params] == ["c", "a", "b"]
+    assert trainer._param2idx == {"c": 0, "a": 1, "b": 2}
+
+
+# -- states written by MXNet --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tag", sorted(OPTS))
+def test_loads_mxnet_states_and_continues_as_mxnet(expected, tag):
+    net = _build()
+    net.load_parameters(os.path.join(FIX, tag + ".params"))
+    _check_params(net, expected, tag + "/after3/")
+    opt, kw = OPTS[tag]
+    trainer = gluon.Trainer(net.collect_params(), opt, dict(kw))
+    trainer.load_states(os.path.join(FIX, tag + ".states"))
+    _step(net, trainer, expected, 3)
+    _check_params(net, expected, tag + "/after4/")
+
+
+@pytest.mark.parametrize("tag", sorted(OPTS))
+def test_saved_states_have_mxnet_layout(expected, tag, tmp_path):
+    """Train here from the fixture's start; save_states holds, per optimizer index, the state
+    MXNet holds for the same Parameter; loading it back continues like MXNet."""
+    net = _build()
+    net.initialize(ctx=mx.cpu())
+    for name, p in net.collect_params().items():
+        p.set_data(mx.nd.array(expected["init/" + name]))
+    opt, kw = OPTS[tag]
+    trainer = gluon.Trainer(net.collect_params(), opt, dict(kw))
+    for i in range(3):
+        _step(net, trainer, expected, i)
+    _check_params(net, expected, tag + "/after3/")
+    path = str(tmp_path / (tag + ".states"))
+    trainer.save_states(path)
+    with open(path, "rb") as f:
+        ours = f.read()
+    assert ours.startswith(MAGIC)
+    with open(os.path.join(FIX, tag + ".states"), "rb") as f:
+        theirs = f.read()
+    (states, optimizer), (mx_states, mx_optimizer) = loads_states(ours), loads_states(theirs)
+    assert sorted(states) == sorted(mx_states) == [0, 1, 2, 3]
+    for idx in range(4):
+        st, mst = states[idx], mx_states[idx]
+        st = list(st) if isinstance(st, (tuple, list)) else [st]
+        mst = list(mst) if isinstance(mst, (tuple, list)) else [mst]
+        assert len(st) == len(mst)
+        for j, (a, b) in enumerate(zip(st, mst)):
+            assert a.shape == b.shape == expected["%s/state/%d/%d" % (tag, idx, j)].shape
+            np.testing.assert_allclose(a.asnumpy(), expected["%s/state/%d/%d" % (tag, idx, j)],
+                                       rtol=1e-5, atol=1e-6)
+            np.testing.assert_array_equal(b.asnumpy(), expected["%s/state/%d/%d" % (tag, idx, j)])
+    assert type(optimizer) is type(mx_optimizer)
+    assert optimizer.num_update == mx_optimizer.num_update == 3
+    assert optimizer._index_update_count == mx_optimizer._index_update_count
+    # a fresh Trainer continues from our file as MXNet continues from its own
+    net2 = _build()
+    net2.initialize(ctx=mx.cpu())
+    for name, p in net2.collect_params().items():
+        p.set_data(net.collect_params()[name].data())
+    trainer2 = gluon.Trainer(net2.collect_params(), opt, dict(kw))
+    trainer2.load_states(path)
+    _step(net2, trainer2, expected, 3)
+    _check_params(net2, expected, tag + "/after4/")
