@@ -213,3 +213,14 @@ def test_handwritten_top_level_functions():
     np.testing.assert_array_equal(parts[1].asnumpy(), x[2:])
     with pytest.raises(ValueError):
         mx.sym.histogram(a, bins=2)
+
+
+def test_group_create_fn_and_variable_attributes():
+    class Sub(mx.sym.Symbol):
+        pass
+    x = mx.sym.var("x")
+    g = mx.sym.Group([x, x * 2], create_fn=Sub)                  # MXNet 1.9.1: a Sub, 2 outputs
+    assert type(g) is Sub and len(g.list_outputs()) == 2
+    assert type(mx.sym.Group([x])) is mx.sym.Symbol
+    with pytest.raises(ValueError, match="Attribute name=profiler_scope is not supported"):
+        mx.sym.var("a", profiler_scope="s:")                      # MXNet 1.9.1 has no such parameter

@@ -1,60 +1,48 @@
 """DLPack exchange (``mx.nd.from_dlpack``, ``to_dlpack_for_read``, ``to_dlpack_for_write``) and
 ``mx.nd.CachedOp`` (a Symbol run as one engine op on NDArrays).
 
-DLPack goes through NumPy's / CuPy's DLPack support: ``to_dlpack_for_*`` return a ``"dltensor"``
-PyCapsule of the array's current storage (after waiting for its pending writes; ``_for_write``
-also waits for pending reads), and ``from_dlpack`` wraps a capsule, or any object with
-``__dlpack__``, as an NDArray sharing its memory. As in MXNet, a capsule can be consumed once.
+As in MXNet, a capsule is a view of the array's memory, not a copy: ``to_dlpack_for_*`` return a
+``"dltensor"`` PyCapsule of the array's storage (``_for_read`` after its pending writes,
+``_for_write`` after its pending reads and writes; both capsules allow writing, as in MXNet), and
+``from_dlpack`` wraps a capsule (MXNet's, NumPy's, PyTorch's...), or any object with
+``__dlpack__``, as an NDArray sharing that memory. A capsule can be consumed once.
+
+Keeping the memory shared: NDArray kernels return new arrays that usually *replace* a chunk's
+storage, so an exported array and an array made from external memory get an identity reshape
+view (``_pin``): every write path then writes through the view into the same buffer. A capsule
+exported here and consumed by ``from_dlpack`` gives an NDArray on the exporter's own chunk (same
+storage, same engine variable, so reads and writes stay ordered); the capsule's context pointer
+carries the tag that finds it (``_EXPORTS``).
 """
 import ctypes
+import itertools
+import threading
+import weakref
 
 import numpy as np
 
 from .. import engine
 from ..base import MXNetError
-from ..context import Context, current_context
+from ..context import cpu, gpu, current_context
 from .ndarray import NDArray, Chunk
 
 __all__ = ["from_dlpack", "to_dlpack_for_read", "to_dlpack_for_write", "CachedOp"]
 
 _KDL_CPU, _KDL_CUDA, _KDL_CUDA_HOST = 1, 2, 3
 
-
-def _export(data):
-    arr = data._read()
-    try:
-        return arr.__dlpack__()
-    except BufferError:           # e.g. a read-only NumPy buffer: export a private copy
-        return arr.copy().__dlpack__()
-
-
-def to_dlpack_for_read(data):
-    """A DLPack capsule (``"dltensor"``) of ``data`` for reading, after its pending writes finished.
-
-    >>> x = mx.nd.ones((2, 3)); z = mx.nd.from_dlpack(mx.nd.to_dlpack_for_read(x))"""
-    if not isinstance(data, NDArray):
-        raise TypeError("to_dlpack_for_read: expected an NDArray, got {}".format(type(data).__name__))
-    data.wait_to_read()
-    return _export(data)
-
-
-def to_dlpack_for_write(data):
-    """A DLPack capsule (``"dltensor"``) of ``data`` for writing, after its pending reads and
-    writes finished; writes through it show in ``data`` until the next op replaces its storage."""
-    if not isinstance(data, NDArray):
-        raise TypeError("to_dlpack_for_write: expected an NDArray, got {}".format(type(data).__name__))
-    var = data._chunk.var
-    engine.push(lambda: None, (), (var,), data.context, name="to_dlpack_for_write")
-    engine.wait_for_var(var)
-    return _export(data)
-
-
-_get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capi = ctypes.pythonapi
+_get_pointer = _capi.PyCapsule_GetPointer
 _get_pointer.restype = ctypes.c_void_p
 _get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
-_is_valid = ctypes.pythonapi.PyCapsule_IsValid
+_is_valid = _capi.PyCapsule_IsValid
 _is_valid.restype = ctypes.c_int
 _is_valid.argtypes = [ctypes.py_object, ctypes.c_char_p]
+_get_context = _capi.PyCapsule_GetContext
+_get_context.restype = ctypes.c_void_p
+_get_context.argtypes = [ctypes.py_object]
+_set_context = _capi.PyCapsule_SetContext
+_set_context.restype = ctypes.c_int
+_set_context.argtypes = [ctypes.py_object, ctypes.c_void_p]
 
 
 class _DLDevice(ctypes.Structure):
@@ -65,6 +53,107 @@ class _DLTensorHead(ctypes.Structure):        # DLTensor's first fields: void* d
     _fields_ = [("data", ctypes.c_void_p), ("device", _DLDevice)]
 
 
+# -- export ---------------------------------------------------------------------------------------
+# tag (the capsule's context pointer) -> (weakref to the exporter's chunk, view, shape, dtype, ctx)
+_EXPORTS = {}
+_EXPORTS_LOCK = threading.Lock()
+_TAGS = itertools.count(1)
+_prune_at = 64
+_EXPORTS_MAX = 4096
+
+
+def _pin(arr):
+    """Give a whole (unviewed) dense array an identity reshape view, so that writes to it go into
+    its current buffer instead of replacing it (the buffer is shared through DLPack)."""
+    if arr._view is None:
+        arr._view = (("r", arr._shape),)
+
+
+def _export(data):
+    if getattr(data, "stype", "default") != "default":   # sparse: a capsule of its dense form (a copy)
+        return data._read().__dlpack__()
+    _pin(data)
+    arr = data._read()
+    try:
+        capsule = arr.__dlpack__()
+    except (BufferError, TypeError):      # (NumPy < 1.25 raises TypeError for read-only arrays)
+        if getattr(arr.flags, "writeable", True):
+            raise
+        # read-only storage (a buffer adopted from outside): own a writable copy, then share it
+        chunk = data._chunk
+        chunk.data = chunk.data.copy()
+        capsule = data._read().__dlpack__()
+    _tag(capsule, data)
+    return capsule
+
+
+def _tag(capsule, data):
+    """Remember that ``capsule`` views ``data``'s chunk (if the producer left its context free)."""
+    global _prune_at
+    if _get_context(capsule):
+        return
+    tag = next(_TAGS)
+    entry = (weakref.ref(data._chunk), data._view, data._shape, data._dtype, data._ctx)
+    with _EXPORTS_LOCK:
+        _EXPORTS[tag] = entry
+        if len(_EXPORTS) > _prune_at:
+            # capsules dropped or consumed elsewhere leave their entries: forget those of dead
+            # chunks and, past _EXPORTS_MAX, the oldest (their capsules then wrap the memory as
+            # any outside capsule does: still shared, only not ordered by one engine variable)
+            for k in [k for k, e in _EXPORTS.items() if e[0]() is None]:
+                del _EXPORTS[k]
+            if len(_EXPORTS) > _EXPORTS_MAX // 2:
+                for k in list(_EXPORTS)[:len(_EXPORTS) - _EXPORTS_MAX // 2]:
+                    del _EXPORTS[k]
+            _prune_at = min(2 * len(_EXPORTS) + 64, _EXPORTS_MAX)
+    _set_context(capsule, tag)
+
+
+def _take_export(capsule):
+    """The NDArray sharing the chunk a capsule of ours views, or None (an outside capsule, or
+    its array is gone)."""
+    tag = _get_context(capsule)
+    if not tag:
+        return None
+    with _EXPORTS_LOCK:
+        entry = _EXPORTS.pop(tag, None)
+    if entry is None:
+        return None
+    ref, view, shape, dtype, ctx = entry
+    chunk = ref()
+    return None if chunk is None else NDArray(chunk, shape, dtype, ctx, view)
+
+
+def to_dlpack_for_read(data):
+    """Returns a reference view of NDArray that represents as DLManagedTensor until all previous
+    write operations on the current array are finished.
+
+    >>> x = mx.nd.ones((2,3))
+    >>> z = mx.nd.from_dlpack(mx.nd.to_dlpack_for_read(x))     # shares x's memory
+    """
+    if not isinstance(data, NDArray):
+        raise TypeError("to_dlpack_for_read: expected an NDArray, got {}".format(type(data).__name__))
+    data.wait_to_read()
+    return _export(data)
+
+
+def to_dlpack_for_write(data):
+    """Returns a reference view of NDArray that represents as DLManagedTensor until all previous
+    read/write operations on the current array are finished.
+
+    >>> x = mx.nd.ones((2,3))
+    >>> u = mx.nd.from_dlpack(mx.nd.to_dlpack_for_write(x))
+    >>> u += 1                                                  # x is now all 2
+    """
+    if not isinstance(data, NDArray):
+        raise TypeError("to_dlpack_for_write: expected an NDArray, got {}".format(type(data).__name__))
+    var = data._chunk.var
+    engine.push(lambda: None, (), (var,), data.context, name="to_dlpack_for_write")
+    engine.wait_for_var(var)
+    return _export(data)
+
+
+# -- import ---------------------------------------------------------------------------------------
 def _capsule_device(capsule):
     """(DLPack device type, id) of an unconsumed ``"dltensor"`` capsule."""
     if not _is_valid(capsule, b"dltensor"):
@@ -87,33 +176,90 @@ class _Capsule:
         return self._device
 
 
-def from_dlpack(dlpack):
-    """An NDArray sharing the memory of a DLPack capsule (from ``to_dlpack_for_read`` /
-    ``to_dlpack_for_write``, ``torch.utils.dlpack.to_dlpack``...) or of an object with
-    ``__dlpack__`` (NumPy, CuPy, PyTorch arrays)."""
-    if type(dlpack).__name__ == "PyCapsule":
-        dev_type, dev_id = _capsule_device(dlpack)
-        source = _Capsule(dlpack, (dev_type, dev_id))
-    elif hasattr(dlpack, "__dlpack__") and hasattr(dlpack, "__dlpack_device__"):
-        source = dlpack
-        dev_type, dev_id = dlpack.__dlpack_device__()[:2]
-    else:
-        raise TypeError("from_dlpack: expected a DLPack capsule or an object with __dlpack__, got {}"
-                        .format(type(dlpack).__name__))
-    dev_type, dev_id = int(dev_type), int(dev_id)
+class _WritableView:
+    """Exposes the memory of a read-only array through ``__array_interface__`` as writable, and
+    keeps that array (and so the capsule owning the memory) alive while the view lives."""
+
+    def __init__(self, arr):
+        self._arr = arr
+        self.__array_interface__ = {"shape": arr.shape, "typestr": arr.dtype.str, "descr": arr.dtype.descr,
+                                    "strides": arr.strides, "data": (arr.ctypes.data, False), "version": 3}
+
+
+def _writable(arr):
+    """``arr`` (a NumPy array of writable memory that NumPy marked read-only: from a legacy
+    capsule, which cannot say whether the memory is read-only, NumPy 2 makes read-only arrays)
+    as a writable array on the same memory."""
+    if arr.flags.writeable:
+        return arr
+    if arr.size == 0:
+        return np.empty(arr.shape, arr.dtype)
+    return np.asarray(_WritableView(arr))
+
+
+def _device_array(source, dev_type, dev_id):
+    """(backing array, Context) of a DLPack producer ``source`` (legacy capsule or object)."""
     if dev_type in (_KDL_CPU, _KDL_CUDA_HOST):
-        arr, ctx = np.from_dlpack(source), Context("cpu", 0)
-    elif dev_type == _KDL_CUDA:
+        return np.from_dlpack(source), cpu(0)
+    if dev_type == _KDL_CUDA:
         from ..backend import _load_cupy
         cp = _load_cupy()
         if cp is None:
             raise MXNetError("from_dlpack: a CUDA tensor needs CuPy, which is not available")
-        ctx = Context("gpu", dev_id)
         with cp.cuda.Device(dev_id):
-            arr = cp.from_dlpack(source)
+            return cp.from_dlpack(source), gpu(dev_id)
+    raise MXNetError("from_dlpack: unsupported DLPack device type {}".format(dev_type))
+
+
+def _share_host_array(arr):
+    """An NDArray on cpu(0) backed by the memory of NumPy array ``arr`` (``mx.nd.from_numpy``)."""
+    return _wrap(np.asarray(_WritableView(arr)) if arr.size else np.array(arr, copy=True), cpu(0))
+
+
+def _wrap(arr, ctx):
+    out = NDArray(Chunk(arr), tuple(int(s) for s in arr.shape), np.dtype(arr.dtype), ctx)
+    _pin(out)           # in-place writes must land in the shared memory
+    return out
+
+
+def from_dlpack(dlpack):
+    """Returns a NDArray backed by a dlpack tensor: a ``"dltensor"`` PyCapsule (from
+    ``to_dlpack_for_read`` / ``to_dlpack_for_write``, ``torch.utils.dlpack.to_dlpack``...) or
+    an object with ``__dlpack__`` (a NumPy array...), sharing its memory. Writes through either
+    side show in the other; a read-only producer (a read-only NumPy array) is copied.
+
+    >>> x = mx.nd.ones((2,3))
+    >>> u = mx.nd.from_dlpack(x.to_dlpack_for_write())
+    >>> u += 1                                                  # x is now all 2
+    """
+    if type(dlpack).__name__ == "PyCapsule":
+        capsule = dlpack
+    elif hasattr(dlpack, "__dlpack__") and hasattr(dlpack, "__dlpack_device__"):
+        dev_type, dev_id = (int(v) for v in dlpack.__dlpack_device__()[:2])
+        if dev_type == _KDL_CUDA:
+            arr, ctx = _device_array(dlpack, dev_type, dev_id)
+            return _wrap(arr, ctx)
+        try:
+            capsule = dlpack.__dlpack__()      # legacy "dltensor": memory the producer lets us write
+        except (BufferError, TypeError):       # a read-only producer (NumPy < 1.25: TypeError)
+            try:
+                arr = np.from_dlpack(dlpack)
+            except (BufferError, TypeError):   # (NumPy 1.x imports no read-only producer either)
+                arr = np.asarray(dlpack)
+            if not arr.flags.writeable:        # MXNet arrays are writable: take a copy
+                arr = np.array(arr, copy=True)
+            return _wrap(arr, cpu(0))
     else:
-        raise MXNetError("from_dlpack: unsupported DLPack device type {}".format(dev_type))
-    return NDArray(Chunk(arr), tuple(int(s) for s in arr.shape), np.dtype(arr.dtype), ctx)
+        raise TypeError("from_dlpack: expected a DLPack capsule or an object with __dlpack__, got {}"
+                        .format(type(dlpack).__name__))
+    dev_type, dev_id = (int(v) for v in _capsule_device(capsule))
+    own = _take_export(capsule)
+    arr, ctx = _device_array(_Capsule(capsule, (dev_type, dev_id)), dev_type, dev_id)   # consumes it
+    if own is not None:
+        return own                             # one of ours: the exporter's own storage
+    if ctx.device_typeid == 1:
+        arr = _writable(arr)
+    return _wrap(arr, ctx)
 
 
 class _AuxSlot:

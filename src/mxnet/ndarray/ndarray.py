@@ -18,7 +18,7 @@ __all__ = ["NDArray", "Chunk", "empty", "array", "waitall"]
 
 class Chunk:
     """Storage shared by an NDArray and its views: the backing array and its engine variable."""
-    __slots__ = ("var", "data")
+    __slots__ = ("var", "data", "__weakref__")     # (weak: DLPack exports find their chunk)
 
     def __init__(self, data=None):
         self.var = engine.Var()

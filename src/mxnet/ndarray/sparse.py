@@ -1050,6 +1050,9 @@ def cast_storage(data=None, stype=_Null, out=None, name=None, **kwargs):
     return _invoke("cast_storage", [data], {"stype": stype}, out)
 
 
+from .register import _signature as _op_signature  # noqa: E402
+
+
 def _make(public, opname):
     op = _registry.find_op(opname)
     if op is None:
@@ -1087,6 +1090,7 @@ def _make(public, opname):
     fn.__name__ = fn.__qualname__ = public
     fn.__doc__ = "{} (storage-type aware; operator ``{}``).\n\n{}".format(
         public, op.name, op.doc or "")
+    fn.__signature__ = _op_signature(op)       # the operator's inputs and parameters, as mx.nd.<op>
     return fn
 
 

@@ -79,9 +79,21 @@ def onehot_encode(indices, out):
     return _op("one_hot")(indices, depth=out.shape[1], out=out, dtype=np.dtype(out.dtype).name)
 
 
-def from_numpy(ndarray, zero_copy=True):
-    """An NDArray holding a copy of a NumPy array."""
-    return array(ndarray, dtype=ndarray.dtype)
+def from_numpy(ndarray, zero_copy=True, array_cls=NDArray):
+    """Returns an MXNet's ndarray backed by numpy's ndarray. With ``zero_copy`` (C-contiguous
+    arrays only) the result shares the NumPy array's memory, which is made read-only for NumPy
+    (do not modify it from NumPy); otherwise the result holds a copy. ``array_cls``: the class
+    of the zero-copy result (``mx.nd.NDArray`` or ``mx.np.ndarray``)."""
+    if not zero_copy:
+        return array(ndarray, dtype=ndarray.dtype)
+    if not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError("Only c-contiguous arrays are supported for zero-copy")
+    from .interop import _share_host_array
+    out = _share_host_array(ndarray)
+    ndarray.flags["WRITEABLE"] = False
+    if array_cls is not NDArray:
+        out = array_cls(out._chunk, out._shape, out._dtype, out._ctx, out._view)
+    return out
 
 
 def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
@@ -145,7 +157,13 @@ multiply = _def("multiply", "broadcast_mul", "_mul_scalar", "_mul_scalar", _o.mu
 divide = _def("divide", "broadcast_div", "_div_scalar", "_rdiv_scalar", _o.truediv, "Element-wise lhs / rhs.")
 true_divide = divide
 modulo = _def("modulo", "broadcast_mod", "_mod_scalar", "_rmod_scalar", _o.mod, "Element-wise lhs % rhs.")
-power = _def("power", "broadcast_power", "_power_scalar", "_rpower_scalar", _o.pow, "Element-wise base ** exp.")
+
+
+def power(base, exp):
+    """Element-wise ``base ** exp``. Either argument may be a scalar; NDArray arguments broadcast."""
+    return _ufunc(base, exp, "broadcast_power", "_power_scalar", "_rpower_scalar", _o.pow)
+
+
 maximum = _def("maximum", "broadcast_maximum", "_maximum_scalar", "_maximum_scalar", max, "Element-wise maximum.")
 minimum = _def("minimum", "broadcast_minimum", "_minimum_scalar", "_minimum_scalar", min, "Element-wise minimum.")
 hypot = _def("hypot", "broadcast_hypot", "_hypot_scalar", "_hypot_scalar", lambda a, b: (a * a + b * b) ** 0.5,

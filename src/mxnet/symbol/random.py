@@ -74,8 +74,9 @@ def generalized_negative_binomial(mu=1, alpha=1, shape=_Null, dtype=_Null, **kwa
     return _helper("generalized_negative_binomial", {"mu": mu, "alpha": alpha}, shape, dtype, kwargs)
 
 
-def multinomial(data, shape=_Null, get_prob=False, dtype="int32", **kwargs):
-    """Category indices drawn from the probabilities in ``data`` (last axis)."""
+def multinomial(data, shape=_Null, get_prob=True, dtype="int32", **kwargs):
+    """Category indices drawn from the probabilities in ``data`` (last axis); with ``get_prob``
+    (the default here, as in MXNet) a second output holds their log likelihoods."""
     return _internal()._sample_multinomial(data, shape=shape, get_prob=get_prob, dtype=dtype, **kwargs)
 
 
@@ -86,11 +87,11 @@ def shuffle(data, **kwargs):
 
 def _like(dist):
     """``mx.sym.random.<dist>_like``: the ``_random_<dist>_like`` operator (samples shaped like
-    ``data``)."""
-    def fn(data=None, **kwargs):
-        return getattr(_internal(), "_random_{}_like".format(dist))(data, **kwargs)
-    fn.__name__ = fn.__qualname__ = "{}_like".format(dist)
-    fn.__doc__ = "Samples from the {} distribution, shaped like ``data``.".format(dist.replace("_", " "))
+    ``data``), with the operator's signature and a ``<dist>_like`` node name, as in MXNet."""
+    from ..ops.registry import get_op
+    from .register import make_function
+    fn = make_function(get_op("_random_{}_like".format(dist)), "{}_like".format(dist))
+    fn.__module__ = __name__
     return fn
 
 

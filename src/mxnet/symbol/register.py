@@ -30,7 +30,8 @@ def _signature(op):
         params = [P(n, P.POSITIONAL_OR_KEYWORD, default=None) for n in op.all_input_names()]
     kind = P.KEYWORD_ONLY if op.key_var_num_args is not None else P.POSITIONAL_OR_KEYWORD
     params += [P(p.name, kind, default=_Null) for p in op.params]
-    params += [P("name", kind, default=None), P("attr", kind, default=None), P("kwargs", P.VAR_KEYWORD)]
+    params += [P("name", kind, default=None), P("attr", kind, default=None), P("out", kind, default=None),
+               P("kwargs", P.VAR_KEYWORD)]
     return inspect.Signature(params)
 
 
@@ -83,7 +84,8 @@ def make_function(op, public_name):
     varargs = op.key_var_num_args
     hint = public_name.lower()
 
-    def fn(*args, name=None, attr=None, **kwargs):
+    def fn(*args, name=None, attr=None, out=None, **kwargs):
+        # (``out``: accepted and ignored, as by MXNet's generated symbol functions)
         inputs_by_name = {}
         positional = []
         if varargs is not None:
@@ -125,7 +127,8 @@ def make_function(op, public_name):
 
     fn.__name__ = public_name
     fn.__qualname__ = public_name
-    fn.__doc__ = make_doc(op, public_name).replace("NDArray", "Symbol")
+    fn.__doc__ = make_doc(op, public_name).replace("NDArray", "Symbol").replace(
+        "    The output array.", "    Accepted and ignored, as in MXNet.")
     fn.__signature__ = _signature(op)
     fn.op = op
     return fn

@@ -508,7 +508,7 @@ def _arith(lhs, rhs, sym_op, scalar_op):
 
 
 def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, init=None,
-             stype=None, profiler_scope=None, **kwargs):
+             stype=None, **kwargs):
     """A symbolic variable (an argument of the graph: data or a weight)."""
     if not isinstance(name, str):
         raise TypeError("Expect a string for variable `name`")
@@ -539,13 +539,14 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
 var = Variable
 
 
-def Group(symbols):
-    """One symbol whose outputs are the outputs of ``symbols``, in order."""
+def Group(symbols, create_fn=Symbol):
+    """One symbol whose outputs are the outputs of ``symbols``, in order; ``create_fn`` (a Symbol
+    class, default ``Symbol``) is the class of the result."""
     if not symbols or any(not isinstance(s, Symbol) for s in symbols):
         raise TypeError("Expected a list of symbols as input")
     outs = []
     for s in symbols:
         outs += s._outputs
-    return Symbol(outs)
+    return create_fn(outs)
 
 
