@@ -9,7 +9,7 @@ import warnings
 from . import _constants as C
 from . import vocab
 from ... import ndarray as nd
-from ...base import MXNetError
+from ...base import MXNetError, data_dir
 
 __all__ = ["register", "create", "get_pretrained_file_names", "GloVe", "FastText",
            "CustomEmbedding", "CompositeEmbedding"]
@@ -51,10 +51,6 @@ def get_pretrained_file_names(embedding_name=None):
                            "names." % embedding_name)
         return list(_REGISTRY[embedding_name].pretrained_file_names)
     return {name: list(cls.pretrained_file_names) for name, cls in _REGISTRY.items()}
-
-
-def _data_dir():
-    return os.getenv("MXNET_HOME", os.path.join("~", ".mxnet"))
 
 
 class _TokenEmbedding(vocab.Vocabulary):
@@ -226,7 +222,7 @@ class GloVe(_TokenEmbedding):
     pretrained_file_names = C.GLOVE_FILE_NAMES
 
     def __init__(self, pretrained_file_name="glove.840B.300d.txt",
-                 embedding_root=os.path.join(_data_dir(), "embeddings"),
+                 embedding_root=os.path.join(data_dir(), "embeddings"),
                  init_unknown_vec=nd.zeros, vocabulary=None, **kwargs):
         GloVe._check_pretrained_file_names(pretrained_file_name)
         super(GloVe, self).__init__(**kwargs)
@@ -244,7 +240,7 @@ class FastText(_TokenEmbedding):
     pretrained_file_names = C.FAST_TEXT_FILE_NAMES
 
     def __init__(self, pretrained_file_name="wiki.simple.vec",
-                 embedding_root=os.path.join(_data_dir(), "embeddings"),
+                 embedding_root=os.path.join(data_dir(), "embeddings"),
                  init_unknown_vec=nd.zeros, vocabulary=None, **kwargs):
         FastText._check_pretrained_file_names(pretrained_file_name)
         super(FastText, self).__init__(**kwargs)

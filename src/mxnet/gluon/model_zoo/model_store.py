@@ -12,7 +12,7 @@ import os
 import warnings
 import zipfile
 
-from ...base import MXNetError
+from ...base import MXNetError, data_dir
 from ..utils import check_sha1
 
 __all__ = ["get_model_file", "purge", "short_hash"]
@@ -59,9 +59,6 @@ apache_repo_url = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
 _url_format = "{repo_url}gluon/models/{file_name}.zip"
 
 
-def data_dir():
-    """MXNet's data directory: ``$MXNET_HOME``, or ``~/.mxnet`` (not expanded)."""
-    return os.getenv("MXNET_HOME", os.path.join("~", ".mxnet"))
 
 
 def short_hash(name):

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from .... import ndarray as nd
-from ....base import MXNetError
+from ....base import MXNetError, data_dir
 from ...utils import check_sha1
 from .. import dataset
 from . import _image
@@ -22,10 +22,6 @@ __all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageRecordDataset",
 
 _DOWNLOAD_TIMEOUT_S = 10
 _DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
-
-
-def _data_dir():
-    return os.getenv("MXNET_HOME", os.path.join("~", ".mxnet"))
 
 
 def _repo_url(namespace, filename):
@@ -112,7 +108,7 @@ class MNIST(dataset._DownloadedDataset):
     transform : callable(data, label) -> sample, default None
     """
 
-    def __init__(self, root=os.path.join(_data_dir(), "datasets", "mnist"), train=True, transform=None):
+    def __init__(self, root=os.path.join(data_dir(), "datasets", "mnist"), train=True, transform=None):
         self._train = train
         self._train_data = ("train-images-idx3-ubyte.gz", "6c95f4b05d2bf285e1bfb0e7960c31bd3b3f8a7d")
         self._train_label = ("train-labels-idx1-ubyte.gz", "2a80914081dc54586dbdf242f9805a6b8d2a15fc")
@@ -149,7 +145,7 @@ class FashionMNIST(MNIST):
 
     ``root`` defaults to $MXNET_HOME/datasets/fashion-mnist."""
 
-    def __init__(self, root=os.path.join(_data_dir(), "datasets", "fashion-mnist"), train=True,
+    def __init__(self, root=os.path.join(data_dir(), "datasets", "fashion-mnist"), train=True,
                  transform=None):
         self._train = train
         self._train_data = ("train-images-idx3-ubyte.gz", "0cf37b0d40ed5169c6b3aba31069a9770ac9043d")
@@ -170,7 +166,7 @@ class CIFAR10(dataset._DownloadedDataset):
     _subdir = "cifar-10-batches-bin"
     _record = 3072 + 1
 
-    def __init__(self, root=os.path.join(_data_dir(), "datasets", "cifar10"), train=True, transform=None):
+    def __init__(self, root=os.path.join(data_dir(), "datasets", "cifar10"), train=True, transform=None):
         self._train = train
         self._archive_file = ("cifar-10-binary.tar.gz", "fab780a1e191a7eda0f345501ccd62d20f7ed891")
         self._train_data = [("data_batch_%d.bin" % i, None) for i in range(1, 6)]
@@ -225,7 +221,7 @@ class CIFAR100(CIFAR10):
     _subdir = "cifar-100-binary"
     _record = 3072 + 2
 
-    def __init__(self, root=os.path.join(_data_dir(), "datasets", "cifar100"), fine_label=False, train=True,
+    def __init__(self, root=os.path.join(data_dir(), "datasets", "cifar100"), fine_label=False, train=True,
                  transform=None):
         self._train = train
         self._archive_file = ("cifar-100-binary.tar.gz", "a0bb982c76b83111308126cc779a992fa506b90b")
