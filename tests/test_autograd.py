@@ -196,6 +196,107 @@ def test_attach_grad_row_sparse_add_accumulates():
     np.testing.assert_array_equal(x.grad.indices.asnumpy(), [0, 2])
 
 
+def _weight(grad_req="write", stype="row_sparse"):
+    w = mx.nd.array(np.arange(20, dtype=np.float32).reshape(5, 4))
+    w.attach_grad(grad_req=grad_req, stype=stype)
+    return w
+
+
+def _emb(idx, w, op=mx.nd.Embedding, **kw):
+    return op(mx.nd.array(idx), w, input_dim=5, output_dim=4, **kw)
+
+
+def test_embedding_sparse_grad_lists_every_looked_up_row():
+    """MXNet 1.9.1: the row_sparse gradient stores the looked-up rows, sorted, also row 3 whose
+    head gradient is zero (oracle: indices [0 1 3], data [[1]*4, [2]*4, [0]*4])."""
+    w = _weight()
+    with autograd.record():
+        y = _emb([[3, 1], [1, 0]], w, sparse_grad=True)
+    head = np.ones((2, 2, 4), np.float32)
+    head[0, 0] = 0
+    y.backward(mx.nd.array(head))
+    assert w.grad.stype == "row_sparse"
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [0, 1, 3])
+    np.testing.assert_array_equal(w.grad.data.asnumpy(), [[1] * 4, [2] * 4, [0] * 4])
+    with autograd.record():              # the next backward writes its own rows
+        y = _emb([2], w, sparse_grad=True)
+    y.backward(mx.nd.ones((1, 4)))
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [2])
+
+
+def test_embedding_sparse_grad_rows_combine_as_in_mxnet():
+    # (oracle values) several row_sparse contributions: the union of their rows
+    w = _weight()
+    with autograd.record():
+        y = _emb([3], w, sparse_grad=True) + _emb([0], w, sparse_grad=True) + \
+            _emb([0, 2], w, sparse_grad=True).sum(axis=0, keepdims=True)
+    y.backward(mx.nd.zeros((1, 4)))
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [0, 2, 3])
+    # a dense contribution makes the sum dense: only its rows that are not all zero are stored
+    w = _weight()
+    with autograd.record():
+        y = _emb([3], w, sparse_grad=True).sum() + (w * 0).sum()
+    y.backward()
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [3])
+    np.testing.assert_array_equal(w.grad.data.asnumpy(), [[1] * 4])
+    # a zero head gradient further down the graph
+    w = _weight()
+    v = mx.nd.ones((2,))
+    v.attach_grad()
+    with autograd.record():
+        y = (v * 2).sum() + _emb([1], w, sparse_grad=True).sum() * 0
+    y.backward()
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [1])
+    np.testing.assert_array_equal(v.grad.asnumpy(), [2, 2])
+    # _contrib_SparseEmbedding's gradient is always row_sparse
+    w = _weight()
+    with autograd.record():
+        y = _emb([3, 1], w, op=mx.nd.contrib.SparseEmbedding)
+    y.backward(mx.nd.zeros((2, 4)))
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [1, 3])
+
+
+def test_embedding_sparse_grad_errors_at_the_gradient_read():
+    w = _weight(grad_req="add")
+    with autograd.record():
+        y = _emb([3, 1], w, sparse_grad=True)
+    y.backward(mx.nd.zeros((2, 4)))
+    with pytest.raises(mx.base.MXNetError, match="doesn't support weight gradient calculation with req != write"):
+        w.grad.indices.asnumpy()
+    for idx in ([7, 1], [-1, 1], [-0.5, 1], [4.9]):   # checked on the raw values, as MXNet does
+        w = _weight()
+        with autograd.record():
+            y = _emb(idx, w, sparse_grad=True)
+        y.backward()
+        with pytest.raises(mx.base.MXNetError, match="Embedding input contains data out of bound"):
+            w.grad.wait_to_read()
+    w = _weight()                         # in range: truncated toward zero
+    with autograd.record():
+        y = _emb([4.0, 0.9], w, sparse_grad=True)
+    y.backward()
+    np.testing.assert_array_equal(w.grad.indices.asnumpy(), [0, 4])
+
+
+def test_grad_of_sparse_embedding_is_row_sparse():
+    """autograd.grad returns MXNet's row_sparse gradient (whatever the variable's buffer)."""
+    for stype in ("row_sparse", "default"):
+        w = _weight(stype=stype)
+        with autograd.record():
+            y = _emb([3, 1], w, sparse_grad=True) * 2
+        g = autograd.grad(y, [w], head_grads=mx.nd.ones((2, 4)))[0]
+        assert g.stype == "row_sparse"
+        np.testing.assert_array_equal(g.indices.asnumpy(), [1, 3])
+        np.testing.assert_array_equal(g.data.asnumpy(), [[2] * 4] * 2)
+    w = _weight()
+    with autograd.record():
+        y = _emb([3, 1], w, sparse_grad=True)
+    g = autograd.grad(y, w, head_grads=mx.nd.zeros((2, 4)))
+    np.testing.assert_array_equal(g.indices.asnumpy(), [1, 3])
+    with autograd.record():
+        y = (w * 2).sum()
+    assert autograd.grad(y, [w])[0].stype == "default"
+
+
 def test_attach_grad_csr_and_unknown_stype():
     x = mx.nd.array(np.eye(3, dtype=np.float32))
     x.attach_grad(stype="csr")

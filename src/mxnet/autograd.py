@@ -166,8 +166,12 @@ def _graph_order(heads):
     return order
 
 
-def _compute(heads, head_grads, variables, train_mode):
-    """Run the backward sweep inside one engine op; returns (push_args, result holder)."""
+def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
+    """Run the backward sweep inside one engine op; returns (push_args, result holder).
+
+    ``want`` ({variable id: grad_req}) names the variables whose gradient goes to row_sparse
+    storage; ``run`` then fills ``rows`` with the rows each one's gradient stores (see
+    :func:`_note_rows`)."""
     engine, NDArray, _, _, _, OpEnv, MXNetError = _deps()
     from .ndarray.imperative import shared_env
     for_context = _for_context
@@ -202,6 +206,8 @@ def _compute(heads, head_grads, variables, train_mode):
         for h, g, k in zip(heads, head_grads, head_keys):
             v = g._read() if g is not None else xp.ones(h.shape, dtype=h._dtype)
             grads[k] = grads[k] + v if k in grads else v
+            if want and k[0] == "v" and k[1] in want:     # a variable that is a head: dense
+                rows[k[1]] = None
         leaves = {}
         for node, in_keys, req in reversed(list(zip(order, node_in_keys, tracked))):
             ogs = [grads.pop(("n", id(node), i), None) for i in range(len(node.outputs))]
@@ -225,6 +231,8 @@ def _compute(heads, head_grads, variables, train_mode):
                 grads[k] = grads[k] + g if k in grads else g
                 if k[0] == "v":
                     leaves[k] = x
+            if want:
+                _note_rows(want, rows, node, in_keys, igs, req, ins, xp)
         for k, x in leaves.items():
             result[_vid(x)] = grads[k]
         for h in var_heads:   # a head that is itself a variable
@@ -240,9 +248,13 @@ def _compute(heads, head_grads, variables, train_mode):
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` with respect to variables marked by ``attach_grad``
     (written or added into their ``.grad`` per grad_req)."""
-    engine, _, _, _, _finalize, _, _ = _deps()
-    run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode)
+    engine, NDArray, _, _, _finalize, _, _ = _deps()
+    want, rows = {}, {}
+    run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode, want, rows)
     order_vars = _variables_of(heads, order)
+    for x in order_vars:
+        if type(x._grad) is not NDArray and x._grad.stype == "row_sparse":
+            want[id(x._grad)] = x._grad_req
 
     def apply():
         run()
@@ -256,12 +268,58 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
                 g = buf._read() + g
             if xp is None or buf._ctx is not ctx:
                 xp = _xp(buf)
-            buf._assign(_finalize(xp, g, buf._shape, buf._dtype, [], "backward"))
+            g = _finalize(xp, g, buf._shape, buf._dtype, [], "backward")
+            r = rows.get(id(buf)) if want else None
+            if r is None:
+                buf._assign(g)
+            else:
+                buf._assign_rows(g, r)
 
     writes = [x._grad._chunk.var for x in order_vars if x._grad is not None]
     engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(order)
+
+
+_UNSEEN = object()
+
+
+def _note_rows(want, rows, node, in_keys, igs, req, ins, xp):
+    """Track the rows of row_sparse gradients (the variables in ``want``), as MXNet stores them:
+    a gradient made only by ops that are row_sparse by construction (``op.grad_rows``, see
+    ``ops/sparse_ops.row_sparse_grad``: Embedding(sparse_grad=True)) stores the union of the rows
+    they list, zero rows included; any other contribution makes it dense (``rows[v] = None``:
+    its rows that are not all zero are stored)."""
+    hook = getattr(node.op, "grad_rows", None)
+    sparse_at = node.op.rsp_grad_inputs(node.attrs) if hook is not None else ()
+    for i, k in enumerate(in_keys):
+        if k[0] != "v" or k[1] not in want or not req[i] or igs[i] is None:
+            continue
+        prev = rows.get(k[1], _UNSEEN)
+        if i in sparse_at and prev is not None:
+            r = hook(xp, node.attrs, ins, i, want[k[1]])
+            rows[k[1]] = r if prev is _UNSEEN else xp.unique(xp.concatenate([prev, r]))
+        else:
+            rows[k[1]] = None
+
+
+def _sparse_grad_vars(variables, heads, order):
+    """The variables (of ``autograd.grad``) whose gradient only ops row_sparse by construction
+    make, as ids: MXNet returns those gradients in row_sparse storage."""
+    from .ndarray.ndarray import NDArray
+    heads = [heads] if isinstance(heads, NDArray) else list(heads)
+    found = {}
+    for node in order:
+        hook = getattr(node.op, "grad_rows", None)
+        sparse_at = node.op.rsp_grad_inputs(node.attrs) if hook is not None else ()
+        for i, x in enumerate(node.inputs):
+            if x._ag_node is None and _tracked(x):
+                v = _vid(x)
+                found[v] = found.get(v, True) and i in sparse_at
+    for h in heads:
+        if h._ag_node is None:
+            found[_vid(h)] = False
+    return {_vid(v) for v in variables if found.get(_vid(v))}
 
 
 def _free_graph(order):
@@ -334,8 +392,17 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     for v in variables:
         if v._ag_node is not None or v._grad is None:
             raise MXNetError("autograd.grad: every variable must be marked with attach_grad()")
-    run, reads, ctx, result, order = _compute(heads, head_grads, variables, train_mode)
-    outs = [NDArray(Chunk(), v.shape, v._dtype, v.context) for v in variables]
+    want, rows = {}, {}
+    run, reads, ctx, result, order = _compute(heads, head_grads, variables, train_mode, want, rows)
+    for v in _sparse_grad_vars(variables, heads, order):
+        want[v] = "write"
+    outs = []
+    for v in variables:
+        if _vid(v) in want:
+            from .ndarray.sparse import zeros as sparse_zeros
+            outs.append(sparse_zeros("row_sparse", v.shape, ctx=v.context, dtype=v._dtype))
+        else:
+            outs.append(NDArray(Chunk(), v.shape, v._dtype, v.context))
 
     def apply():
         run()
@@ -343,7 +410,12 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         for v, o in zip(variables, outs):
             g = result.get(_vid(v))
             g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
-            o._assign(_finalize(xp, g, o._shape, o._dtype, [], "grad"))
+            g = _finalize(xp, g, o._shape, o._dtype, [], "grad")
+            r = rows.get(_vid(v)) if want else None
+            if r is None:
+                o._assign(g)
+            else:
+                o._assign_rows(g, r)
 
     engine.push(apply, reads, [o._chunk.var for o in outs], ctx, name="grad", inline=_inline_hint(ctx))
     if not retain_graph:

@@ -1,6 +1,8 @@
 """Gradients in row_sparse storage: Parameter(grad_stype=...), Embedding(sparse_grad=True) and
 the lazy SGD update they get from the Trainer (MXNet's behaviour: only the rows present in the
 gradient move, momentum and weight decay included)."""
+import os
+
 import numpy as np
 import pytest
 
@@ -80,3 +82,48 @@ def test_sgd_aggregates_dense_gradients_only():
     opt.update([0, 1], [w_dense, w_sparse], [g_dense, g_sparse], [None, None])
     np.testing.assert_allclose(w_dense.asnumpy(), np.full((2, 2), 1 - 0.5 * (1 + 0.1)))
     np.testing.assert_allclose(w_sparse.asnumpy(), [[1, 1], [1 - 0.5 * 1.1] * 2, [1, 1]])
+
+
+# -- against MXNet 1.9.1 (tests/fixtures/mxnet-1.9.1/embedding_sparse_grad/) ---------------------
+_FIXTURE = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "mxnet-1.9.1",
+                        "embedding_sparse_grad", "expected.npz")
+_OPTS = {
+    "sgd_mom": ("sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01}),
+    "sgd_mom_dense": ("sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01, "lazy_update": False}),
+    "adam": ("adam", {"learning_rate": 0.01, "wd": 0.01}),
+}
+
+
+@pytest.mark.parametrize("tag", sorted(_OPTS))
+def test_trainer_steps_on_sparse_embedding_match_mxnet(tag):
+    """Looked-up rows with an all-zero gradient are listed in the row_sparse gradient, so the
+    lazy updates move them (momentum decay, Adam's moments, weight decay) as MXNet does."""
+    want = np.load(_FIXTURE, allow_pickle=False)
+    opt, kw = _OPTS[tag]
+    emb = gluon.nn.Embedding(8, 3, sparse_grad=True)
+    emb.initialize()
+    emb.weight.set_data(mx.nd.array(want["init"]))
+    trainer = gluon.Trainer(emb.collect_params(), opt, dict(kw))
+    for i in range(4):
+        with autograd.record():
+            loss = (emb(mx.nd.array(want["x%d" % i])) * mx.nd.array(want["h%d" % i])).sum()
+        loss.backward()
+        g = emb.weight.grad()
+        assert g.stype == "row_sparse"
+        np.testing.assert_array_equal(g.indices.asnumpy(), want["%s/rows%d" % (tag, i)])
+        np.testing.assert_allclose(g.data.asnumpy(), want["%s/grad%d" % (tag, i)], rtol=1e-5, atol=1e-6)
+        trainer.step(2)
+        np.testing.assert_allclose(emb.weight.data().asnumpy(), want["%s/after%d" % (tag, i)],
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_sparse_embedding_grad_req_add_is_refused():
+    """MXNet's SparseEmbedding backward only writes its gradient (error at the next read)."""
+    e = _embedding(True)
+    e.weight.grad_req = "add"
+    with autograd.record():
+        out = e(mx.nd.array([1, 2]))
+    out.backward()
+    with pytest.raises(mx.base.MXNetError, match="SparseEmbedding layer doesn't support weight gradient "
+                       "calculation with req != write"):
+        e.weight.grad().asnumpy()

@@ -50,6 +50,7 @@ def _check_params(net, exp, key):
 
 def test_parameter_dict_is_taken_in_sorted_key_order(expected):
     net = _build()
+    net.initialize()              # (MXNet's Trainer refuses parameters not initialized yet)
     params = net.collect_params()
     assert list(params.keys()) == ["net_zeta_weight", "net_zeta_bias", "net_alpha_weight",
                                    "net_alpha_bias"]
@@ -128,3 +129,40 @@ def test_saved_states_have_mxnet_layout(expected, tag, tmp_path):
     trainer2.load_states(path)
     _step(net2, trainer2, expected, 3)
     _check_params(net2, expected, tag + "/after4/")
+
+
+def test_uninitialized_parameters_are_refused_at_construction():
+    """MXNet 1.9.1 checks the parameters' contexts in Trainer.__init__ (Parameter.list_ctx):
+    uninitialized parameters raise RuntimeError there, before the optimizer is made; deferred
+    initialization is fine (its contexts are known)."""
+    net = nn.Dense(2, in_units=3)
+    with pytest.raises(RuntimeError, match=r"^Parameter 'dense\d+_bias' has not been initialized$"):
+        gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    p = gluon.Parameter("b", shape=(2,), grad_req="null")
+    with pytest.raises(RuntimeError, match="^Parameter 'b' has not been initialized$"):
+        gluon.Trainer([p], mx.optimizer.SGD())
+    a = gluon.Parameter("a", shape=(2,))
+    a.initialize()
+    with pytest.raises(RuntimeError, match="^Parameter 'b' has not been initialized$"):
+        gluon.Trainer([a, p], "sgd")
+    deferred = nn.Dense(2)
+    deferred.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+    trainer = gluon.Trainer(deferred.collect_params(), "sgd", {"learning_rate": 0.1})
+    with pytest.raises(gluon.parameter.DeferredInitializationError):
+        trainer.step(1)
+    with autograd.record():
+        y = deferred(mx.nd.ones((1, 3), ctx=mx.cpu(0)))
+    y.backward()
+    deferred(mx.nd.ones((1, 3), ctx=mx.cpu(1)))
+    trainer.step(1, ignore_stale_grad=True)
+    assert deferred.weight.shape == (2, 3)
+
+
+def test_parameters_on_different_contexts_are_refused_at_construction():
+    a, b = gluon.Parameter("a", shape=(2,)), gluon.Parameter("b", shape=(2,))
+    a.initialize(ctx=mx.cpu(0))
+    b.initialize(ctx=[mx.cpu(1)])
+    with pytest.raises(AssertionError) as err:       # MXNet 1.9.1's message
+        gluon.Trainer([a, b], "sgd")
+    assert str(err.value) == ("All Parameters must be initialized on the same set of contexts, but Parameter b "
+                              "is initialized on [cpu(1)] while previous Parameters are initialized on [cpu(0)].")

@@ -314,6 +314,42 @@ def test_retain():
     np.testing.assert_array_equal(out.asnumpy(), R_DENSE)
 
 
+def test_retain_out_of_range_ids_are_zero_rows():
+    """MXNet 1.9.1 keeps every requested id, out-of-range ones included, as a stored zero row
+    (oracle: retain(rsp rows [0, 3], [3, 9, 1]) -> indices [3 9 1], data [[1]*3, [0]*3, [0]*3])."""
+    r = sp.row_sparse_array((np.ones((2, 3), np.float32), [0, 3]), shape=(4, 3))
+    out = sp.retain(r, mx.nd.array([3, 9, 1]))
+    assert out.stype == "row_sparse" and out.shape == (4, 3)
+    np.testing.assert_array_equal(out.indices.asnumpy(), [3, 9, 1])
+    np.testing.assert_array_equal(out.data.asnumpy(), [[1] * 3, [0] * 3, [0] * 3])
+    np.testing.assert_array_equal(out.asnumpy(), [[0] * 3, [0] * 3, [0] * 3, [1] * 3])
+    out = rsp().retain(mx.nd.array([-1, 2, 4]))
+    np.testing.assert_array_equal(out.indices.asnumpy(), [-1, 2, 4])
+    np.testing.assert_array_equal(out.data.asnumpy(), [[0, 0], [3, 4], [0, 0]])
+    # densified, such ids have no row (MXNet writes out of bounds: id -1 aborts the process)
+    np.testing.assert_array_equal(out.asnumpy(), R_DENSE * [[0], [0], [1], [0]])
+    with pytest.raises(mx.base.MXNetError, match="kRSPIdxErr"):
+        out.check_format()
+    # a source storing no rows gives no rows
+    out = sp.retain(sp.zeros("row_sparse", (4, 3)), mx.nd.array([3, 9]))
+    assert out.indices.shape == (0,) and out.data.shape == (0, 3)
+
+
+@pytest.mark.parametrize("data, idx, stypes", [
+    (lambda: mx.nd.ones((4, 3)), lambda: mx.nd.array([1]), "default, default, "),
+    (lambda: mx.nd.ones((4, 3)).tostype("csr"), lambda: mx.nd.array([1]), "csr, default, "),
+    (lambda: rsp(), lambda: mx.nd.array([1, 2]).tostype("row_sparse"), "row_sparse, row_sparse, "),
+])
+def test_retain_needs_row_sparse_data(data, idx, stypes):
+    """MXNet 1.9.1 has no retain for other storage types (its error, raised at the call)."""
+    with pytest.raises(mx.base.MXNetError) as err:
+        sp.retain(data(), idx())
+    assert str(err.value) == (
+        "Check failed: infer_stype_success: Operator not implemented: operator = _sparse_retain\n"
+        "input storage types = [{}]\noutput storage types = [unknown, ]\nparams = {{}}\n"
+        "context.dev_mask = cpu".format(stypes))
+
+
 # -- conversion, copies, assignment ----------------------------------------------------------
 def test_cast_storage_roundtrip():
     d = mx.nd.array(C_DENSE)

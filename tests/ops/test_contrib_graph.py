@@ -81,6 +81,46 @@ def test_adjacency_keeps_edge_id_zero():
     assert dense.stype == "default" and dense.asnumpy().tolist() == [[0, 1], [1, 0]]
 
 
+def test_edge_id_finds_edge_id_zero():
+    # MXNet 1.9.1 on G6 (row 2 stores its columns unsorted): edge 0 -> 1 is edge id 0
+    u = ids(0, 0, 2, 2, 2, 3, 5, 1, 4, 0)
+    v = ids(1, 2, 3, 4, 1, 0, 4, 1, 2, 0)
+    out = mx.nd.contrib.edge_id(g6(), u, v)
+    assert out.stype == "default" and out.dtype == I64
+    assert out.asnumpy().tolist() == [0, 1, 3, 4, 5, 7, 10, -1, 8, -1]
+    # float ids truncate toward zero (MXNet 1.9.1: [0, -1, 5])
+    gf = mx.nd.sparse.csr_matrix((np.array(G6[0], np.float32), np.array(G6[1], I64), np.array(G6[2], I64)),
+                                 shape=G6[3])
+    out = mx.nd.contrib.edge_id(gf, mx.nd.array([0, 0.9, 2.5]), mx.nd.array([1, 0.2, 1.7]))
+    assert out.dtype == np.float32 and out.asnumpy().tolist() == [0, -1, 5]
+    # vertices out of range have no edge (MXNet reads out of bounds)
+    assert mx.nd.contrib.edge_id(g6(), ids(-1, 6, 0), ids(1, 0, 6)).asnumpy().tolist() == [-1, -1, -1]
+    # a row storing a column twice: the first one stored (MXNet's linear search)
+    dup = csr([4, 9, 5], [1, 1, 0], [0, 2, 3], (2, 2))
+    assert mx.nd.contrib.edge_id(dup, ids(0, 1), ids(1, 0)).asnumpy().tolist() == [4, 5]
+    # dense input: the registry kernel (zeros are no edges there)
+    dense = mx.nd.contrib.edge_id(mx.nd.array([[0, 3], [4, 0]]), mx.nd.array([0, 0]), mx.nd.array([0, 1]))
+    assert dense.asnumpy().tolist() == [-1, 3]
+
+
+def test_getnnz_counts_stored_zeros():
+    # MXNet 1.9.1 counts every stored value, the explicit 0 (edge id 0) included
+    out = mx.nd.contrib.getnnz(g6())
+    assert out.dtype == I64 and out.asnumpy().tolist() == [11]
+    assert mx.nd.contrib.getnnz(g6(), axis=1).asnumpy().tolist() == [2, 1, 3, 2, 1, 2]
+    rect = csr([0, 5], [3, 0], [0, 1, 2], (2, 4))
+    assert mx.nd.contrib.getnnz(rect).asnumpy().tolist() == [2]
+    assert mx.nd.contrib.getnnz(rect, axis=1).asnumpy().tolist() == [1, 1]
+    assert mx.nd.contrib.getnnz(mx.nd.sparse.zeros("csr", (3, 3)), axis=1).asnumpy().tolist() == [0, 0, 0]
+    assert mx.nd.contrib.getnnz(mx.nd.array([[0, 3], [4, 0]])).asnumpy().tolist() == [2]   # dense: non-zeros
+    for axis in (-1, 2, -2):           # MXNet 1.9.1's message
+        with pytest.raises(mx.base.MXNetError, match=r"Unexpected value for axis\({}\)\. Candidates are None, "
+                           r"0, and 1".format(axis)):
+            mx.nd.contrib.getnnz(g6(), axis=axis)
+    with pytest.raises(mx.base.MXNetError, match="getnnz with axis = 0 is not supported yet"):
+        mx.nd.contrib.getnnz(g6(), axis=0).asnumpy()
+
+
 # -- outputs checked against MXNet 1.9.1 -------------------------------------------------------------
 
 def test_uniform_sample_matches_mxnet_when_deterministic():

@@ -34,9 +34,9 @@ class Trainer:
             self._params.append(p)
             p._set_trainer(self)
         self._contains_sparse_weight = any(p._stype != "default" for p in self._params)
+        self._contexts = self._check_contexts()
         optimizer_params = dict(optimizer_params or {})
         self._scale = optimizer_params.get("rescale_grad", 1.0)
-        self._contexts = None
         self._kvstore_type = kvstore
         self._update_on_kvstore = update_on_kvstore
         self._update_on_kvstore_arg = update_on_kvstore
@@ -44,6 +44,20 @@ class Trainer:
         self._init_optimizer(optimizer, optimizer_params)
         self._kv_initialized = False
         self._kvstore = None
+
+    def _check_contexts(self):
+        """The contexts of the parameters, checked as MXNet does when the Trainer is made: a
+        parameter not initialized yet (deferred initialization aside) raises RuntimeError,
+        parameters on different contexts AssertionError."""
+        contexts = None
+        for p in self._params:
+            ctx = p.list_ctx()
+            if contexts is not None and contexts != ctx:
+                raise AssertionError("All Parameters must be initialized on the same set of contexts, but "
+                                     "Parameter %s is initialized on %s while previous Parameters are "
+                                     "initialized on %s." % (p.name, str(ctx), str(contexts)))
+            contexts = ctx
+        return contexts
 
     def _init_optimizer(self, optimizer, optimizer_params):
         param_dict = {i: p for i, p in enumerate(self._params)}

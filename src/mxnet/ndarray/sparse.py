@@ -12,7 +12,8 @@ sparsity structure is kept exactly as MXNet keeps it. Operators with a CSR-nativ
 
 Layout (as MXNet): ``csr`` (2-D only): ``data`` (nnz,), ``indices`` (nnz,) int64 column indices,
 ``indptr`` (rows + 1,) int64. ``row_sparse``: ``data`` (nnr,) + shape[1:], ``indices`` (nnr,)
-int64 row indices (ascending).
+int64 row indices (ascending; a ``retain`` result stores the requested ids as given, ids out of
+range included: densified, those have no row, where MXNet writes out of bounds).
 
 Not like MXNet: results computed through a dense intermediate (``elemwise_add`` of two csr, dot
 with a sparse result, ...) drop explicitly stored zeros; ``retain`` on an array and autograd
@@ -116,8 +117,17 @@ def _row_of(xp, indptr, nnz):
 
 
 def _store_to_dense(xp, stype, shape, dtype, store):
-    out = xp.zeros(shape, dtype=dtype)
     values = store.values
+    if stype != "csr":
+        (indices,) = store.aux
+        if not values.shape[0]:
+            return xp.zeros(shape, dtype=dtype)
+        # row ids outside [0, rows) (``retain`` stores them, as MXNet does) land in a spare row
+        n = shape[0]
+        out = xp.zeros((n + 1,) + tuple(shape[1:]), dtype=dtype)
+        out[xp.where((indices >= 0) & (indices < n), indices, n)] = values
+        return out[:n]
+    out = xp.zeros(shape, dtype=dtype)
     if stype == "csr":
         indptr, indices = store.aux
         if indptr.shape[0] != shape[0] + 1 or indices.shape != values.shape:
@@ -130,10 +140,6 @@ def _store_to_dense(xp, stype, shape, dtype, store):
                 raise MXNetError("csr array: invalid indptr (check_format() tells more)")
             rows = _row_of(xp, indptr, values.size)
             out[rows, indices] = values
-        return out
-    (indices,) = store.aux
-    if values.shape[0]:
-        out[indices] = values
     return out
 
 
@@ -459,6 +465,14 @@ class RowSparseNDArray(BaseSparseNDArray):
         if isinstance(key, py_slice) and key.start is None and key.stop is None and key.step is None:
             return self
         raise ValueError("RowSparseNDArray only supports [:] for __getitem__")
+
+    def _assign_rows(self, value, rows):
+        """Store the rows ``rows`` (sorted unique int64 ids) of the dense ``value``, all-zero rows
+        included: a gradient that is row_sparse by construction (autograd, see
+        ``ops/sparse_ops.row_sparse_grad``)."""
+        xp = for_context(self._ctx).xp
+        self._chunk.data = _Store(value[rows].astype(self._dtype, copy=False),
+                                  [xp.asarray(rows, dtype=_IDX)])
 
     def retain(self, *args, **kwargs):
         """The rows of this array listed in ``indices`` (``mx.nd.sparse.retain``)."""
@@ -792,6 +806,11 @@ def _invoke(name, inputs, kwargs, out=None):
     if op.name in _UPDATE_STATES and len(st) > 1 and st[1] == "row_sparse" and \
             (op.name in _ALWAYS_LAZY or attrs.get("lazy_update", False)):
         return _lazy_update(op, attrs, inputs, out)
+    if op.name == "_sparse_retain" and (len(st) != 2 or st != ["row_sparse", "default"]):
+        raise MXNetError("Check failed: infer_stype_success: Operator not implemented: operator = "
+                         "_sparse_retain\ninput storage types = [{}]\noutput storage types = [unknown, ]\n"
+                         "params = {{}}\ncontext.dev_mask = {}".format(
+                             "".join(s + ", " for s in st), inputs[0]._ctx.device_type if inputs else "cpu"))
     ostype = _out_stype(op.name, st, attrs)
     if ostype == "default":
         if out is not None and isinstance(out, BaseSparseNDArray):
@@ -926,16 +945,25 @@ def _rsp_on_rows(dense, sources):
 
 
 def _rsp_retain(x, indices):
-    """The rows ``indices`` of row_sparse ``x``: every requested row is stored (zeros where ``x``
-    has none), in the order given, as MXNet does."""
+    """The rows ``indices`` of row_sparse ``x``, as MXNet does: every requested id is stored as
+    given (order, repeats, ids out of range), with ``x``'s row where ``x`` stores it and zeros
+    elsewhere; an ``x`` storing no rows gives no rows."""
     out = _new("row_sparse", x._shape, x._dtype, x._ctx)
     b = for_context(x._ctx)
 
     def fn():
+        xp = b.xp
+        store = _st(x)
+        nnr = store.values.shape[0]
+        if not nnr:
+            out._chunk.data = _empty_store(xp, "row_sparse", x._shape, x._dtype)
+            return
         idx = indices._read().reshape(-1).astype(_IDX)
-        if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= x._shape[0]):
-            raise MXNetError("retain: row index out of range for shape {}".format(x._shape))
-        out._chunk.data = _Store(b.xp.ascontiguousarray(x._read()[idx]), [idx])
+        have = store.aux[0]                   # ascending: binary search, as MXNet's kernel
+        pos = xp.clip(xp.searchsorted(have, idx), 0, nnr - 1)
+        found = (have[pos] == idx).reshape((-1,) + (1,) * (len(x._shape) - 1))
+        vals = xp.where(found, store.values[pos], xp.zeros((), dtype=store.values.dtype))
+        out._chunk.data = _Store(vals.astype(x._dtype, copy=False), [idx])
     _push(fn, [x, indices], [out], x._ctx, "_sparse_retain")
     _record("_sparse_retain", {}, [x, indices], [out])
     return out

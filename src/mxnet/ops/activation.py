@@ -13,8 +13,11 @@ MXNet 1.9.1 details kept or deliberately not kept here:
 - ``LeakyReLU(act_type='leaky')`` on float64 data: MXNet computes negative inputs in float32
   arithmetic; here float64 stays float64.
 - Embedding and softmax_cross_entropy truncate float indices toward zero and clip them into range
-  (MXNet clips Embedding's; it reads out of bounds for bad labels). ``sparse_grad=True`` gives a
-  dense weight gradient. Gradients of indices/labels are zeros (MXNet refuses to compute them).
+  (MXNet clips Embedding's; it reads out of bounds for bad labels). ``sparse_grad=True`` makes
+  the weight gradient row_sparse by construction (:func:`embedding_grad_rows`, attached in
+  ops/sparse_ops.py): a row_sparse gradient buffer stores every looked-up row. Its kernel is the
+  dense one; a dense buffer gets the dense gradient (MXNet refuses that storage combination).
+  Gradients of indices/labels are zeros (MXNet refuses to compute them).
 - SequenceLast/SequenceReverse clip lengths into [1, T] / [0, T] (MXNet reads out of bounds).
 """
 import math
@@ -235,14 +238,26 @@ def _emb_backward(env, attrs, inputs, outputs, out_grads, req):
     return [xp.zeros_like(data) if req[0] else None, dw]
 
 
+def embedding_grad_rows(xp, attrs, inputs, i, req):
+    """Rows of Embedding's row_sparse weight gradient (``sparse_grad=True``): every looked-up
+    row, sorted, zero gradient or not (MXNet's SparseEmbedding backward). As MXNet, refuses
+    grad_req 'add' and indices outside [0, input_dim - 1]."""
+    if req == "add":
+        raise MXNetError("Check failed: req == kWriteTo (3 vs. 1) : SparseEmbedding layer doesn't support "
+                         "weight gradient calculation with req != write")
+    data = inputs[0]
+    if data.size and (bool((data < 0).any()) or bool((data > attrs.input_dim - 1).any())):
+        raise MXNetError("Check failed: is_valid: Embedding input contains data out of bound")
+    return xp.unique(_emb_index(xp, attrs, data).reshape(-1))
+
+
 register(OpDef(
     "Embedding", _emb_forward,
     params=(Param("input_dim", Int, doc="Vocabulary size of the input indices."),
             Param("output_dim", Int, doc="Dimension of the embedding vectors."),
             Param("dtype", Enum("bfloat16", "float16", "float32", "float64", "int32", "int64", "int8", "uint8"),
                   "float32", "Data type of weight."),
-            Param("sparse_grad", Bool, False, "Compute row sparse gradient in the backward calculation "
-                  "(the gradient is dense here).")),
+            Param("sparse_grad", Bool, False, "Compute row sparse gradient in the backward calculation.")),
     inputs=("data", "weight"),
     infer_shape=_plain(_emb_infer_full), infer_shape_full=_emb_infer_full, infer_type=_emb_type,
     backward=_emb_backward,

@@ -6,8 +6,9 @@ edge ids, counted from 0.
   breadth-first neighbourhood sampling from seed vertices;
 - ``_contrib_dgl_subgraph``: the subgraph induced by sorted vertex lists;
 - ``_contrib_dgl_graph_compact``: renumbers a sampled graph's vertices and edges;
-- ``_contrib_dgl_adjacency`` (defined with the dense graph helpers in ops/legacy_ops.py) gets its
-  csr kernel here.
+- ``_contrib_dgl_adjacency``, ``_contrib_edge_id`` and ``_contrib_getnnz`` (defined with the dense
+  graph helpers in ops/legacy_ops.py) get their csr kernels here: on a CSRNDArray, edge id 0
+  is found and stored zeros are counted, as MXNet does.
 
 An explicitly stored 0 is edge id 0, so the kernels are CSR-native (``sparse_ops.csr_kernel``):
 on CSRNDArrays they see the stored structure and return csr results with every stored value kept.
@@ -403,3 +404,53 @@ def _adjacency_kernel(env, a, inputs):
 
 csr_kernel(get_op("_contrib_dgl_adjacency"), _adjacency_kernel, lambda a: (0,), lambda a: (0,),
            dense_forward=False)
+
+
+# -- edge_id / getnnz: the csr kernels of ops/legacy_ops.py's operators ----------------------------
+
+def _edge_id_kernel(env, a, inputs):
+    """data[u[i], v[i]] of each vertex pair: the value stored there (explicit 0 included: edge id
+    0), -1 where nothing is stored or the pair is out of range; the first one stored in a row
+    that stores a column twice (MXNet's linear search)."""
+    g, u, v = inputs
+    n, m = g.shape
+    indptr, indices, data = _host_graph(g)
+    ui = to_numpy(u).astype(np.int64)     # (float ids truncate toward zero, as MXNet casts them)
+    vi = to_numpy(v).astype(np.int64)
+    out = np.full(ui.shape, -1, dtype=data.dtype)
+    if data.size and ui.size:
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+        keys = rows * m + indices
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        ok = (ui >= 0) & (ui < n) & (vi >= 0) & (vi < m)
+        want = np.where(ok, ui * m + vi, -1)
+        pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+        hit = ok & (keys[pos] == want)
+        out[hit] = data[order[pos[hit]]]
+    return [env.xp.asarray(out)]
+
+
+csr_kernel(get_op("_contrib_edge_id"), _edge_id_kernel, lambda a: (0,), lambda a: ())
+
+
+def _getnnz_kernel(env, a, inputs):
+    """The number of stored values (explicit zeros included), in all or per row (axis=1)."""
+    g = inputs[0]
+    xp = env.xp
+    if a.axis is None:
+        return [xp.asarray([g.data.shape[0]], dtype=_I64)]
+    return [xp.diff(xp.asarray(g.indptr, dtype=_I64))]
+
+
+_getnnz = csr_kernel(get_op("_contrib_getnnz"), _getnnz_kernel, lambda a: (0,), lambda a: ())
+_getnnz_shape = _getnnz.infer_shape
+
+
+def _getnnz_axis_shape(a, s):
+    if a.axis is not None and a.axis not in (0, 1):
+        raise MXNetError("Unexpected value for axis({}). Candidates are None, 0, and 1".format(a.axis))
+    return _getnnz_shape(a, s)
+
+
+_getnnz.infer_shape = _getnnz_axis_shape

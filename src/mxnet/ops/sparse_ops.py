@@ -15,6 +15,10 @@ densified matrix. Such an operator carries a second kernel that takes its csr in
 its csr outputs; ``ndarray/sparse.py`` runs it on CSRNDArrays and builds CSRNDArrays from its
 results. Its registry ``forward`` (graphs, dense inputs) wraps the same kernel: dense csr inputs
 are compressed (their zeros are not entries) and csr outputs densified.
+
+Row_sparse gradients (:func:`row_sparse_grad`): an operator whose gradient MXNet makes row_sparse
+by construction (Embedding with ``sparse_grad``) lists the rows it stores, zero rows included;
+autograd stores exactly those rows (see ``mxnet/autograd.py``).
 """
 import numpy as np
 
@@ -22,7 +26,7 @@ from ..base import MXNetError
 from .params import Param, Float
 from .registry import OpDef, register, find_op, alias
 
-__all__ = ["CSR", "csr_kernel"]
+__all__ = ["CSR", "csr_kernel", "row_sparse_grad"]
 
 _IDX = np.dtype(np.int64)
 
@@ -85,6 +89,30 @@ def csr_kernel(op, kernel, csr_inputs, csr_outputs, dense_forward=True):
             return tuple(res)
         op.forward = forward
     return op
+
+# -- gradients that are row_sparse by construction --------------------------------------------
+def row_sparse_grad(op, inputs, rows):
+    """Declare that registry operator ``op``'s gradient with respect to the inputs at positions
+    ``inputs(attrs)`` is row_sparse by construction (MXNet infers row_sparse storage for it:
+    Embedding with ``sparse_grad=True``). ``rows(xp, attrs, in_data, i, grad_req)`` returns the
+    sorted unique int64 ids of the rows input ``i``'s gradient stores, all-zero rows included
+    (it may refuse grad_req 'add' as MXNet's kernels do). The backward kernel stays dense;
+    autograd stores these rows in row_sparse gradient buffers and ``autograd.grad`` returns such
+    a gradient in row_sparse storage."""
+    op.rsp_grad_inputs = inputs
+    op.grad_rows = rows
+    return op
+
+
+def _register_row_sparse_grads():
+    from .activation import embedding_grad_rows
+    row_sparse_grad(find_op("Embedding"), lambda a: (1,) if a.sparse_grad else (), embedding_grad_rows)
+    sparse_emb = find_op("_contrib_SparseEmbedding")       # (its gradient is always row_sparse)
+    if sparse_emb is not None:
+        row_sparse_grad(sparse_emb, lambda a: (1,), embedding_grad_rows)
+
+
+_register_row_sparse_grads()
 
 # _sparse_<name> -> the dense operator it is an alias of (MXNet: MXNET_ADD_SPARSE_OP_ALIAS)
 SPARSE_ALIASES = {
