@@ -191,7 +191,8 @@ class Parameter:
             raise DeferredInitializationError(
                 "Parameter '%s' has not been initialized yet because initialization was deferred. "
                 "Actual initialization happens during the first forward pass. Please pass one batch of "
-                "data through the network before accessing Parameters." % self.name)
+                "data through the network before accessing Parameters. You can also avoid deferred "
+                "initialization by specifying in_units, num_features, etc., for network layers." % self.name)
         raise RuntimeError(
             "Parameter '%s' has not been initialized. Note that you should initialize parameters and "
             "create Trainer with Block.collect_params() instead of Block.params because the later does "

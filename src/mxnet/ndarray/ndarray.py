@@ -407,7 +407,8 @@ class NDArray:
     def attach_grad(self, grad_req="write", stype=None):
         """Allocate a gradient buffer (zeros) and mark this array as a variable for autograd.
         ``stype`` 'row_sparse' or 'csr' makes the buffer sparse: backward then stores the
-        gradient in that storage type (a row_sparse gradient keeps the rows that are not all zero)."""
+        gradient in that storage type (a row_sparse gradient keeps the rows that are not all zero,
+        or, from Embedding(sparse_grad=True), every looked-up row as MXNet)."""
         if grad_req not in ("write", "add", "null"):
             raise MXNetError("attach_grad: grad_req must be 'write', 'add' or 'null', got %r" % grad_req)
         if stype is not None and stype != "default":

@@ -1219,9 +1219,9 @@ _contrib("hawkesll", _hawkes_forward,
          backward=_hawkes_backward, doc="Computes the log likelihood of a univariate Hawkes process.")
 
 # -- graph helpers on adjacency matrices ----------------------------------------------------------
-# MXNet runs these on csr matrices only. Kernels here see the matrix densified (csr inputs
-# included, see ndarray/sparse.py), where an explicitly stored zero is no longer an entry: edge
-# ids must be non-zero to be found (DGL numbers edges from 0: shift them by one).
+# MXNet runs these on csr matrices only. The kernels below are the dense forms (graphs, dense
+# inputs), where an explicitly stored zero is no entry; on csr inputs the CSR-native kernels of
+# ops/contrib_graph.py run instead and find DGL's edge id 0.
 
 
 def _square_2d(name, s):

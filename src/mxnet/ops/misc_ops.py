@@ -1430,5 +1430,5 @@ _delegate("_scatter_minus_scalar", "_minus_scalar",
 _delegate("_rnn_param_concat", "Concat",
           doc="Joins the RNN parameter arrays along an axis (Concat, used by the fused RNN layers).")
 _delegate("_contrib_SparseEmbedding", "Embedding",
-          doc="Maps integer indices to vector representations (embeddings); MXNet's row_sparse gradient is dense "
-              "here.")
+          doc="Maps integer indices to vector representations (embeddings) with a row_sparse weight gradient "
+              "listing the looked-up rows.")
