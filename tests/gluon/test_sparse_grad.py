@@ -127,3 +127,38 @@ def test_sparse_embedding_grad_req_add_is_refused():
     with pytest.raises(mx.base.MXNetError, match="SparseEmbedding layer doesn't support weight gradient "
                        "calculation with req != write"):
         e.weight.grad().asnumpy()
+
+
+class _EmbedScale(gluon.HybridBlock):
+    """Embedding(sparse_grad) scaled per column: its weight is read by the embedding only."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.emb = gluon.nn.Embedding(6, 3, sparse_grad=True)
+
+    def hybrid_forward(self, F, x, w):
+        return F.broadcast_mul(self.emb(x), w)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_sparse_embedding_rows_in_a_hybridized_graph(hybridize):
+    """A cached graph stores the rows its Embedding(sparse_grad=True) looked up, zero gradient
+    included (row 2's head gradient is 0 here), as MXNet's CachedOp and the imperative path."""
+    net = _EmbedScale()
+    net.initialize(mx.init.Uniform(0.5))
+    if hybridize:
+        net.hybridize()
+    idx = mx.nd.array([[4, 1], [2, 4]])
+    scale = mx.nd.array([[1.0, 2.0, 3.0]])
+    head = np.ones((2, 2, 3), np.float32)
+    head[1, 0] = 0                          # row 2: looked up, gradient exactly zero
+    with autograd.record():
+        out = net(idx, scale)
+    out.backward(mx.nd.array(head))
+    g = net.emb.weight.grad()
+    want = np.zeros((6, 3), np.float32)
+    np.add.at(want, [4, 1, 2, 4], head.reshape(4, 3) * [1.0, 2.0, 3.0])
+    assert g.stype == "row_sparse"
+    np.testing.assert_array_equal(g.indices.asnumpy(), [1, 2, 4])
+    np.testing.assert_allclose(g.asnumpy(), want)

@@ -409,6 +409,37 @@ class _GraphOp:
         grads = plan.backward(env, holder.values, list(out_grads), needs)
         return [grads.get(s) if r else None for s, r in zip(plan.arg_slots, req)]
 
+    # Row-sparse gradients (see ops/sparse_ops.row_sparse_grad): an argument read only by ops
+    # whose gradient is row_sparse by construction (Embedding(sparse_grad=True)) stores the rows
+    # those ops list, as MXNet's CachedOp does.
+    @staticmethod
+    def rsp_grad_inputs(holder):
+        return tuple(_sparse_readers(holder.plan))
+
+    @staticmethod
+    def grad_rows(xp, holder, inputs, i, req):
+        values = holder.values
+        rows = [step.op.grad_rows(xp, step.attrs, [values[s] for s in step.in_slots], pos, req)
+                for step, pos in _sparse_readers(holder.plan)[i]]
+        return rows[0] if len(rows) == 1 else xp.unique(xp.concatenate(rows))
+
+
+def _sparse_readers(plan):
+    """{argument position: [(step, input position)]} for the arguments of ``plan`` that only
+    row-sparse-gradient inputs of its steps read (computed once per plan)."""
+    found = getattr(plan, "_sparse_readers", None)
+    if found is None:
+        readers = {}
+        for step in plan.steps:
+            sparse_at = step.op.rsp_grad_inputs(step.attrs) if getattr(step.op, "grad_rows", None) else ()
+            for pos, slot in enumerate(step.in_slots):
+                readers.setdefault(slot, []).append((step, pos) if pos in sparse_at else None)
+        heads = set(plan.head_slots)     # (an argument that is an output gets a dense gradient)
+        found = {i: readers[s] for i, s in enumerate(plan.arg_slots)
+                 if s in readers and None not in readers[s] and s not in heads}
+        plan._sparse_readers = found
+    return found
+
 
 _GRAPH_OP = _GraphOp()
 
