@@ -539,3 +539,12 @@ def test_d2l_idioms():
     X += 1
     assert id(X) == before
     check(npx.one_hot(np.array([0, 2]), 3), onp.eye(3)[[0, 2]])
+
+
+def test_np_attach_grad_takes_no_stype():
+    """MXNet 1.9.1's ``mx.np.ndarray.attach_grad(grad_req='write')`` has no storage type."""
+    x = mx.np.ones((2, 3))
+    with pytest.raises(TypeError):
+        x.attach_grad(stype="row_sparse")
+    x.attach_grad("add")
+    assert type(x.grad) is mx.np.ndarray and x.grad.shape == (2, 3)

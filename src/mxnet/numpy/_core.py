@@ -444,8 +444,9 @@ class ndarray(NDArray):
     def detach(self):
         return ndarray(self._chunk, self._shape, self._dtype, self._ctx, self._view)
 
-    def attach_grad(self, grad_req="write", stype=None):
-        super().attach_grad(grad_req, stype)
+    def attach_grad(self, grad_req="write"):    # pylint: disable=arguments-differ
+        """Attach a gradient buffer (MXNet's np arrays take no ``stype``: always dense)."""
+        super().attach_grad(grad_req)
         self._grad = _as_np(self._grad)
 
     @property
