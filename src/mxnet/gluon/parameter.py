@@ -321,9 +321,12 @@ class Parameter:
             arr[:] = data
 
     def zero_grad(self):
-        """Set the gradient buffers to zero."""
+        """Set the gradient buffers to zero (a sparse buffer then stores no rows, as MXNet)."""
         for g in self._grad or []:
-            g[:] = 0
+            if g.stype == "default":
+                g[:] = 0
+            else:
+                g[:] = nd.sparse.zeros(g.stype, g.shape, ctx=g.context, dtype=g.dtype)
 
     def reset_ctx(self, ctx):
         """Move the parameter to other contexts (keeping its value)."""

@@ -259,24 +259,32 @@ class BaseSparseNDArray(NDArray):
         raise NotSupportedForSparseNDArray(self.__iter__, None)
 
     def __setitem__(self, key, value):
-        if not (isinstance(key, py_slice) and key.start is None and key.stop is None and key.step is None):
-            raise ValueError("{} only supports [:] for assignment".format(type(self).__name__))
+        """``x[:] = value`` (MXNet's only sparse assignment): an NDArray of any storage type or a
+        NumPy array (stored compressed); a number fills a row_sparse array, storing every row."""
+        kind = type(self).__name__
+        if not isinstance(key, py_slice):
+            raise TypeError("{} only supports [:] for assignment".format(kind))
+        if key.start is not None or key.stop is not None or key.step is not None:
+            raise ValueError("Assignment with slice for {} is not implemented yet.".format(kind))
         if isinstance(value, NDArray):
             if value._shape != self._shape:
-                raise MXNetError("{}[:] = value: shape mismatch: {} vs {}".format(
-                    type(self).__name__, value._shape, self._shape))
+                raise MXNetError("{}[:] = value: shape mismatch: {} vs {}".format(kind, value._shape, self._shape))
             if value is not self:
                 _copy_into(value, self)
             return
         if isinstance(value, numeric_types):
-            src = _dense_array(np.full(self._shape, value, dtype=self._dtype), ctx=self._ctx,
-                               dtype=self._dtype)
-        elif isinstance(value, (np.ndarray, np.generic, list, tuple)):
-            src = _dense_array(np.broadcast_to(np.asarray(value, dtype=self._dtype), self._shape),
-                               ctx=self._ctx, dtype=self._dtype)
-        else:
-            raise TypeError("{}[:] = value: value of type {} is not supported".format(
-                type(self).__name__, type(value).__name__))
+            if self.stype == "csr":
+                raise ValueError("Assigning numeric types to CSRNDArray is not implemented yet.")
+            xp, n, dst = for_context(self._ctx).xp, self._shape[0], self
+
+            def fill():
+                dst._chunk.data = _Store(xp.full(dst._shape, value, dtype=dst._dtype), [xp.arange(n, dtype=_IDX)])
+            _push(fill, [], [self], self._ctx, "_set_value")
+            return
+        if not isinstance(value, np.ndarray):
+            raise TypeError("type {} not supported".format(type(value)))
+        src = _dense_array(np.broadcast_to(np.asarray(value, dtype=self._dtype), self._shape),
+                           ctx=self._ctx, dtype=self._dtype)
         _copy_into(src, self)
 
     # -- copies and conversion -----------------------------------------------------------------
