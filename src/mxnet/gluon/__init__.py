@@ -8,3 +8,4 @@ from . import rnn
 from . import loss
 from . import data
 from . import model_zoo
+from . import contrib
