@@ -380,7 +380,7 @@ def test_learning_rate_and_counts():
 def test_registry_and_create():
     assert isinstance(mx.optimizer.create("SGD", momentum=0.5), mx.optimizer.SGD)
     assert isinstance(mx.optimizer.Optimizer.create_optimizer("adam"), mx.optimizer.Adam)
-    assert sorted(mx.optimizer.Optimizer.opt_registry) >= sorted(
+    assert set(mx.optimizer.Optimizer.opt_registry) >= set(
         ["adadelta", "adagrad", "adam", "adamax", "ccsgd", "dcasgd", "ftml", "ftrl", "groupadagrad",
          "lamb", "lars", "lbsgd", "nadam", "nag", "rmsprop", "sgd", "sgld", "signum", "test"])
     with pytest.raises(ValueError, match="Cannot find optimizer"):
