@@ -198,3 +198,37 @@ def test_pixel_shuffle_known_values_and_repr():
 
 def test_pixel_shuffle_grad():
     check_block_grad(cnn.PixelShuffle2D((2, 1)), mx.nd.array(_rand((1, 4, 2, 2))))
+
+
+# MXNet 1.9.1, one CPU device: SyncBatchNorm(in_channels=3, num_devices=1) trained on
+# RandomState(0).uniform(-1, 2, (4, 3, 2, 2)); running statistics after one and two
+# record + backward steps (momentum 0.9, biased batch variance). Same for nn.BatchNorm.
+SBN_STATS_1 = ([0.06433, 0.058055, 0.069223], [0.973767, 0.963148, 0.966267])
+SBN_STATS_2 = ([0.122227, 0.110305, 0.131524], [0.950158, 0.929981, 0.935907])
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_sync_batch_norm_running_stats(hybridize):
+    # MXNet moves the statistics in the backward pass (a training forward without backward leaves
+    # them alone there); neomx moves them in the training forward, as its BatchNorm does (see
+    # mxnet/ops/norm.py), so the two agree after every forward + backward step checked here.
+    x = mx.nd.array(np.random.RandomState(0).uniform(-1, 2, (4, 3, 2, 2)))
+    bn = cnn.SyncBatchNorm(in_channels=3, num_devices=1)
+    bn.initialize()
+    if hybridize:
+        bn.hybridize()
+    for ref in (SBN_STATS_1, SBN_STATS_2):
+        with autograd.record():
+            y = bn(x)
+        y.backward()
+        np.testing.assert_allclose(bn.running_mean.data().asnumpy(), ref[0], rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(bn.running_var.data().asnumpy(), ref[1], rtol=1e-4, atol=1e-6)
+    bn(x).wait_to_read()  # inference leaves them alone
+    np.testing.assert_allclose(bn.running_mean.data().asnumpy(), SBN_STATS_2[0], rtol=1e-4, atol=1e-6)
+    frozen = cnn.SyncBatchNorm(in_channels=3, num_devices=1, use_global_stats=True)
+    frozen.initialize()
+    with autograd.record():
+        y = frozen(x)
+    y.backward()
+    np.testing.assert_array_equal(frozen.running_mean.data().asnumpy(), np.zeros(3))
+    np.testing.assert_array_equal(frozen.running_var.data().asnumpy(), np.ones(3))

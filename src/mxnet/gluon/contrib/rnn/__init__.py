@@ -1,4 +1,6 @@
 """``gluon.contrib.rnn``: contributed recurrent cells."""
+from .conv_rnn_cell import *  # noqa: F401,F403
 from .rnn_cell import *  # noqa: F401,F403
-from . import rnn_cell  # noqa: F401
-from .rnn_cell import __all__  # noqa: F401
+from . import conv_rnn_cell, rnn_cell  # noqa: F401
+
+__all__ = conv_rnn_cell.__all__ + rnn_cell.__all__
