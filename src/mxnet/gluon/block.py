@@ -339,6 +339,9 @@ class _CachedGraph:
         self._sources = None
 
     def _meta(self, args):
+        """(output shapes, output dtypes, plan) for these argument shapes and dtypes. A graph
+        with creation ops of unknown size (an RNN cell's ``zeros((0, H))`` begin state) gets a
+        plan of its own per input shapes, sized by inference as an executor's at bind."""
         key = tuple(map(_sig, args))
         meta = self.shapes.get(key)
         if meta is None:
@@ -346,7 +349,13 @@ class _CachedGraph:
             types = {n: a.dtype for n, a in zip(self.plan.arg_names, args)}
             _, out_s, _ = self.symbol.infer_shape(**shapes)
             _, out_t, _ = self.symbol.infer_type(**types)
-            meta = self.shapes[key] = (out_s, out_t)
+            plan = self.plan
+            if plan.has_partial_creation:
+                from ..executor.graph import GraphPlan
+                from ..symbol.infer import infer_graph_shapes
+                plan = GraphPlan(self.symbol)
+                plan.fill_creation_shapes(infer_graph_shapes(self.symbol._topo(), shapes))
+            meta = self.shapes[key] = (out_s, out_t, plan)
         return meta
 
     def __call__(self, inputs, ctx):
@@ -356,9 +365,8 @@ class _CachedGraph:
             sources = self._sources = [pos[n] if n in pos else self.params[n] for n in self.plan.arg_names]
         args = [inputs[s] if s.__class__ is int else s.data(ctx) for s in sources]
         aux = [self.params[n].data(ctx) for n in self.plan.aux_names] if self.plan.aux_names else []
-        out_s, out_t = self._meta(args)
+        out_s, out_t, plan = self._meta(args)
         outs = [NDArray(Chunk(), tuple(s), np.dtype(t), ctx) for s, t in zip(out_s, out_t)]
-        plan = self.plan
         training = autograd.is_training()
         if plan.needs_rng:
             env = OpEnv(for_context(ctx).xp, training, ctx)
