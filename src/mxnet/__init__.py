@@ -42,6 +42,7 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context
            "profiler", "monitor", "image", "visualization", "viz"]
 from . import monitor as mon
 from . import runtime
+from . import rtc
 from . import rnn
 from . import registry
 from . import contrib
