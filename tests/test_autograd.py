@@ -309,3 +309,16 @@ def test_attach_grad_csr_and_unknown_stype():
         x.attach_grad(stype="dense")
     x.attach_grad(stype="default")
     assert x.grad.stype == "default"
+
+
+@pytest.mark.parametrize("sparse_grad, stype", [(True, None), (False, "row_sparse")])
+def test_embedding_sparse_grad_must_match_the_gradient_buffer(sparse_grad, stype):
+    """As MXNet: Embedding(sparse_grad=True) needs a row_sparse weight gradient buffer and
+    sparse_grad=False a dense one (the message names both)."""
+    w = mx.nd.ones((6, 3))
+    w.attach_grad(stype=stype)
+    with autograd.record():
+        y = mx.nd.Embedding(mx.nd.array([1, 4]), w, input_dim=6, output_dim=3, sparse_grad=sparse_grad)
+    with pytest.raises(mx.MXNetError, match="Cannot use sparse_grad = {}, while stype of gradients w.r.t "
+                       "embedding weight is {}".format(int(sparse_grad), stype or "default")):
+        y.backward()

@@ -255,6 +255,9 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     for x in order_vars:
         if type(x._grad) is not NDArray and x._grad.stype == "row_sparse":
             want[id(x._grad)] = x._grad_req
+    for node in order:
+        if getattr(node.op, "name", None) == "Embedding":
+            _check_embedding_grad(node, NDArray)
 
     def apply():
         run()
@@ -282,6 +285,20 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
 
 
 _UNSEEN = object()
+
+
+def _check_embedding_grad(node, NDArray):
+    """MXNet's check: Embedding's ``sparse_grad`` must agree with the storage type of the weight's
+    gradient buffer (row_sparse for True, default for False)."""
+    w = node.inputs[1] if len(node.inputs) > 1 else None
+    if w is None or w._ag_node is not None or w._grad is None or w._grad_req == "null":
+        return
+    stype = "default" if type(w._grad) is NDArray else w._grad.stype
+    if bool(node.attrs.sparse_grad) != (stype == "row_sparse"):
+        from .base import MXNetError
+        raise MXNetError("Error in operator Embedding (backward): Cannot use sparse_grad = {}, while "
+                         "stype of gradients w.r.t embedding weight is {}".format(
+                             int(bool(node.attrs.sparse_grad)), stype))
 
 
 def _note_rows(want, rows, node, in_keys, igs, req, ins, xp):
