@@ -24,11 +24,7 @@ IMPORTED = {"defaultdict", "namedtuple", "cv2", "current_process", "with_metacla
             "string_types", "integer_types",
             # mxnet.util / mxnet.base helpers that other MXNet modules import for their own use
             "is_np_array", "is_np_shape", "tensor_types"}
-LEFT_OUT = {
-    # MXNet's int8 RNN needs its MKL-DNN kernels; neomx has no quantized RNN (documented gap).
-    ("mxnet.ndarray.contrib", "quantized_rnn"): "no int8 RNN kernel",
-    ("mxnet.symbol.contrib", "quantized_rnn"): "no int8 RNN kernel",
-}
+LEFT_OUT = {}     # (module, name) -> why it is left out: nothing at present
 # Members that differ with the Python/NumPy version, not with MXNet: NumPy 2 removed these
 # scalar methods and finfo fields; Python 3.11 added BaseException.add_note.
 VERSION_MEMBERS = {"itemset", "newbyteorder", "ptp", "tostring", "machar", "smallest_normal",

@@ -630,3 +630,96 @@ register(OpDef("_contrib_quantized_batch_norm", _qbn_forward,
                        Param("cudnn_off", Bool, False, "Do not select CUDNN operator, if available")) + _CALIB,
                infer_shape=_qbn_shape, infer_type=_qbn_type,
                doc="BatchNorm operator for input and output data type of int8."))
+
+# -- quantized_rnn ---------------------------------------------------------------------------------
+# MXNet 1.9.1 (oneDNN) checked with the oracle: data_f = (data_u8 - shift) / scale; the weights of
+# every gate row are quantized to int8 with scale 127 / max(|W_i2h row|, |W_h2h row|), the max taken
+# over both directions of a layer (round half to even); the bias stays float32; the hidden state is
+# requantized to uint8 with the data's scale and shift at every step (outputs and states lie on that
+# grid), the cell state stays float32. oneDNN's non-VNNI int8 GEMM saturates pairs of u8 x s8
+# products at int16; this computes the exact int32 sums (the VNNI result).
+
+def _qrnn_check(a):
+    if a.mode != "lstm":
+        raise MXNetError("Quantized recurrent neural network only supports LSTM operator on CPU.")
+    if a.projection_size is not None:
+        raise MXNetError("_contrib_quantized_rnn: projection_size is not supported")
+    if a.use_sequence_length:
+        raise MXNetError("_contrib_quantized_rnn: use_sequence_length is not supported")
+
+
+def _qrnn_outputs(a):
+    return ["output", "state_output", "statecell_output"] if a.state_outputs else ["output"]
+
+
+def _qrnn_shape(a, s):
+    from .rnn import _infer_full
+    _qrnn_check(a)
+    _check_ranges("_contrib_quantized_rnn", s, (4, 5))
+    outs = _infer_full(a, [tuple(x) if x is not None else None for x in s[:4]], [])[1]
+    return [tuple(o) for o in outs[:-1]]
+
+
+def _qrnn_type(a, t):
+    _check_int("_contrib_quantized_rnn", t[0], allowed=(_U8,))
+    return [_F32] * len(_qrnn_outputs(a))
+
+
+def _qrnn_forward(env, a, inputs, aux):
+    from .rnn import _Cfg, _unpack, _sigmoid
+    xp = env.xp
+    _qrnn_check(a)
+    x, flat, hx, cx, scale, shift = inputs
+    cfg = _Cfg(a, x.shape)
+    sc = float(scale.reshape(-1)[0])
+    sh = float(shift.reshape(-1)[0])
+    f64 = np.float64
+
+    def requant(h):
+        return (xp.clip(xp.rint(h * sc + sh), 0, 255) - sh) / sc
+
+    ws = _unpack(cfg, flat.astype(np.float32))
+    X = (x.astype(f64) - sh) / sc
+    H, hy, cy = cfg.H, [], []
+    for layer in range(cfg.L):
+        blk = ws[layer * cfg.D:(layer + 1) * cfg.D]
+        m = None
+        for w in blk:
+            r = xp.maximum(xp.abs(w["Wx"]).max(axis=1), xp.abs(w["Wh"]).max(axis=1))
+            m = r if m is None else xp.maximum(m, r)
+        s = (np.float32(127.0) / xp.where(m == 0, np.float32(1), m)).astype(np.float32)[:, None]
+        Y = xp.zeros((cfg.T, cfg.N, cfg.D * H), dtype=f64)
+        for d, w in enumerate(blk):
+            k = layer * cfg.D + d
+            Wx = xp.clip(xp.rint(w["Wx"] * s), -127, 127).astype(f64) / s
+            Wh = xp.clip(xp.rint(w["Wh"] * s), -127, 127).astype(f64) / s
+            b = w["bx"].astype(f64) + w["bh"].astype(f64)
+            h = requant(hx[k].astype(f64))
+            c = cx[k].astype(f64)
+            for t in (range(cfg.T - 1, -1, -1) if d else range(cfg.T)):
+                p = X[t] @ Wx.T + h @ Wh.T + b
+                c = _clip(xp, a, _sigmoid(xp, p[:, H:2 * H]) * c
+                          + _sigmoid(xp, p[:, :H]) * xp.tanh(p[:, 2 * H:3 * H]))
+                h = requant(_sigmoid(xp, p[:, 3 * H:]) * xp.tanh(c))
+                Y[t, :, d * H:(d + 1) * H] = h
+            hy.append(h)
+            cy.append(c)
+        X = Y
+    out = [X.astype(np.float32)]
+    if a.state_outputs:
+        out += [xp.stack(hy).astype(np.float32), xp.stack(cy).astype(np.float32)]
+    return tuple(out)
+
+
+def _clip(xp, a, c):
+    from .rnn import _clip as rnn_clip
+    return rnn_clip(xp, a, c)
+
+
+register(OpDef("_contrib_quantized_rnn", _qrnn_forward, params=get_op("RNN").params,
+               inputs=("data", "parameters", "state", "state_cell", "data_scale", "data_shift"),
+               outputs=_qrnn_outputs, infer_shape=_qrnn_shape, infer_type=_qrnn_type,
+               doc="RNN operator for input data type of uint8 (``data = (data_u8 - data_shift) / data_scale``). "
+                   "The weight of each gate is converted to int8, while bias is accumulated in float32; the "
+                   "hidden and cell states are float32 (the hidden state is requantized to uint8 with the data's "
+                   "scale and shift at every step). Only LSTM, forward only (inference)."))
