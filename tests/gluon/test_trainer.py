@@ -9,7 +9,7 @@ import pytest
 import mxnet as mx
 from mxnet import autograd, gluon
 from mxnet.gluon import nn
-from mxnet.optimizer.updater import loads_states, MAGIC
+from mxnet.optimizer.updater import loads_states
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "fixtures", "mxnet-1.9.1", "trainer")
 OPTS = {"sgd": ("sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01}),
@@ -102,7 +102,7 @@ def test_saved_states_have_mxnet_layout(expected, tag, tmp_path):
     trainer.save_states(path)
     with open(path, "rb") as f:
         ours = f.read()
-    assert ours.startswith(MAGIC)
+    assert ours[:2] == b"\x80\x04"       # a protocol-4 pickle, as MXNet writes (MXNet can load it)
     with open(os.path.join(FIX, tag + ".states"), "rb") as f:
         theirs = f.read()
     (states, optimizer), (mx_states, mx_optimizer) = loads_states(ours), loads_states(theirs)

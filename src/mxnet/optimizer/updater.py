@@ -3,8 +3,32 @@ the byte format of ``get_states`` / ``set_states``.
 
 State bytes
 -----------
-MXNet 1.9.1 pickles ``states`` (and the optimizer). Unpickling runs code named by the data, so
-neomx writes its own container instead, and never unpickles arbitrary data:
+``get_states`` writes what MXNet 1.9.1 writes: a pickle (protocol 4) of ``states`` (a dict index
+-> state), or of the tuple ``(states, optimizer)`` with ``dump_optimizer=True``, so that real
+MXNet's ``Updater.set_states`` / ``Trainer.load_states`` / ``Module.load_optimizer_states`` resume
+from neomx's files. The pickle is emitted opcode by opcode by ``_MXNetPickleWriter`` (no
+``pickle.dumps``: the class references must be MXNet's, not neomx's module layout) and only
+references these globals:
+
+- ``mxnet.ndarray.ndarray.NDArray``, rebuilt as MXNet does: ``NDArray(None)`` then
+  ``__setstate__({'handle': bytearray(raw)})``, where ``raw`` is one ``MXNDArraySaveRawBytes``
+  record (the array record of an ``mx.nd.save`` file, without the list header);
+- ``builtins.bytearray``;
+- optimizers: ``mxnet.optimizer.optimizer.<Name>`` (``mxnet.optimizer.contrib.GroupAdaGrad``),
+  or ``<module>.<Name>`` for user classes, created with ``NEWOBJ`` (no arguments) and given their
+  ``__getstate__()`` dict (``__dict__`` without ``param_dict``) with ``BUILD``;
+- learning-rate schedulers: ``mxnet.lr_scheduler.<Name>``, ``NEWOBJ`` + ``BUILD`` of ``__dict__``;
+- NumPy scalars, dtypes and arrays, by their own ``__reduce__`` (``numpy.core.multiarray.scalar``,
+  ``numpy.dtype``, ``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``).
+
+Other values are dicts, lists, tuples, str, bytes, int, float, bool and None. Shared references
+are memoized (the optimizer's ``_index_update_count`` is ``_all_index_update_counts[0]``).
+
+Reading never unpickles arbitrary data: states pickles (MXNet's or neomx's) go through an
+unpickler that only accepts NDArrays, registered optimizers, learning-rate schedulers,
+``bytearray`` and NumPy scalars/arrays; anything else raises ``pickle.UnpicklingError``.
+
+Older neomx versions wrote their own container, still read (``dumps_states_legacy`` writes it):
 
     b"NEOMX-OPTSTATES\\n" | u64 length | JSON (utf-8) | an ``mx.nd.save`` file of the arrays
 
@@ -12,12 +36,7 @@ The JSON describes the object tree: numbers, strings, None, lists, tuples, dicts
 NDArrays (an index into the saved arrays), NumPy scalars and dtypes, and optimizers /
 learning-rate schedulers as a class name plus their attributes. On loading, classes are looked
 up among registered optimizers and ``LRScheduler`` subclasses only, and objects are rebuilt from
-attributes without calling their constructors. Shared references (the optimizer's per-device
-update-count tables) are kept.
-
-State bytes written by MXNet 1.9.1 (pickles) are also read, through an unpickler that only
-accepts NDArrays, optimizers, learning-rate schedulers, ``bytearray`` and NumPy scalars/arrays:
-anything else raises ``pickle.UnpicklingError``.
+attributes without calling their constructors.
 """
 import io
 import json
@@ -113,9 +132,189 @@ def get_updater(optimizer):
     return Updater(optimizer)
 
 
-# -- our container --------------------------------------------------------------------------------
+# -- writing: MXNet 1.9.1's pickle -------------------------------------------------------------------
 def dumps_states(obj):
-    """``obj`` (states, or (states, optimizer)) as neomx state bytes."""
+    """``obj`` (states, or (states, optimizer)) as the states pickle MXNet 1.9.1 writes."""
+    return _MXNetPickleWriter().dumps(obj)
+
+
+def _mxnet_class_path(klass):
+    """(module, name) under which MXNet 1.9.1 finds ``klass`` (an optimizer or scheduler)."""
+    name = klass.__name__
+    if issubclass(klass, Optimizer):
+        if _find_optimizer_class(name) is not klass:
+            raise TypeError("cannot save optimizer states: optimizer class {} is not "
+                            "registered".format(name))
+        if klass.__module__.startswith("mxnet.optimizer"):
+            return ("mxnet.optimizer.contrib" if name == "GroupAdaGrad"
+                    else "mxnet.optimizer.optimizer"), name
+        return klass.__module__, name
+    if _find_scheduler_class(name) is not klass:
+        raise TypeError("cannot save optimizer states: scheduler class {} is ambiguous"
+                        .format(name))
+    if klass.__module__.startswith("mxnet."):
+        return "mxnet.lr_scheduler", name
+    return klass.__module__, name
+
+
+def _numpy_global(func):
+    """(module, name) of a callable found in a NumPy ``__reduce__``, as NumPy 1.x names it."""
+    if func is numpy.dtype:
+        return "numpy", "dtype"
+    if func is numpy.ndarray:
+        return "numpy", "ndarray"
+    name = getattr(func, "__name__", None)
+    module = getattr(func, "__module__", None) or ""
+    if name in ("scalar", "_reconstruct") and module in ("numpy.core.multiarray",
+                                                         "numpy._core.multiarray"):
+        return "numpy.core.multiarray", name
+    raise TypeError("cannot save optimizer states: unsupported NumPy reduction {!r}".format(func))
+
+
+class _MXNetPickleWriter(object):
+    """Writes a protocol-4 pickle of an optimizer-states tree, with MXNet's class references."""
+
+    def __init__(self):
+        self.out = []
+        self.memo = {}      # key (id(obj) or ("g", module, name)) -> memo index
+        self.keep = []      # keep memoized objects alive so ids stay unique
+
+    def dumps(self, obj):
+        self.out.append(b"\x80\x04")
+        self.save(obj)
+        self.out.append(b".")
+        return b"".join(self.out)
+
+    def _memoize(self, key, obj=None):
+        self.memo[key] = len(self.memo)
+        self.keep.append(obj)
+        self.out.append(b"\x94")                                       # MEMOIZE
+
+    def _get(self, key):
+        i = self.memo[key]
+        self.out.append(b"h" + struct.pack("<B", i) if i < 256 else b"j" + struct.pack("<I", i))
+
+    def _global(self, module, name):
+        key = ("g", module, name)
+        if key in self.memo:
+            return self._get(key)
+        self._str(module)
+        self._str(name)
+        self.out.append(b"\x93")                                       # STACK_GLOBAL
+        self._memoize(key)
+
+    def _str(self, x):
+        raw = x.encode("utf-8", "surrogatepass")
+        if len(raw) < 256:
+            self.out.append(b"\x8c" + struct.pack("<B", len(raw)) + raw)  # SHORT_BINUNICODE
+        else:
+            self.out.append(b"X" + struct.pack("<I", len(raw)) + raw)     # BINUNICODE
+
+    def _bytes(self, x):
+        if len(x) < 256:
+            self.out.append(b"C" + struct.pack("<B", len(x)) + x)         # SHORT_BINBYTES
+        else:
+            self.out.append(b"B" + struct.pack("<I", len(x)) + x)         # BINBYTES
+
+    def _int(self, x):
+        if 0 <= x < 256:
+            self.out.append(b"K" + struct.pack("<B", x))                  # BININT1
+        elif 0 <= x < 65536:
+            self.out.append(b"M" + struct.pack("<H", x))                  # BININT2
+        elif -2 ** 31 <= x < 2 ** 31:
+            self.out.append(b"J" + struct.pack("<i", x))                  # BININT
+        else:
+            raw = pickle.encode_long(x)
+            self.out.append(b"\x8a" + struct.pack("<B", len(raw)) + raw if len(raw) < 256
+                            else b"\x8b" + struct.pack("<i", len(raw)) + raw)   # LONG1 / LONG4
+
+    def _tuple(self, items):
+        if not items:
+            self.out.append(b")")                                         # EMPTY_TUPLE
+            return
+        if len(items) > 3:
+            self.out.append(b"(")                                         # MARK
+        for v in items:
+            self.save(v)
+        self.out.append({1: b"\x85", 2: b"\x86", 3: b"\x87"}.get(len(items), b"t"))
+
+    def _reduce(self, func_path, args, state=None, key=None, obj=None):
+        self._global(*func_path)
+        self._tuple(args)
+        self.out.append(b"R")                                             # REDUCE
+        if key is not None:
+            self._memoize(key, obj)
+        if state is not None:
+            self.save(state)
+            self.out.append(b"b")                                         # BUILD
+
+    def save(self, x):
+        if x is None:
+            self.out.append(b"N")
+        elif x is True or x is False:
+            self.out.append(b"\x88" if x else b"\x89")
+        elif type(x) is int:
+            self._int(int(x))
+        elif type(x) is float:
+            self.out.append(b"G" + struct.pack(">d", x))                  # BINFLOAT
+        elif type(x) is str:
+            self._str(x)
+        elif type(x) is bytes:
+            self._bytes(x)
+        elif type(x) is tuple:
+            self._tuple(x)
+        elif x is numpy.ndarray:
+            self._global("numpy", "ndarray")
+        elif isinstance(x, (numpy.generic, numpy.dtype)):
+            rv = x.__reduce__()
+            self._reduce(_numpy_global(rv[0]), rv[1], rv[2] if len(rv) > 2 else None)
+        elif id(x) in self.memo:
+            self._get(id(x))
+        elif type(x) is list:
+            self.out.append(b"]")                                         # EMPTY_LIST
+            self._memoize(id(x), x)
+            if x:
+                self.out.append(b"(")
+                for v in x:
+                    self.save(v)
+                self.out.append(b"e")                                     # APPENDS
+        elif type(x) is dict:
+            self.out.append(b"}")                                         # EMPTY_DICT
+            self._memoize(id(x), x)
+            if x:
+                self.out.append(b"(")
+                for k, v in x.items():
+                    self.save(k)
+                    self.save(v)
+                self.out.append(b"u")                                     # SETITEMS
+        elif isinstance(x, NDArray):
+            raw = b"".join(bytes(c) for c in _ser._record_chunks(x, False))
+            self._reduce(("mxnet.ndarray.ndarray", "NDArray"), (None,), key=id(x), obj=x)
+            self.out.append(b"}")                                         # the state dict
+            self._str("handle")
+            self._reduce(("builtins", "bytearray"), (raw,))
+            self.out.append(b"sb")                                        # SETITEM, BUILD
+        elif isinstance(x, numpy.ndarray):
+            rv = x.__reduce__()
+            self._reduce(_numpy_global(rv[0]), rv[1], key=id(x), obj=x)
+            self.save(rv[2])
+            self.out.append(b"b")
+        elif isinstance(x, (Optimizer, _lrs.LRScheduler)):
+            self._global(*_mxnet_class_path(type(x)))
+            self.out.append(b")\x81")                                     # EMPTY_TUPLE, NEWOBJ
+            self._memoize(id(x), x)
+            self.save(x.__getstate__() if isinstance(x, Optimizer) else dict(vars(x)))
+            self.out.append(b"b")                                         # BUILD
+        else:
+            raise TypeError("cannot save optimizer states: unsupported value of type {} (neomx "
+                            "saves numbers, strings, lists, tuples, dicts, NDArrays, NumPy values, "
+                            "optimizers and learning-rate schedulers)".format(type(x).__name__))
+
+
+# -- the container of older neomx versions ------------------------------------------------------------
+def dumps_states_legacy(obj):
+    """``obj`` (states, or (states, optimizer)) in the container older neomx versions wrote (read
+    by ``loads_states``; kept to test that reading)."""
     enc = _Encoder()
     tree = enc.encode(obj)
     doc = json.dumps({"format": "neomx-optimizer-states", "version": 1, "root": tree},
@@ -125,7 +324,8 @@ def dumps_states(obj):
 
 
 def loads_states(data):
-    """Objects from ``dumps_states`` bytes, or from an MXNet 1.9.1 states pickle."""
+    """Objects from a states pickle (MXNet 1.9.1's or neomx's), or from the container of older
+    neomx versions."""
     if isinstance(data, str):
         data = data.encode("latin-1")
     data = bytes(data)
@@ -333,6 +533,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if module == "mxnet.lr_scheduler":
             klass = _find_scheduler_class(name)
             if klass is not None:
+                return klass
+        # a user's registered optimizer / scheduler class, saved under its own module
+        for find in (_find_optimizer_class, _find_scheduler_class):
+            klass = find(name)
+            if klass is not None and klass.__module__ == module:
                 return klass
         raise pickle.UnpicklingError("optimizer states: refusing to load {}.{} from a pickle (only "
                                      "NDArrays, optimizers and schedulers are allowed)".format(
