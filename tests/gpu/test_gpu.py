@@ -6,12 +6,11 @@ import os
 import numpy as np
 import pytest
 
-import mxnet as mx
-from tests.ops.harness import fixture_cases, run_fixture_case
+from . import require_gpu
 
-if mx.context.num_gpus() == 0:
-    pytest.skip("needs CuPy and an NVIDIA GPU (run tools/gpu_check.sh on a GPU machine)",
-                allow_module_level=True)
+mx = require_gpu()
+from tests.ops.harness import fixture_cases, run_fixture_case  # noqa: E402  (after the skip)
+
 pytestmark = pytest.mark.gpu
 
 CASES = [c for c in fixture_cases()[0] if mx.ops.find_op(c["op_in_symbol_json"]) is not None]

@@ -3,20 +3,13 @@ and mx.image decoding, control flow, Custom operators, sparse arrays, mx.np with
 cells. Each case runs the same inputs on mx.cpu() and mx.gpu(0) and compares outputs (and gradients),
 and checks that results live on the GPU. Skipped where CuPy or a GPU is missing; run on a GPU
 machine with tools/gpu_check.sh."""
-import importlib.util
-
 import numpy as np
 import pytest
 
-_WHY = "needs CuPy and an NVIDIA GPU (run tools/gpu_check.sh on a GPU machine)"
-if importlib.util.find_spec("cupy") is None:        # decided before importing mxnet: skips in ms
-    pytest.skip(_WHY, allow_module_level=True)
+from . import require_gpu
 
-import mxnet as mx  # noqa: E402
-from mxnet.test_utils import check_consistency  # noqa: E402
-
-if mx.context.num_gpus() == 0:
-    pytest.skip(_WHY, allow_module_level=True)
+mx = require_gpu()
+from mxnet.test_utils import check_consistency  # noqa: E402  (after the skip)
 pytestmark = pytest.mark.gpu
 
 CPU = mx.cpu(0)

@@ -1,20 +1,13 @@
 """GPU checks of mx.rtc: CUDA kernels compiled at run time (through CuPy's RawModule) and launched
 on NDArrays of mx.gpu(0), compared with NumPy. Skipped where CuPy or a GPU is missing; run on a
 GPU machine with tools/gpu_check.sh."""
-import importlib.util
-
 import numpy as np
 import pytest
 
-_WHY = "needs CuPy and an NVIDIA GPU (run tools/gpu_check.sh on a GPU machine)"
-if importlib.util.find_spec("cupy") is None:        # decided before importing mxnet: skips in ms
-    pytest.skip(_WHY, allow_module_level=True)
+from . import require_gpu
 
-import mxnet as mx  # noqa: E402
-from mxnet.base import MXNetError  # noqa: E402
-
-if mx.context.num_gpus() == 0:
-    pytest.skip(_WHY, allow_module_level=True)
+mx = require_gpu()
+from mxnet.base import MXNetError  # noqa: E402  (after the skip)
 pytestmark = pytest.mark.gpu
 
 GPU = mx.gpu(0)
