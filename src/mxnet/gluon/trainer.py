@@ -1,6 +1,7 @@
 """gluon.Trainer: applies an optimizer to a set of Parameters (summing gradients over contexts)."""
 
 from .. import optimizer as opt
+from ..optimizer.sgd import fused_update
 from ..base import MXNetError
 from ..kvstore import KVStore  # noqa: F401  (MXNet's gluon.trainer re-exports it)
 from .parameter import ParameterDict, Parameter
@@ -206,6 +207,8 @@ class Trainer:
                 data, grads = p.list_data(), p.list_grad()
             for dev, w, g in zip(updates, data, grads):
                 dev.append((i, g, w))
+        if len(updates) == 1 and updates[0] and fused_update(self._updaters[0], updates[0]):
+            return                  # (momentum SGD on one device: the kernels right away)
         for upd, dev in zip(self._updaters, updates):
             if dev:
                 idx, grads, weights = zip(*dev)

@@ -11,6 +11,9 @@ import numpy
 
 from .. import ndarray as nd
 from ..ndarray import NDArray, imperative as _imperative
+from .. import engine as _engine
+from ..autograd import _state as _autograd_state
+from ..ops.optimizer_ops import sgd_mom_step
 from ..ops.registry import get_op
 from .optimizer import (Optimizer, register, _zeros_like, _fp16_warning, _check_nd, _update_kwargs,
                         _rescaled, _ImplUpdateMixin, _aggregation_size)
@@ -53,6 +56,57 @@ def _sgd_multi_step(weights, grads, states, lrs, wds, multi_precision, kwargs):
     op = _MULTI_OPS[bool(multi_precision), mom]
     _imperative.invoke(op, arrays, dict(kwargs, num_weights=len(weights), lrs=tuple(lrs), wds=tuple(wds)),
                        weights)
+
+
+def fused_update(updater, entries):
+    """Trainer's fast path for momentum SGD on one device: apply ``updater``'s SGD to ``entries``
+    ``[(index, grad, weight), ...]`` exactly as ``updater(indices, grads, weights)`` would
+    (update counts, learning rates and weight decays per group of ``aggregate_num`` weights, and
+    the kernel of ``multi_sgd_mom_update``), calling the kernel on the arrays right away under
+    the engine lock instead of going through the Updater, the optimizer and an operator call.
+    Returns False, having changed nothing, unless everything is plain: dense float arrays without
+    views, of one dtype and matching shapes, momentum states that exist already, no float16
+    master copies, and ready arrays (nothing pending on them: the engine's inline-path check)."""
+    opt = updater.optimizer
+    if type(opt) is not SGD or not opt.momentum or not updater.aggregate_updates or opt.aggregate_num <= 0:
+        return False
+    eng = _engine.caller_engine()
+    if eng is None or _autograd_state.recording:
+        return False
+    states, synced = updater.states, updater.states_synced
+    dtype = entries[0][2]._dtype
+    if dtype.kind != "f" or (dtype == numpy.float16 and opt.multi_precision):
+        return False
+    arrays = []
+    for i, g, w in entries:
+        m = states.get(i)
+        if type(w) is not NDArray or type(g) is not NDArray or type(m) is not NDArray \
+                or not synced.get(i) or w._view is not None or g._view is not None or m._view is not None \
+                or w._dtype != dtype or g._dtype != dtype or m._dtype != dtype \
+                or g._shape != w._shape or m._shape != w._shape or g._ctx is not w._ctx:
+            return False
+        arrays.append((w, g, m))
+    writes = [a._chunk.var for w, _, m in arrays for a in (w, m)]
+    with eng._lock:
+        if not _engine.runnable([g._chunk.var for _, g, _ in arrays], writes):
+            return False
+        opt._set_current_context(arrays[0][0]._ctx.device_id)
+        t = dtype.type
+        rescale, momentum = t(opt.rescale_grad), t(opt.momentum)
+        clip = opt.clip_gradient if opt.clip_gradient else -1.0
+        n = opt.aggregate_num
+        try:
+            for start in range(0, len(entries), n):
+                idxs = [e[0] for e in entries[start:start + n]]
+                opt._update_count(idxs)
+                for (w, g, m), lr, wd in zip(arrays[start:start + n], opt._get_lrs(idxs), opt._get_wds(idxs)):
+                    w._chunk.data = sgd_mom_step(numpy, w._chunk.data, g._chunk.data, m._chunk.data,
+                                                 t(lr), t(wd), rescale, momentum, clip)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - stored like an engine op's error
+            eng._record_error(_engine._wrap_error(e, "multi_sgd_mom_update"), writes)
+    return True
 
 
 _MULTI_OPS = {(mp, mom): get_op("multi_{}sgd_{}update".format("mp_" if mp else "", "mom_" if mom else ""))
