@@ -271,12 +271,8 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
                 g = buf._read() + g
             if xp is None or buf._ctx is not ctx:
                 xp = _xp(buf)
-            g = _finalize(xp, g, buf._shape, buf._dtype, [], "backward")
-            r = rows.get(id(buf)) if want else None
-            if r is None:
-                buf._assign(g)
-            else:
-                buf._assign_rows(g, r)
+            _store_grad(buf, _finalize(xp, g, buf._shape, buf._dtype, [], "backward"),
+                        rows.get(id(buf)) if want else None)
 
     writes = [x._grad._chunk.var for x in order_vars if x._grad is not None]
     engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
@@ -285,6 +281,15 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
 
 
 _UNSEEN = object()
+
+
+def _store_grad(dst, g, rows):
+    """Write gradient ``g`` into ``dst``: whole, or (a row_sparse buffer fed by row-sparse ops)
+    keeping exactly ``rows``."""
+    if rows is None:
+        dst._assign(g)
+    else:
+        dst._assign_rows(g, rows)
 
 
 def _check_embedding_grad(node, NDArray):
@@ -427,12 +432,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         for v, o in zip(variables, outs):
             g = result.get(_vid(v))
             g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
-            g = _finalize(xp, g, o._shape, o._dtype, [], "grad")
-            r = rows.get(_vid(v)) if want else None
-            if r is None:
-                o._assign(g)
-            else:
-                o._assign_rows(g, r)
+            _store_grad(o, _finalize(xp, g, o._shape, o._dtype, [], "grad"), rows.get(_vid(v)) if want else None)
 
     engine.push(apply, reads, [o._chunk.var for o in outs], ctx, name="grad", inline=_inline_hint(ctx))
     if not retain_graph:
