@@ -12,6 +12,7 @@ from ..base import MXNetError
 from ..ops.registry import Attrs
 from ..ndarray.imperative import _finalize
 from ..symbol.symbol import topo_order, _aux_ids
+from .fusion import fuse_steps
 
 __all__ = ["GraphPlan"]
 
@@ -27,6 +28,7 @@ def _observed(name, fn, *args):
 
 class _Step:
     __slots__ = ("node", "op", "attrs", "in_slots", "aux_slots", "out_slots", "name")
+    zero_fill = True    # missing head gradients of its outputs are zeros (see fusion._FusedStep)
 
     def __init__(self, node, in_slots, aux_slots, out_slots):
         self.node = node
@@ -73,6 +75,8 @@ class GraphPlan:
         self._needs_cache = {}     # arg requests -> needs list (see grad_needs)
         self._sweeps = {}          # tuple(needs) -> the backward steps that run, with their req
         self.head_slots = [slot[(id(nd), i)] for nd, i in sym._outputs]
+        # what runs when nobody watches each operator (monitor, profiler): see fusion.py
+        self.fused_steps = fuse_steps(self.steps, self.head_slots)
         self.needs_rng = any(s.op.needs_rng for s in self.steps)
         self.slot_names = {}
         for s in self.steps:
@@ -132,7 +136,8 @@ class GraphPlan:
         ``monitor(name, array, op_name)`` sees each output (``<node>_output``) and, with ``monitor_all``,
         each input first (``<node>_<input name>``), as MXNet's monitor callback."""
         get = values.__getitem__       # map(get, slots): no Python frame per slot
-        for step in self.steps:
+        watched = monitor is not None or _engine._op_observer is not None
+        for step in (self.steps if watched else self.fused_steps):
             ins = list(map(get, step.in_slots))
             aux = list(map(get, step.aux_slots)) if step.aux_slots else []
             if monitor_all and monitor is not None:
@@ -161,17 +166,19 @@ class GraphPlan:
         for s, g in zip(self.head_slots, head_grads):
             if g is not None:
                 grads[s] = grads[s] + g if s in grads else g
-        key = tuple(needs)
+        watched = monitor is not None or _engine._op_observer is not None
+        key = (tuple(needs), watched)
         sweep = self._sweeps.get(key)
         if sweep is None:
             sweep = self._sweeps[key] = [
-                (step, [needs[i] for i in step.in_slots]) for step in reversed(self.steps)
+                (step, [needs[i] for i in step.in_slots])
+                for step in reversed(self.steps if watched else self.fused_steps)
                 if step.op.backward is not None and any(needs[i] for i in step.in_slots)]
         get, pop = values.__getitem__, grads.pop
         for step, req in sweep:
             outs = list(map(get, step.out_slots))
             ogs = [pop(o, None) for o in step.out_slots]
-            if any(map(is_, ogs, _NONES)):     # a missing head gradient (C-level identity test)
+            if step.zero_fill and any(map(is_, ogs, _NONES)):     # a missing head gradient (C-level test)
                 ogs = [g if g is not None else xp.zeros_like(v) for g, v in zip(ogs, outs)]
             ins = list(map(get, step.in_slots))
             try:
