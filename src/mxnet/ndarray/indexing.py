@@ -140,9 +140,10 @@ def _assign_whole(arr, value):
         v = value._read()
         data = arr._chunk.data
         # (references: the chunk, the local, the argument -- no outside holder of either buffer:
-        # a store that gave out W's memory, a NumPy view or a DLPack consumer keeps W in place)
+        # a store that gave out W's memory, a NumPy view or a DLPack consumer keeps W in place;
+        # with ``keep`` W gets new memory anyway, so the old buffer's holders do not matter)
         if steal and v.shape == arr._shape and v.flags.c_contiguous and v.base is None \
-                and sys.getrefcount(v) <= 3 and (data is None or sys.getrefcount(data) <= 3):
+                and sys.getrefcount(v) <= 3 and (keep or data is None or sys.getrefcount(data) <= 3):
             arr._chunk.data = v
             return
         if data is not None and data.shape == arr._shape and not keep:   # owned storage: in place
