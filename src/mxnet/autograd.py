@@ -225,6 +225,10 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
                 engine._op_observer(lambda: box.append(node.op.backward(env, node.attrs, ins, outs, ogs, req)),
                                     "_backward_" + node.op.name)
                 igs = box[0]
+            if node.aux:     # aux states moved by the backward (BatchNorm's moving statistics)
+                update = getattr(node.op, "update_aux", None)
+                if update is not None:
+                    update(env, node.attrs, ins, outs, [a._read() for a in node.aux])
             for x, k, g, r in zip(node.inputs, in_keys, igs, req):
                 if not r or g is None:
                     continue
@@ -275,6 +279,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
                         rows.get(id(buf)) if want else None)
 
     writes = [x._grad._chunk.var for x in order_vars if x._grad is not None]
+    writes += _aux_vars(order)
     engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(order)
@@ -342,6 +347,12 @@ def _sparse_grad_vars(variables, heads, order):
         if h._ag_node is None:
             found[_vid(h)] = False
     return {_vid(v) for v in variables if found.get(_vid(v))}
+
+
+def _aux_vars(order):
+    """The aux states the tape nodes ``order`` carry: a backward sweep may change them (see
+    ``OpDef.update_aux``), so its engine op writes them."""
+    return [a._chunk.var for node in order if node.aux for a in node.aux]
 
 
 def _free_graph(order):
@@ -434,7 +445,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
             g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
             _store_grad(o, _finalize(xp, g, o._shape, o._dtype, [], "grad"), rows.get(_vid(v)) if want else None)
 
-    engine.push(apply, reads, [o._chunk.var for o in outs], ctx, name="grad", inline=_inline_hint(ctx))
+    engine.push(apply, reads, [o._chunk.var for o in outs] + _aux_vars(order), ctx, name="grad",
+                inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(order)
     return outs[0] if single else outs

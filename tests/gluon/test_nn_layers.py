@@ -205,7 +205,10 @@ def test_batchnorm_running_stats_and_inference():
     bn.initialize()
     x = np.arange(16, dtype=np.float32).reshape(2, 2, 4)
     with autograd.record():
-        bn(mx.nd.array(x))
+        y = bn(mx.nd.array(x))
+    # MXNet 1.9.1 (CPU) moves the running statistics in backward, not in the forward
+    np.testing.assert_array_equal(bn.running_mean.data().asnumpy(), [0, 0])
+    y.backward()
     mean = x.transpose(1, 0, 2).reshape(2, -1).mean(1)
     var = x.transpose(1, 0, 2).reshape(2, -1).var(1)
     np.testing.assert_allclose(bn.running_mean.data().asnumpy(), 0.5 * mean, rtol=1e-6)
@@ -224,7 +227,8 @@ def test_batchnorm_export_aux_and_float16_cast(tmp_path):
     net.initialize()
     net.hybridize()
     with autograd.record():
-        net(mx.nd.ones((1, 1, 4, 4)))
+        y = net(mx.nd.ones((1, 1, 4, 4)))
+    y.backward()
     path = os.path.join(str(tmp_path), "m")
     net.export(path)
     saved = mx.nd.load(path + "-0000.params")
@@ -236,6 +240,37 @@ def test_batchnorm_export_aux_and_float16_cast(tmp_path):
     bn.initialize()
     bn.cast("float16")
     assert bn.gamma.data().dtype == np.float32
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_batchnorm_running_stats_move_when_its_backward_runs(hybridize):
+    """MXNet 1.9.1's CPU BatchNorm moves its running statistics in backward (values from the
+    oracle's behaviour): not in a training forward, once per backward run (retain_graph twice:
+    twice), and not at all when no gradient flows through the layer."""
+    x = mx.nd.array(np.arange(24, dtype=np.float32).reshape(4, 3, 2) / 10)
+    mean = x.asnumpy().transpose(1, 0, 2).reshape(3, -1).mean(1)
+    net = nn.HybridSequential()
+    net.add(nn.BatchNorm(momentum=0.5), nn.Dense(2))
+    net.initialize()
+    if hybridize:
+        net.hybridize()
+    bn = net[0]
+    with autograd.record():
+        y = net(x)
+    np.testing.assert_array_equal(bn.running_mean.data().asnumpy(), np.zeros(3))
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(bn.running_mean.data().asnumpy(), 0.5 * mean, rtol=1e-6)
+    y.backward()
+    np.testing.assert_allclose(bn.running_mean.data().asnumpy(), 0.75 * mean, rtol=1e-6)
+    with autograd.train_mode():     # a training forward outside record: no backward, no move
+        net(x)
+    np.testing.assert_allclose(bn.running_mean.data().asnumpy(), 0.75 * mean, rtol=1e-6)
+    # frozen BatchNorm on the input: nothing below it needs a gradient, so its backward never runs
+    bn.collect_params().setattr("grad_req", "null")
+    with autograd.record():
+        y = net(x)
+    y.backward()
+    np.testing.assert_allclose(bn.running_mean.data().asnumpy(), 0.75 * mean, rtol=1e-6)
 
 
 def test_embedding_index_shapes_and_grad():

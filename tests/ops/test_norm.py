@@ -76,9 +76,12 @@ def _bn_inputs(shape, kwargs, dtype):
 
 @pytest.mark.parametrize("shape,kwargs,dtype,train", BN_CASES)
 def test_batchnorm_forward_and_moving_stats(shape, kwargs, dtype, train):
+    """Outputs of the forward; the moving statistics move when the backward runs (MXNet 1.9.1
+    on the CPU), not in the forward."""
     ins, aux = _bn_inputs(shape, kwargs, dtype)
     nd_in = [mx.nd.array(a, dtype=a.dtype) for a in ins + aux]
-    with mx.autograd.train_mode() if train else mx.autograd.predict_mode():
+    nd_in[0].attach_grad()
+    with mx.autograd.record(train_mode=train):
         outs = mx.nd.BatchNorm(*nd_in, output_mean_var=True, **kwargs)
     ref = bn_ref(*ins, *aux, train, **{k: v for k, v in kwargs.items()
                                        if k not in ("cudnn_off", "min_calib_range", "max_calib_range")})
@@ -86,6 +89,9 @@ def test_batchnorm_forward_and_moving_stats(shape, kwargs, dtype, train):
     assert [o.dtype for o in outs] == [dtype] + [np.float32 if dtype == np.float16 else dtype] * 2
     for o, r in zip(outs, ref[:3]):
         np.testing.assert_allclose(o.asnumpy().astype(np.float64), r, **tol)
+    np.testing.assert_array_equal(nd_in[3].asnumpy(), aux[0])     # a forward moves nothing
+    np.testing.assert_array_equal(nd_in[4].asnumpy(), aux[1])
+    outs[0].backward()
     np.testing.assert_allclose(nd_in[3].asnumpy(), ref[3], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(nd_in[4].asnumpy(), ref[4], rtol=1e-5, atol=1e-6)
 
@@ -123,16 +129,23 @@ BN_FIXTURES = [c for c in fixture_cases()[0] if c["op_in_symbol_json"] == "Batch
 
 @pytest.mark.parametrize("case", BN_FIXTURES, ids=[c["id"] for c in BN_FIXTURES])
 def test_batchnorm_moving_stats_match_mxnet(case):
-    """MXNet updates the moving statistics in backward; ours move in the training forward. The
-    values after one training step must equal MXNet's ``aux_after_backward``."""
+    """MXNet 1.9.1 moves the moving statistics when the backward runs: after the forward they
+    equal its ``aux_out``, after the backward its ``aux_after_backward``."""
     _, npz = fixture_cases()
-    ins = [npz[i["key"]] for i in case["inputs"]]
+    ins = [mx.nd.array(npz[i["key"]]) for i in case["inputs"]]
     aux = [mx.nd.array(npz[a["key"]]) for a in case["aux_states"]]
-    with mx.autograd.train_mode() if case["is_train"] else mx.autograd.predict_mode():
-        mx.nd.BatchNorm(*[mx.nd.array(v) for v in ins], *aux, **case["kwargs"])
+    for x in ins:
+        x.attach_grad()
+    with mx.autograd.record(train_mode=case["is_train"]):
+        out = mx.nd.BatchNorm(*ins, *aux, **case["kwargs"])
     for a, spec in zip(aux, case["aux_states"]):
-        key = spec["key_after_backward"] if case.get("backward") else spec["key_after_forward"]
-        np.testing.assert_allclose(a.asnumpy(), npz[key], rtol=1e-5, atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(a.asnumpy(), npz[spec["key_after_forward"]], rtol=1e-5, atol=1e-6)
+    if case.get("backward"):
+        head = npz[case["backward"]["head_grads"][0]["key"]]
+        (out[0] if isinstance(out, (list, tuple)) else out).backward(mx.nd.array(head))
+        for a, spec in zip(aux, case["aux_states"]):
+            np.testing.assert_allclose(a.asnumpy(), npz[spec["key_after_backward"]], rtol=1e-5, atol=1e-6,
+                                       err_msg=spec["key_after_backward"])
 
 
 def test_batchnorm_shape_inference():

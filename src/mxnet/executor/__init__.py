@@ -92,7 +92,8 @@ class Executor:
         self._used = None        # arguments whose gradient was read since the last backward
         self._saved = None       # (env, values, head grads) of the backward with lazy gradients
         self._values_nbytes = None   # memory of one forward's values (what _saved keeps alive)
-        # graphs with auxiliary states change them in place in every forward: no lazy gradients
+        # graphs with auxiliary states change them in place (BatchNorm's backward): no lazy
+        # gradients, whose extra sweeps would move them again
         self._lazy_ok = not self.aux_arrays and "write" in self._grad_req
         self._grad_index = {g._chunk.var: i for i, (g, r) in enumerate(zip(self.grad_arrays, self._grad_req))
                             if r == "write"}
@@ -222,10 +223,15 @@ class Executor:
         needs = self._needs if not lazy else plan.grad_needs(
             ["null" if i in lazy else r for i, r in enumerate(reqs)])
 
+        aux_update = plan.updates_aux and self.aux_arrays
+
         def run():
             values = self._values
             if values is None:
                 raise MXNetError("backward called before forward")
+            if aux_update:     # BatchNorm moves its moving statistics in backward: today's buffers
+                for s, a in zip(plan.aux_slots, self.aux_arrays):
+                    values[s] = a._read()
             heads = [g._read() if g is not None else xp.ones_like(values[s])
                      for g, s in zip(out_grads, plan.head_slots)]
             # the backward of a graph runs in the mode its forward ran in
@@ -243,6 +249,8 @@ class Executor:
         reads += map(_var_of, self.arg_arrays)
         writes = [g._chunk.var for i, g in enumerate(grads) if g is not None and i not in lazy]
         writes.append(self._state)
+        if aux_update:
+            writes += map(_var_of, self.aux_arrays)
         engine.push(run, reads, writes, self._ctx, name="backward", inline=self._inline)
         if self._lazy_ok:
             self._defer(lazy, reads)

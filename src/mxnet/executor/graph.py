@@ -78,6 +78,8 @@ class GraphPlan:
         # what runs when nobody watches each operator (monitor, profiler): see fusion.py
         self.fused_steps = fuse_steps(self.steps, self.head_slots)
         self.needs_rng = any(s.op.needs_rng for s in self.steps)
+        # whether a backward sweep may change aux states (BatchNorm's moving statistics)
+        self.updates_aux = any(s.aux_slots and s.op.update_aux is not None for s in self.steps)
         self.slot_names = {}
         for s in self.steps:
             for i, o in enumerate(s.out_slots):
@@ -160,7 +162,9 @@ class GraphPlan:
 
     def backward(self, env, values, head_grads, needs, monitor=None):
         """Gradients {slot: array} of the argument slots that need them (vector-Jacobian sweep).
-        ``monitor`` sees each step's input gradients (``<node>_backward_output[i]``, as MXNet)."""
+        ``monitor`` sees each step's input gradients (``<node>_backward_output[i]``, as MXNet).
+        Steps whose op has ``update_aux`` change the aux states in their slots in place (the
+        caller's engine op writes them; see ``updates_aux``)."""
         xp = env.xp
         grads = {}
         for s, g in zip(self.head_slots, head_grads):
@@ -189,6 +193,8 @@ class GraphPlan:
                                     env, step.attrs, ins, outs, ogs, req)
             except MXNetError as e:
                 raise MXNetError("Error in operator {} (backward): {}".format(step.name, e)) from None
+            if step.aux_slots and getattr(step.op, "update_aux", None) is not None:
+                step.op.update_aux(env, step.attrs, ins, outs, list(map(get, step.aux_slots)))
             for i, g, r in zip(step.in_slots, igs, req):
                 if r and g is not None:
                     grads[i] = grads[i] + g if i in grads else g

@@ -372,7 +372,7 @@ class _CachedGraph:
             env = OpEnv(for_context(ctx).xp, training, ctx)
         else:     # the read-only envs imperative ops share
             env = shared_env(ctx, training)
-        holder = _GraphValues(plan, env)
+        holder = _GraphValues(plan, env, aux)
         monitor = None
         if self.op_hook is not None:
             hook = self.op_hook
@@ -396,13 +396,15 @@ class _CachedGraph:
 
 
 class _GraphValues:
-    """Per-call state of a cached graph: the slot values the backward sweep needs."""
-    __slots__ = ("plan", "env", "values")
+    """Per-call state of a cached graph: the slot values the backward sweep needs, and the aux
+    state NDArrays (BatchNorm's backward moves its moving statistics)."""
+    __slots__ = ("plan", "env", "values", "aux")
 
-    def __init__(self, plan, env):
+    def __init__(self, plan, env, aux):
         self.plan = plan
         self.env = env
         self.values = None
+        self.aux = aux
 
 
 class _GraphOp:
@@ -414,7 +416,11 @@ class _GraphOp:
     def backward(env, holder, inputs, outputs, out_grads, req):
         plan = holder.plan
         needs = plan.grad_needs(["write" if r else "null" for r in req])
-        grads = plan.backward(env, holder.values, list(out_grads), needs)
+        values = holder.values
+        if plan.updates_aux:     # (autograd's engine op writes the aux states: today's buffers)
+            for s, a in zip(plan.aux_slots, holder.aux):
+                values[s] = a._read()
+        grads = plan.backward(env, values, list(out_grads), needs)
         return [grads.get(s) if r else None for s, r in zip(plan.arg_slots, req)]
 
     # Row-sparse gradients (see ops/sparse_ops.row_sparse_grad): an argument read only by ops

@@ -1082,13 +1082,16 @@ def _bn_like(name, relu, params, doc):
             g[0] = g[0] * (outputs[0] > 0)
         return _BN.backward(env, _bn_attrs(a), inputs, outputs, g, req)
 
+    def update_aux(env, a, inputs, outputs, aux):
+        _BN.update_aux(env, _bn_attrs(a), inputs, outputs, aux)
+
     return register(OpDef(
         name, forward, params=params, inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
         outputs=("output", "mean", "var"), num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
         infer_shape=lambda a, s: _BN.infer_shape(_bn_attrs(a), s),
         infer_shape_full=lambda a, s, x: _BN.infer_shape_full(_bn_attrs(a), s, x),
         infer_type=lambda a, t: _BN.infer_type(_bn_attrs(a), t), backward=backward,
-        var_attrs=_BN.var_attrs, doc=doc))
+        update_aux=update_aux, var_attrs=_BN.var_attrs, doc=doc))
 
 
 _SYNC_EPS = Param("eps", Float, 1e-3, "Epsilon to prevent div 0")

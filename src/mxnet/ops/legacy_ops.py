@@ -28,7 +28,7 @@ from .registry import OpDef, Attrs, register, alias, get_op
 from .conv import (_conv_forward, _conv_backward, _conv_infer_full, _float_type, _plain, _Long, _PosInt,
                    _CudnnTune, _spatial, _check_layout, _check_data, _dilated,
                    _fill_shape, _compute_dtype)
-from .norm import _bn_forward, _bn_backward, _bn_infer_full, _bn_infer_type
+from .norm import _bn_forward, _bn_backward, _bn_infer_full, _bn_infer_type, _bn_training, _move_stats
 from .pooling import (_pool_forward, _pool_backward, _infer_shape as _pool_infer_shape,
                       _infer_type as _pool_infer_type)
 
@@ -152,6 +152,12 @@ def _bn1_backward(env, a, inputs, outputs, out_grads, req):
     return _bn_backward(env, _bn1_attrs(a), inputs, (y, mean, rstd), out_grads, req)
 
 
+def _bn1_update_aux(env, a, inputs, outputs, aux):
+    b = _bn1_attrs(a)
+    if _bn_training(env, b) and len(aux) == 2:     # (its var output is the batch variance)
+        _move_stats(aux, outputs[1], outputs[2], b.momentum)
+
+
 _BN = get_op("BatchNorm")      # BatchNorm_v1 shares its momentum / fix_gamma / use_global_stats and aux inits
 register(OpDef(
     "BatchNorm_v1", _bn1_forward,
@@ -162,7 +168,7 @@ register(OpDef(
     all_inputs=("data", "gamma", "beta"),
     outputs=("output", "mean", "var"), num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
     infer_shape=_plain(_bn1_infer_full), infer_shape_full=_bn1_infer_full, infer_type=_bn_infer_type,
-    backward=_bn1_backward, var_attrs=_BN.var_attrs,
+    backward=_bn1_backward, update_aux=_bn1_update_aux, var_attrs=_BN.var_attrs,
     doc="Batch normalization (legacy version, channel axis 1; the mean/var outputs are the batch "
         "mean and variance)."))
 

@@ -15,9 +15,10 @@ MXNet 1.9.1 details kept here:
 - GroupNorm's ``gamma``/``beta`` have one entry per *group* (shape ``(num_groups,)``), not per
   channel, in 1.9.1.
 - BatchNorm updates ``moving_mean``/``moving_var`` (``new = momentum * old + (1 - momentum) *
-  batch value``, biased batch variance) during the training forward. MXNet does it during
-  backward; the values after a forward + backward step are the same, but here a training forward
-  without a backward also moves them, and two training forwards move them twice.
+  batch value``, the biased batch variance recovered from the saved inverse standard deviation as
+  ``1/invstd**2 - eps``) when its backward runs, as MXNet does on the CPU (``OpDef.update_aux``):
+  a training forward without a backward leaves them alone, a backward run twice
+  (``retain_graph``) moves them twice, and a BatchNorm no gradient flows through keeps them.
 """
 import numpy as np
 
@@ -142,12 +143,8 @@ def _bn_forward(env, attrs, inputs, aux):
     ax, red, bshape = _bn_layout(attrs, x)
     xf = x.astype(acc, copy=False)
     if _bn_training(env, attrs):
-        xhat, mean, var, rstd = _moments(xp, xf, red, attrs.eps)
-        mean, var, rstd = mean.reshape(-1), var.reshape(-1), rstd.reshape(-1)
-        if len(aux) == 2:   # MXNet does this in backward (see the module docstring)
-            m = attrs.momentum
-            for a, v in zip(aux, (mean, var)):
-                a[...] = (a.astype(acc, copy=False) * acc.type(m) + v * acc.type(1 - m)).astype(a.dtype, copy=False)
+        xhat, mean, _, rstd = _moments(xp, xf, red, attrs.eps)
+        mean, rstd = mean.reshape(-1), rstd.reshape(-1)
     else:
         mean = aux[0].astype(acc)
         rstd = 1 / xp.sqrt(aux[1].astype(acc) + acc.type(attrs.eps))
@@ -184,6 +181,21 @@ def _bn_backward(env, attrs, inputs, outputs, out_grads, req):
             None if dbeta is None else dbeta.astype(beta.dtype, copy=False)]
 
 
+def _bn_update_aux(env, attrs, inputs, outputs, aux):
+    """The moving statistics, moved toward this batch's (saved in ``outputs``) by a training
+    backward (see the module docstring)."""
+    if _bn_training(env, attrs) and len(aux) == 2:
+        mean, rstd = outputs[1], outputs[2]
+        _move_stats(aux, mean, 1 / (rstd * rstd) - rstd.dtype.type(attrs.eps), attrs.momentum)
+
+
+def _move_stats(aux, mean, var, momentum):
+    """``aux = momentum * aux + (1 - momentum) * batch`` for (moving_mean, moving_var), in place."""
+    for a, v in zip(aux, (mean, var)):
+        t = v.dtype.type
+        a[...] = (a.astype(v.dtype, copy=False) * t(momentum) + v * t(1 - momentum)).astype(a.dtype, copy=False)
+
+
 register(OpDef(
     "BatchNorm", _bn_forward,
     params=(Param("eps", Float, 1e-3, "Epsilon to prevent div 0. Must be no less than CUDNN_BN_MIN_EPSILON "
@@ -202,7 +214,7 @@ register(OpDef(
     inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
     outputs=("output", "mean", "var"), num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
     infer_shape=_plain(_bn_infer_full), infer_shape_full=_bn_infer_full, infer_type=_bn_infer_type,
-    backward=_bn_backward,
+    backward=_bn_backward, update_aux=_bn_update_aux,
     var_attrs={"moving_mean": {"__init__": '["zero", {}]'}, "moving_var": {"__init__": '["one", {}]'}},
     doc="Batch normalization: normalizes a data batch by mean and variance, and applies a scale gamma "
         "and offset beta."))

@@ -13,6 +13,10 @@ An :class:`OpDef` bundles an operator's rules (cf. MXNet's NNVM_REGISTER_OP chai
 - ``backward(env, attrs, inputs, outputs, out_grads, req) -> list of input gradients`` (a
   vector-Jacobian product; ``req[i]`` is False where the gradient of input i is not needed and the
   rule may return None there). ``backward=None`` means "not differentiable" (gradient zero).
+- ``update_aux(env, attrs, inputs, outputs, aux)``: auxiliary states an operator changes when its
+  backward runs (BatchNorm's moving statistics: MXNet 1.9.1 updates them in backward on the
+  CPU, so a training forward without a backward leaves them alone). The backward sweeps of the
+  executor, cached graphs and autograd call it, in place, each time they run the op's backward.
 
 ``env`` is an :class:`OpEnv`: the array module ``xp``, ``is_train``, the context and its RNG.
 """
@@ -83,7 +87,7 @@ class OpDef:
                  infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
                  backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
                  needs_rng=False, doc="", all_inputs=None, mutate_inputs=None, elementwise=False,
-                 var_attrs=None, infer_shape_back=None, ufunc=None):
+                 var_attrs=None, infer_shape_back=None, ufunc=None, update_aux=None):
         self.name = name
         self.forward = forward
         self.params = tuple(params)
@@ -98,6 +102,7 @@ class OpDef:
         # (attrs, in_shapes, out_shapes) -> in_shapes: unknown input dims from known outputs
         self.infer_shape_back = infer_shape_back
         self.backward = backward
+        self.update_aux = update_aux
         self.aliases = tuple(aliases)
         self.key_var_num_args = key_var_num_args
         self._num_visible = num_visible_outputs
