@@ -11,6 +11,12 @@ from ..initializer import Uniform
 __all__ = ["BaseModule"]
 
 
+class _StateError(MXNetError, AssertionError):
+    """A module used out of order (forward before bind, update before init_optimizer, ...).
+    MXNet asserts these states, so this is an AssertionError as well as an MXNetError, with a
+    message that says what is missing."""
+
+
 def _as_list(obj):
     return obj if isinstance(obj, list) else [obj]
 
@@ -41,7 +47,7 @@ class BaseModule:
         from .. import metric
         from ..callback import BatchEndParam
         if not (self.binded and self.params_initialized):
-            raise MXNetError("score: the module must be bound and its parameters initialized")
+            raise _StateError("score: the module must be bound and its parameters initialized")
         if reset:
             eval_data.reset()
         if not isinstance(eval_metric, metric.EvalMetric):
@@ -68,7 +74,7 @@ class BaseModule:
     def iter_predict(self, eval_data, num_batch=None, reset=True, sparse_row_id_fn=None):
         """Yield (outputs, batch index, batch) with the padding removed."""
         if not (self.binded and self.params_initialized):
-            raise MXNetError("iter_predict: the module must be bound and its parameters initialized")
+            raise _StateError("iter_predict: the module must be bound and its parameters initialized")
         if reset:
             eval_data.reset()
         for nbatch, batch in enumerate(eval_data):

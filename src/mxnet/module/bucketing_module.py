@@ -10,7 +10,7 @@ from .. import ndarray as nd
 from .. import symbol as sym
 from ..base import MXNetError
 from ..context import cpu
-from .base_module import BaseModule
+from .base_module import BaseModule, _StateError
 from .module import Module
 
 __all__ = ["BucketingModule"]
@@ -86,7 +86,7 @@ class BucketingModule(BaseModule):
         if self.params_initialized and not force_init:
             return
         if not self.binded:
-            raise MXNetError("call bind before initializing the parameters")
+            raise _StateError("call bind before initializing the parameters")
         self._curr_module.init_params(initializer=initializer, arg_params=arg_params, aux_params=aux_params,
                                       allow_missing=allow_missing, force_init=force_init, allow_extra=allow_extra)
         self._params_dirty = False
@@ -136,7 +136,7 @@ class BucketingModule(BaseModule):
     def switch_bucket(self, bucket_key, data_shapes, label_shapes=None):
         """Make ``bucket_key`` current, binding its module (sharing the default's parameters)."""
         if not self.binded:
-            raise MXNetError("call bind before switching bucket")
+            raise _StateError("call bind before switching bucket")
         module = self._buckets.get(bucket_key)
         if module is None or not module.binded:     # new, or loaded by load()/load_dict()
             module = module or self._new_module(bucket_key)

@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..base import MXNetError
+from .base_module import _StateError
 
 __all__ = ["DataParallelExecutorGroup", "split_input_slice"]
 
@@ -147,7 +148,7 @@ class DataParallelExecutorGroup:
 
     def backward(self, out_grads=None):
         if not self.for_training:
-            raise MXNetError("re-bind with for_training=True to run backward")
+            raise _StateError("re-bind with for_training=True to run backward")
         for i, ex in enumerate(self.execs):
             grads = None
             if out_grads is not None:

@@ -4,7 +4,7 @@ import logging
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..context import Context, cpu
-from .base_module import BaseModule
+from .base_module import BaseModule, _StateError
 from .executor_group import DataParallelExecutorGroup, _desc
 
 __all__ = ["Module"]
@@ -115,7 +115,7 @@ class Module(BaseModule):
     def get_params(self):
         """(arg_params, aux_params) on the CPU, synchronised from the devices."""
         if not self.params_initialized:     # (a loaded, not yet bound, module has them)
-            raise MXNetError("get_params: the module's parameters are not initialized")
+            raise _StateError("get_params: the module's parameters are not initialized")
         if self._params_dirty:
             self._sync_params_from_devices()
         return self._arg_params, self._aux_params
@@ -129,7 +129,7 @@ class Module(BaseModule):
                                 "init_params call ignored.")
             return
         if not self.binded:
-            raise MXNetError("call bind before initializing the parameters")
+            raise _StateError("call bind before initializing the parameters")
         if initializer is None and arg_params is None and aux_params is None:
             initializer = init.Uniform(0.01)
         attrs = self._symbol.attr_dict()
@@ -201,7 +201,7 @@ class Module(BaseModule):
         self.inputs_need_grad = inputs_need_grad
         self._grad_req = grad_req
         if not for_training and inputs_need_grad:
-            raise MXNetError("inputs_need_grad needs for_training=True")
+            raise _StateError("inputs_need_grad needs for_training=True")
         self._data_shapes = [DataDesc(n, s, t) for n, s, t in _desc(data_shapes)]
         self._label_shapes = [DataDesc(n, s, t) for n, s, t in _desc(label_shapes)] if label_shapes else None
         names = [d.name for d in self._data_shapes]
@@ -231,7 +231,7 @@ class Module(BaseModule):
         """Re-bind for new input shapes, keeping the parameters."""
         from ..io import DataDesc
         if not self.binded:
-            raise MXNetError("reshape needs a bound module")
+            raise _StateError("reshape needs a bound module")
         self._data_shapes = [DataDesc(n, s, t) for n, s, t in _desc(data_shapes)]
         self._label_shapes = [DataDesc(n, s, t) for n, s, t in _desc(label_shapes)] if label_shapes else None
         self._exec_group.reshape(self._data_shapes, self._label_shapes)
@@ -243,7 +243,7 @@ class Module(BaseModule):
         from .. import optimizer as opt
         from ..model import _create_kvstore, _initialize_kvstore
         if not (self.binded and self.params_initialized):
-            raise MXNetError("init_optimizer needs a bound module with initialized parameters")
+            raise _StateError("init_optimizer needs a bound module with initialized parameters")
         if self.optimizer_initialized and not force_init:
             self.logger.warning("optimizer already initialized, ignoring...")
             return
@@ -304,7 +304,7 @@ class Module(BaseModule):
     def forward(self, data_batch, is_train=None):
         """Forward one batch (re-binding if its shapes differ from the bound ones)."""
         if not (self.binded and self.params_initialized):
-            raise MXNetError("forward needs a bound module with initialized parameters")
+            raise _StateError("forward needs a bound module with initialized parameters")
         cur = [d.shape for d in self._data_shapes]
         new = [d.shape for d in data_batch.data]
         if cur != [tuple(s) for s in new]:
@@ -320,14 +320,14 @@ class Module(BaseModule):
     def backward(self, out_grads=None):
         """Backward over the last forward."""
         if not (self.binded and self.params_initialized):
-            raise MXNetError("backward needs a bound module with initialized parameters")
+            raise _StateError("backward needs a bound module with initialized parameters")
         self._exec_group.backward(out_grads=out_grads)
 
     def update(self):
         """Apply the optimizer to every parameter (through the KVStore when there is one)."""
         from ..model import _update_params, _update_params_on_kvstore
         if not (self.binded and self.params_initialized and self.optimizer_initialized):
-            raise MXNetError("update needs bind, init_params and init_optimizer first")
+            raise _StateError("update needs bind, init_params and init_optimizer first")
         self._params_dirty = True
         group = self._exec_group
         if self._update_on_kvstore:
@@ -339,13 +339,13 @@ class Module(BaseModule):
     def get_outputs(self, merge_multi_context=True):
         """Outputs of the last forward (merged over devices by default)."""
         if not (self.binded and self.params_initialized):
-            raise MXNetError("get_outputs needs a bound module")
+            raise _StateError("get_outputs needs a bound module")
         return self._exec_group.get_outputs(merge_multi_context=merge_multi_context)
 
     def get_input_grads(self, merge_multi_context=True):
         """Gradients of the data inputs (bind with inputs_need_grad=True)."""
         if not (self.binded and self.params_initialized and self.inputs_need_grad):
-            raise MXNetError("get_input_grads needs bind(..., inputs_need_grad=True)")
+            raise _StateError("get_input_grads needs bind(..., inputs_need_grad=True)")
         return self._exec_group.get_input_grads(merge_multi_context=merge_multi_context)
 
     def get_states(self, merge_multi_context=True):
@@ -371,7 +371,7 @@ class Module(BaseModule):
     def save_optimizer_states(self, fname):
         """Save the optimizer states (updater or KVStore) to ``fname``."""
         if not self.optimizer_initialized:
-            raise MXNetError("save_optimizer_states needs init_optimizer first")
+            raise _StateError("save_optimizer_states needs init_optimizer first")
         if self._update_on_kvstore:
             self._kvstore.save_optimizer_states(fname)
         else:
@@ -381,7 +381,7 @@ class Module(BaseModule):
     def load_optimizer_states(self, fname):
         """Load optimizer states written by ``save_optimizer_states``."""
         if not self.optimizer_initialized:
-            raise MXNetError("load_optimizer_states needs init_optimizer first")
+            raise _StateError("load_optimizer_states needs init_optimizer first")
         if self._update_on_kvstore:
             self._kvstore.load_optimizer_states(fname)
         else:

@@ -10,6 +10,7 @@ import logging
 
 from ... import ndarray as nd
 from ...base import MXNetError
+from ...module.base_module import _StateError
 from ...context import cpu
 from ...initializer import Uniform
 from ...model import _create_kvstore
@@ -91,7 +92,7 @@ class SVRGModule(Module):
         weights, as MXNet 1.9.1 does (the first batch then runs with zero weights; the first
         update pulls the real ones back from the store)."""
         if not (self.binded and self.params_initialized):
-            raise MXNetError("init_optimizer needs a bound module with initialized parameters")
+            raise _StateError("init_optimizer needs a bound module with initialized parameters")
         self._param_dict = [{name: nd.zeros(shape=value.shape, ctx=self._context[i])
                              for name, value in self.get_params()[0].items()}
                             for i in range(self._ctx_len)]
@@ -151,7 +152,7 @@ class SVRGModule(Module):
         """Replace the gradients by the SVRG ones, ``g_i(w) - g_i(w_snapshot) + mu``, then
         update the parameters with the installed optimizer (see ``Module.update``)."""
         if not (self.binded and self.params_initialized and self.optimizer_initialized):
-            raise MXNetError("update needs bind, init_params and init_optimizer first")
+            raise _StateError("update needs bind, init_params and init_optimizer first")
         self._update_svrg_gradients()
         super().update()
 
@@ -166,7 +167,7 @@ class SVRGModule(Module):
         KVStore, the buffers are summed over devices (and workers) through the
         ``<param>_full`` keys and each device gets the sum divided by the number of devices."""
         if self._param_dict is None:
-            raise MXNetError("update_full_grads needs init_optimizer first")
+            raise _StateError("update_full_grads needs init_optimizer first")
         param_names = self._exec_group.param_names
         arg, aux = self.get_params()
         self._mod_aux.set_params(arg_params=arg, aux_params=aux)
