@@ -145,6 +145,7 @@ def mark_variables(variables, gradients, grad_reqs="write"):
         v._grad = g
         v._grad_req = r
         v._ag_node = None
+        v._fresh = 0
 
 
 def _graph_order(heads):
@@ -280,6 +281,8 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
 
     writes = [x._grad._chunk.var for x in order_vars if x._grad is not None]
     writes += _aux_vars(order)
+    for x in order_vars:
+        x._fresh = 1       # (MXNet's fresh_grad: every variable of the graph, gradient or not)
     engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
     if not retain_graph:
         _free_graph(order)

@@ -166,14 +166,14 @@ def test_set_data_resets_a_kvstore_that_updates_weights():
     p.initialize(mx.init.Zero(), ctx=ctxs)
     trainer = gluon.Trainer([p], "sgd", {"learning_rate": 1.0})
     for g in p.list_grad():
-        g[:] = 1
-    trainer.step(1)                        # weights on the store: 0 - 1 * (1 + 1)
+        g[:] = 1                           # (set by hand, not by backward: stale for the Trainer)
+    trainer.step(1, ignore_stale_grad=True)   # weights on the store: 0 - 1 * (1 + 1)
     np.testing.assert_array_equal(p.data(mx.cpu(1)).asnumpy(), [-2, -2])
     p.set_data(mx.nd.array([5, 5]))        # the store's copy must not win over the new value
     assert not trainer._kv_initialized
     for g in p.list_grad():
         g[:] = 1
-    trainer.step(1)
+    trainer.step(1, ignore_stale_grad=True)
     np.testing.assert_array_equal(p.data(mx.cpu(0)).asnumpy(), [3, 3])
 
 

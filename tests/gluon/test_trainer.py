@@ -166,3 +166,67 @@ def test_parameters_on_different_contexts_are_refused_at_construction():
         gluon.Trainer([a, b], "sgd")
     assert str(err.value) == ("All Parameters must be initialized on the same set of contexts, but Parameter b "
                               "is initialized on [cpu(1)] while previous Parameters are initialized on [cpu(0)].")
+
+
+# -- stale gradients (MXNet 1.9.1: Trainer._update raises UserWarning) ----------------------------
+def _two_dense():
+    """Two Dense layers in one Trainer; the forward below uses only ``used``."""
+    used, unused = nn.Dense(2, in_units=3, prefix="used_"), nn.Dense(2, in_units=3, prefix="unused_")
+    params = used.collect_params()
+    params.update(unused.collect_params())
+    params.initialize(mx.init.One())
+    trainer = gluon.Trainer(params, "sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.1})
+    return used, unused, trainer
+
+
+def _backward(block):
+    with autograd.record():
+        y = block(mx.nd.ones((4, 3)))
+    y.backward()
+
+
+def test_step_without_backward_raises_mxnets_warning_and_changes_nothing():
+    used, unused, trainer = _two_dense()
+    with pytest.raises(UserWarning, match=r"Gradient of Parameter `unused_bias` on context cpu\(0\) has not "
+                                          r"been updated by backward since last `step`.*ignore_stale_grad=True"):
+        trainer.step(4)
+    for block in (used, unused):      # weights ones, biases zeros (Dense's bias initializer)
+        np.testing.assert_array_equal(block.weight.data().asnumpy(), np.ones((2, 3)))
+        np.testing.assert_array_equal(block.bias.data().asnumpy(), np.zeros(2))
+
+
+def test_ignore_stale_grad_skips_only_the_stale_parameters():
+    used, unused, trainer = _two_dense()
+    _backward(used)
+    with pytest.raises(UserWarning, match="unused_bias"):       # one unused parameter is enough
+        trainer.step(4)
+    _backward(used)
+    trainer.step(4, ignore_stale_grad=True)
+    # used: one momentum SGD step from ones (grad of sum over 4 rows, rescaled by 1/4, wd 0.1)
+    w = used.weight.data().asnumpy()
+    g = np.ones((2, 3)) * 4 / 4 + 0.1 * np.ones((2, 3))
+    np.testing.assert_allclose(w, np.ones((2, 3)) - 0.1 * g, rtol=1e-6)
+    # stale: no step, not even weight decay
+    np.testing.assert_array_equal(unused.weight.data().asnumpy(), np.ones((2, 3)))
+    np.testing.assert_array_equal(unused.bias.data().asnumpy(), np.zeros(2))
+    trainer.step(4, ignore_stale_grad=True)     # a step consumes the freshness: nothing moves now
+    np.testing.assert_allclose(used.weight.data().asnumpy(), w, rtol=0)
+
+
+def test_fresh_grad_follows_backward_as_mxnet():
+    x, z, w = mx.nd.ones(2), mx.nd.ones(2), mx.nd.ones(2)
+    for v in (x, z, w):
+        v.attach_grad()
+    assert (x._fresh_grad, z._fresh_grad) == (0, 0)
+    with autograd.record():
+        y = mx.nd.BlockGrad(x) * 2 + z
+    y.backward()
+    assert (x._fresh_grad, z._fresh_grad, w._fresh_grad) == (1, 1, 0)    # in the graph, gradient or not
+    x.attach_grad()
+    assert x._fresh_grad == 0
+    with autograd.record():
+        y = x * 3
+    autograd.grad(y, [x])
+    assert x._fresh_grad == 0                                         # autograd.grad stores nothing
+    x._fresh_grad = True
+    assert x._fresh_grad == 1

@@ -9,6 +9,13 @@ from .parameter import ParameterDict, Parameter
 __all__ = ["Trainer"]
 
 
+_STALE = ("Gradient of Parameter `{}` on context {} has not been updated by backward since last `step`. "
+          "This could mean a bug in your model that made it only use a subset of the Parameters (Blocks) "
+          "for this iteration. If you are intentionally only using a subset, call step with "
+          "ignore_stale_grad=True to suppress this warning and skip updating of Parameters with stale "
+          "gradient")
+
+
 class Trainer:
     """``Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})``; ``step(batch_size)`` after
     ``backward`` sums gradients over contexts and updates every parameter.
@@ -195,8 +202,6 @@ class Trainer:
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad=False):
-        if self._update_on_kvstore:
-            return
         # one updater call per device with all its weights: SGD updates several per operator call
         updates = [[] for _ in self._updaters]
         for i, p in enumerate(self._params):
@@ -205,8 +210,18 @@ class Trainer:
             data, grads = p._data, p._grad
             if data is None or grads is None:       # the usual errors (not initialised, ...)
                 data, grads = p.list_data(), p.list_grad()
+            if not ignore_stale_grad:
+                for w in data:
+                    if not w._fresh:
+                        raise UserWarning(_STALE.format(p.name, w.context))
+            if self._update_on_kvstore:     # (the store updated the weights in allreduce)
+                continue
             for dev, w, g in zip(updates, data, grads):
-                dev.append((i, g, w))
+                if not ignore_stale_grad or w._fresh:   # stale ones are skipped
+                    dev.append((i, g, w))
+                    w._fresh = 0
+        if self._update_on_kvstore:
+            return
         if len(updates) == 1 and updates[0] and fused_update(self._updaters[0], updates[0]):
             return                  # (momentum SGD on one device: the kernels right away)
         for upd, dev in zip(self._updaters, updates):

@@ -40,7 +40,7 @@ def _resolve(data, view):
 class NDArray:
     """An array on a context (``mx.cpu()``/``mx.gpu()``); operations on it run lazily."""
     __slots__ = ("_chunk", "_view", "_shape", "_dtype", "_ctx", "_grad", "_grad_req", "_ag_node",
-                 "__weakref__")
+                 "_fresh", "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, chunk, shape, dtype, ctx, view=None):
@@ -52,6 +52,7 @@ class NDArray:
         self._grad = None
         self._grad_req = "null"
         self._ag_node = None
+        self._fresh = 0
 
     # -- raw access (inside engine ops) ---------------------------------------------------------
     def _read(self):
@@ -418,6 +419,17 @@ class NDArray:
             self._grad = _op("zeros_like")(self)
         self._grad_req = grad_req
         self._ag_node = None
+        self._fresh = 0
+
+    @property
+    def _fresh_grad(self):
+        """1 once a ``backward`` wrote this variable's gradient, until reset (Gluon's Trainer
+        resets it at each update and refuses stale gradients, as MXNet)."""
+        return self._fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, state):
+        self._fresh = int(bool(state))
 
     @property
     def grad(self):
