@@ -19,6 +19,12 @@ class MXNetError(RuntimeError):
     """Error raised by neomx for bad input, failed operators and corrupt files (as MXNet does)."""
 
 
+class _MXNetValueError(MXNetError, ValueError):
+    """Bad input where MXNet 1.9.1 raises ValueError (a reshape to another size, an assignment
+    of an incompatible shape, bind without the arrays the symbol needs): both, so code catching
+    either keeps working."""
+
+
 class NotImplementedForSymbol(MXNetError):
     """Raised when a function is not supported for Symbol."""
 

@@ -226,3 +226,16 @@ def test_simple_bind_honours_declared_dtypes():
     ex.arg_dict["x"][:] = [3, 4]
     ex.arg_dict["y"][:] = 0.5
     np.testing.assert_array_equal(ex.forward()[0].asnumpy(), [3.5, 4.5])
+
+
+@pytest.mark.parametrize("bind", [
+    lambda: (mx.sym.var("a") + mx.sym.var("b")).bind(mx.cpu(), {"a": mx.nd.ones(2)}),
+    lambda: (mx.sym.var("a") + mx.sym.var("b")).bind(mx.cpu(), [mx.nd.ones(2)]),
+    lambda: mx.sym.BatchNorm(mx.sym.var("a"), name="bn").bind(
+        mx.cpu(), {"a": mx.nd.ones((2, 2)), "bn_gamma": mx.nd.ones(2), "bn_beta": mx.nd.ones(2)}),
+], ids=["args dict missing a name", "args list too short", "aux_states not given"])
+def test_bind_without_the_arrays_it_needs_raises_value_error(bind):
+    """MXNet 1.9.1 raises ValueError (neomx: also an MXNetError naming what is missing)."""
+    with pytest.raises(ValueError, match="bind: .*(b|moving_mean)") as info:
+        bind()
+    assert isinstance(info.value, mx.MXNetError)

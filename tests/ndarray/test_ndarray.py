@@ -318,3 +318,17 @@ def test_whole_assignment_of_a_temporary_takes_its_buffer_and_never_aliases_name
     w[:] = temporary_with_a_view()
     views[0][:] = 0
     np.testing.assert_array_equal(w.asnumpy(), np.full((4, 3), -1.25))
+
+
+@pytest.mark.parametrize("bad", [
+    lambda: mx.nd.ones((2, 3)).reshape((4,)),
+    lambda: mx.nd.ones((2, 3)).reshape((4, -1)),
+    lambda: mx.nd.ones((2, 3)).__setitem__(slice(None), mx.nd.ones((3, 2))),
+    lambda: mx.nd.ones((2, 3)).__setitem__(slice(None), np.ones((3, 2))),
+    lambda: mx.nd.ones((2, 3)).__setitem__(0, mx.nd.ones((2,))),
+], ids=["reshape", "reshape -1", "setitem", "setitem numpy", "setitem row"])
+def test_shape_mismatches_raise_value_error_as_mxnet(bad):
+    """MXNet 1.9.1 raises ValueError here; the error is also an MXNetError naming both shapes."""
+    with pytest.raises(ValueError, match=r"\(2, 3\)|\(3,\)") as info:
+        bad()
+    assert isinstance(info.value, mx.MXNetError)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import engine
 from ..backend import for_context
-from ..base import MXNetError
+from ..base import MXNetError, _MXNetValueError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
 from ..ndarray.imperative import _finalize, _var_of
 from ..ops.registry import OpEnv
@@ -22,6 +22,8 @@ __all__ = ["Executor", "simple_bind"]
 
 def _as_list(name, values, names, allow_missing):
     if values is None:
+        if names and not allow_missing:
+            raise _MXNetValueError("bind: {} not given; the symbol needs {}".format(name, names))
         return [None] * len(names)
     if isinstance(values, dict):
         unknown = set(values) - set(names)
@@ -31,11 +33,11 @@ def _as_list(name, values, names, allow_missing):
         if not allow_missing:
             missing = [n for n, v in zip(names, out) if v is None]
             if missing:
-                raise MXNetError("bind: {} missing for {}".format(name, missing))
+                raise _MXNetValueError("bind: {} missing for {}".format(name, missing))
         return out
     values = list(values)
     if len(values) != len(names):
-        raise MXNetError("bind: {} has {} arrays but the symbol needs {} ({})".format(
+        raise _MXNetValueError("bind: {} has {} arrays but the symbol needs {} ({})".format(
             name, len(values), len(names), names))
     return values
 

@@ -4,7 +4,7 @@ import sys
 import numpy as np
 
 from .. import engine
-from ..base import MXNetError, numeric_types, integer_types
+from ..base import MXNetError, _MXNetValueError, numeric_types, integer_types
 from ..backend import for_context
 from ..ops.subscript import Slot, _fill, result_shape
 from ..ops.registry import get_op
@@ -98,7 +98,7 @@ def setitem(arr, key, value):
         except ValueError:
             ok = False
         if not ok:
-            raise MXNetError("cannot assign a value of shape {} to a region of shape {} (index {!r})".format(
+            raise _MXNetValueError("cannot assign a value of shape {} to a region of shape {} (index {!r})".format(
                 src.shape, target_shape, key))
     dtype = arr._dtype
     whole = (nkey == slice(None) or nkey == Ellipsis) and not arrays and arr._view is None

@@ -2,7 +2,7 @@
 expand_dims, and transpose."""
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, _MXNetValueError
 from .params import Param, Shape, Bool, Int
 from .registry import OpDef, register
 from ._shapes import prod as _prod  # noqa: F401  (shared shape helpers)
@@ -33,7 +33,7 @@ def infer_reshape(src, target, reverse=False, opname="Reshape"):
     infer_at = -1
     si = 0
     i = 0
-    err = MXNetError("{}: cannot reshape array of shape {} into shape {}".format(opname, src, target))
+    err = _MXNetValueError("{}: cannot reshape array of shape {} into shape {}".format(opname, src, target))
     while i < len(target):
         t = target[i]
         if t > 0:
