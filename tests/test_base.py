@@ -90,3 +90,16 @@ def test_autograd_reexports():
     with pytest.raises(AttributeError):
         mx.autograd.no_such_name  # noqa: B018
     assert isinstance(mx.autograd, types.ModuleType)
+
+
+@pytest.mark.parametrize("bad,python_error", [
+    (lambda: mx.Context("tpu", 0), KeyError),
+    (lambda: mx.nd.array([1, 2], dtype="nope"), TypeError),
+    (lambda: mx.nd.zeros((2,), dtype="nope"), TypeError),
+], ids=["unknown device type", "unknown dtype (array)", "unknown dtype (zeros)"])
+def test_unknown_names_raise_the_python_error_mxnet_raises(bad, python_error):
+    """MXNet 1.9.1 raises KeyError / TypeError here; the errors are MXNetErrors too, with a
+    readable message."""
+    with pytest.raises(python_error, match="unknown") as info:
+        bad()
+    assert isinstance(info.value, mx.MXNetError) and not str(info.value).startswith("'")

@@ -25,6 +25,16 @@ class _MXNetValueError(MXNetError, ValueError):
     either keeps working."""
 
 
+class _MXNetTypeError(MXNetError, TypeError):
+    """An unknown dtype, where MXNet 1.9.1 raises TypeError."""
+
+
+class _MXNetKeyError(MXNetError, KeyError):
+    """An unknown device type, where MXNet 1.9.1 raises KeyError (the message reads as a
+    sentence, not as a quoted key)."""
+    __str__ = RuntimeError.__str__
+
+
 class NotImplementedForSymbol(MXNetError):
     """Raised when a function is not supported for Symbol."""
 
@@ -179,7 +189,7 @@ def to_dtype(dtype, default=np.float32):
     try:
         dt = np.dtype(dtype)
     except TypeError as e:
-        raise MXNetError("unknown dtype {!r}".format(dtype)) from e
+        raise _MXNetTypeError("unknown dtype {!r}".format(dtype)) from e
     if dt not in DTYPE_TO_FLAG:
         raise MXNetError("dtype {} is not supported; supported: {}".format(
             dt, ", ".join(sorted(_DTYPE_NAMES))))

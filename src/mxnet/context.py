@@ -1,7 +1,7 @@
 """Devices: Context, mx.cpu(), mx.gpu(), mx.cpu_pinned() and the default-context stack."""
 import threading
 
-from .base import MXNetError
+from .base import _MXNetKeyError
 
 __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus", "gpu_memory_info"]
 
@@ -18,7 +18,7 @@ class Context:
             self.device_typeid, self.device_id = device_type.device_typeid, device_type.device_id
         else:
             if device_type not in self.devstr2type:
-                raise MXNetError("unknown device type {!r}; expected one of {}".format(
+                raise _MXNetKeyError("unknown device type {!r}; expected one of {}".format(
                     device_type, sorted(self.devstr2type)))
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)

@@ -358,3 +358,12 @@ def test_block_load_parameters_checks_and_shared_names(tmp_path):
     seq.save_parameters(dedup, deduplicate=True)
     assert sorted(mx.nd.load(dedup)) == ["1.bias", "1.weight"]     # MXNet keeps the last name
     seq.load_parameters(dedup)
+
+
+def test_set_data_of_another_shape_raises_assertion_error_as_mxnet():
+    p = gluon.Parameter("p", shape=(2, 3))
+    p.initialize()
+    with pytest.raises(AssertionError, match=r"Expected shape \(5, 5\) is incompatible with given shape \(2, 3\)"):
+        p.set_data(mx.nd.ones((5, 5)))
+    with pytest.raises(ValueError):     # (neomx's earlier error type still caught)
+        p.set_data(mx.nd.ones((5, 5)))

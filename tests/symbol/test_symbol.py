@@ -224,3 +224,16 @@ def test_group_create_fn_and_variable_attributes():
     assert type(mx.sym.Group([x])) is mx.sym.Symbol
     with pytest.raises(ValueError, match="Attribute name=profiler_scope is not supported"):
         mx.sym.var("a", profiler_scope="s:")                      # MXNet 1.9.1 has no such parameter
+
+
+def test_compose_with_an_unknown_keyword_raises_as_mxnet():
+    """MXNet 1.9.1: 'Keyword argument name foo not found' with the candidate variables; a
+    known variable name substitutes as before."""
+    x = mx.sym.var("x")
+    fc = mx.sym.FullyConnected(x, num_hidden=2, name="fc")
+    with pytest.raises(mx.MXNetError, match=r"keyword argument name data not found.*\[0\]x \[1\]fc_weight \[2\]fc_bias"):
+        fc(data=mx.sym.var("y"))
+    with pytest.raises(mx.MXNetError, match="foo not found"):
+        (x * 2)(foo=mx.sym.var("y"))
+    assert fc(fc_weight=mx.sym.var("w")).list_arguments() == ["x", "w", "fc_bias"]
+    assert (x * 2)(x=mx.sym.var("y")).list_arguments() == ["y"]

@@ -18,6 +18,11 @@ tensor_types = (_Symbol, nd.NDArray)
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError"]
 
 
+
+class _ShapeMismatch(ValueError, AssertionError):
+    """A Parameter given data of another shape: MXNet 1.9.1 asserts the shape (AssertionError);
+    neomx's ValueError is kept as well."""
+
 class DeferredInitializationError(MXNetError):
     """A parameter's shape is not known yet: run a forward pass first."""
 
@@ -115,7 +120,7 @@ class Parameter:
             return
         if len(self._shape) != len(new_shape) or any(
                 i != j and i != 0 for i, j in zip(self._shape, new_shape)):
-            raise ValueError("Expected shape %s is incompatible with given shape %s for Parameter %s" % (
+            raise _ShapeMismatch("Expected shape %s is incompatible with given shape %s for Parameter %s" % (
                 str(new_shape), str(self._shape), self.name))
         self._shape = new_shape
 

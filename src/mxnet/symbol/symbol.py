@@ -236,9 +236,13 @@ class Symbol:
                 if not isinstance(a, Symbol):
                     raise TypeError("Compose expects Symbol arguments")
                 subst[nm] = a
+        names = [n.name for n in variables]
         for k, v in kwargs.items():
             if not isinstance(v, Symbol):
                 raise TypeError("Compose expects Symbol arguments, got {} for {}".format(type(v), k))
+            if k not in names:      # (MXNet's message: a typo must not pass silently)
+                raise MXNetError("Symbol.Compose: keyword argument name {} not found. Candidate arguments: {}".format(
+                    k, " ".join("[{}]{}".format(i, n) for i, n in enumerate(names))))
             subst[k] = v
         for nm, v in subst.items():
             if len(v._outputs) != 1:
