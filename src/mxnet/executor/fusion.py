@@ -5,9 +5,9 @@ the chain's own values and gradients.
 
 The one chain fused today is the cross-entropy of ``gluon.loss.SoftmaxCrossEntropyLoss`` (and
 of hand-written graphs of the same shape): ``log_softmax(x, axis=-1)`` -> ``pick(., label,
-axis=-1)`` -> ``* s`` (``-pick(...)``). Its backward is ``p * g - onehot * g`` in two passes over
-the (batch, classes) scores instead of a zero-filled scatter, a row sum and three more passes
-through the three operators' kernels. The fused step still writes every intermediate slot (the
+axis=-1)`` -> ``* s`` (``-pick(...)``). Its backward is ``p * g - onehot * g``: an exp, a scale and
+a scatter-add on the (batch, classes) scores instead of the three operators' rules (a zero-filled
+scatter, a row sum and their passes). The fused step still writes every intermediate slot (the
 log-probabilities and the picked values), so a monitored or profiled run, which executes the
 plan's unfused steps, can use the values of a fused forward and vice versa.
 """
@@ -44,14 +44,13 @@ class _SoftmaxCrossEntropy:
     needs_rng = False
 
     def __init__(self):
-        self.ops = (get_op("log_softmax"), get_op("pick"), None)
+        self.log_softmax, self.pick = get_op("log_softmax"), get_op("pick")
 
     def forward(self, env, attrs, inputs, aux):
         a_ls, a_pick, a_scale = attrs
         x, label = inputs
-        ls_op, pick_op, _ = self.ops
-        logp = ls_op.forward(env, a_ls, [x], [])[0]
-        picked = pick_op.forward(env, a_pick, [logp, label], [])[0]
+        logp = self.log_softmax.forward(env, a_ls, [x], [])[0]
+        picked = self.pick.forward(env, a_pick, [logp, label], [])[0]
         return logp, picked, self._scale_op(a_scale).forward(env, a_scale, [picked], [])[0]
 
     def backward(self, env, attrs, inputs, outputs, out_grads, req):
@@ -85,16 +84,15 @@ class _SoftmaxCrossEntropy:
         x, label = inputs
         logp, picked, scaled = outputs
         g_logp, g_picked, g = out_grads
-        ls_op, pick_op, _ = self.ops
         # (a plan's intermediate values keep the shape their kernel gave them: add by size)
         gp = self._scale_op(a_scale).backward(env, a_scale, [picked], [scaled],
                                               [g if g is not None else xp.zeros_like(scaled)], [True])[0]
         if g_picked is not None:
             gp = gp + g_picked.reshape(gp.shape)
-        gl, g_label = pick_op.backward(env, a_pick, [logp, label], [picked], [gp], [True, req[1]])
+        gl, g_label = self.pick.backward(env, a_pick, [logp, label], [picked], [gp], [True, req[1]])
         if g_logp is not None:
             gl = gl + g_logp.reshape(gl.shape)
-        dx = ls_op.backward(env, a_ls, [x], [logp], [gl], [True])[0] if req[0] else None
+        dx = self.log_softmax.backward(env, a_ls, [x], [logp], [gl], [True])[0] if req[0] else None
         return [dx, g_label if req[1] else None]
 
     @staticmethod
