@@ -237,3 +237,44 @@ def test_compose_with_an_unknown_keyword_raises_as_mxnet():
         (x * 2)(foo=mx.sym.var("y"))
     assert fc(fc_weight=mx.sym.var("w")).list_arguments() == ["x", "w", "fc_bias"]
     assert (x * 2)(x=mx.sym.var("y")).list_arguments() == ["y"]
+
+
+def test_hidden_attributes_are_stored_and_listed_as_mxnet():
+    """MXNet keeps ctx_group, lr_mult, wd_mult, force_mirroring, mirror_stage and profiler_scope
+    as ``__key__`` (its JSON and operator parser need that form), answers attr() in both forms
+    and lists both; an attribute given to a layer reaches its auto-created weight and bias."""
+    import json
+    data = mx.sym.var("data")
+    fc = mx.sym.FullyConnected(data, num_hidden=2, name="f", attr={"lr_mult": "3", "ctx_group": "g"})
+    fc._set_attr(mirror_stage="True")
+    with mx.AttrScope(ctx_group="dev1"):
+        v = mx.sym.var("v")
+    assert fc.attr("lr_mult") == fc.attr("__lr_mult__") == "3"
+    listed = fc.list_attr()
+    assert listed["__ctx_group__"] == listed["ctx_group"] == "g" and listed["__mirror_stage__"] == "True"
+    assert v.list_attr() == {"__ctx_group__": "dev1", "ctx_group": "dev1"}
+    weights = fc.attr_dict()
+    for var in ("f_weight", "f_bias"):
+        assert weights[var]["__lr_mult__"] == "3" and weights[var]["__ctx_group__"] == "g"
+    nodes = {n["name"]: n.get("attrs", {}) for n in json.loads(fc.tojson())["nodes"]}
+    assert set(nodes["f"]) == {"__ctx_group__", "__lr_mult__", "__mirror_stage__", "num_hidden"}
+    back = mx.sym.load_json(fc.tojson())
+    assert back.list_attr() == listed and back.attr_dict() == weights
+
+
+def test_lr_mult_given_to_a_layer_freezes_its_weights_in_module_training():
+    data = mx.sym.var("data")
+    frozen = mx.sym.FullyConnected(data, num_hidden=3, name="frozen", attr={"lr_mult": "0"})
+    out = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(frozen, num_hidden=2, name="top"), name="sm")
+    mod = mx.mod.Module(out, label_names=["sm_label"])
+    batch = mx.io.DataBatch([mx.nd.array(np.random.RandomState(0).rand(4, 5))], [mx.nd.array([0, 1, 0, 1])])
+    mod.bind([("data", (4, 5))], [("sm_label", (4,))])
+    mod.init_params(mx.init.Uniform(0.5))
+    mod.init_optimizer(optimizer_params={"learning_rate": 0.5})
+    before = {k: v.asnumpy().copy() for k, v in mod.get_params()[0].items()}
+    mod.forward_backward(batch)
+    mod.update()
+    after = {k: v.asnumpy() for k, v in mod.get_params()[0].items()}
+    np.testing.assert_array_equal(after["frozen_weight"], before["frozen_weight"])
+    np.testing.assert_array_equal(after["frozen_bias"], before["frozen_bias"])
+    assert not np.array_equal(after["top_weight"], before["top_weight"])

@@ -35,6 +35,18 @@ def _signature(op):
     return inspect.Signature(params)
 
 
+def _auto_var_attrs(params, attr, extra):
+    """Attributes of an auto-created input variable: the op's parameters and attributes (an
+    ``attr={'lr_mult': '0'}`` given to a layer reaches its weight and bias, as in MXNet) and the
+    op's own defaults for that input (``__init__``)."""
+    va = dict(params)
+    if attr:
+        va.update(attr)
+    if extra:
+        va.update(extra)
+    return va
+
+
 def create(op, hint, inputs_by_name, positional, params, name, attr):
     """Create the op node: auto-create missing inputs as ``<name>_<input>`` variables."""
     params = {k: param_str(v) for k, v in params.items() if v is not _Null}
@@ -50,8 +62,7 @@ def create(op, hint, inputs_by_name, positional, params, name, attr):
             entries.append(s._outputs[0])
         # a variadic op may take extra named inputs (UpSampling's bilinear weight): auto-create them
         for n in op.input_names(parsed)[len(entries):]:
-            va = dict(params)
-            va.update(var_attrs.get(n, {}))
+            va = _auto_var_attrs(params, attr, var_attrs.get(n))
             entries.append(Variable("{}_{}".format(node_name, n), attr=va)._outputs[0])
     else:
         names = op.input_names(parsed) + op.aux_names(parsed)
@@ -64,8 +75,7 @@ def create(op, hint, inputs_by_name, positional, params, name, attr):
         for n in names:
             s = given.get(n)
             if s is None:
-                va = dict(params)
-                va.update(var_attrs.get(n, {}))
+                va = _auto_var_attrs(params, attr, var_attrs.get(n))
                 s = Variable("{}_{}".format(node_name, n), attr=va)
             if len(s._outputs) != 1:
                 raise MXNetError("{}: input '{}' must be a single-output symbol, got {} outputs".format(

@@ -1,6 +1,7 @@
 """Symbol graphs in MXNet's JSON format (nnvm SaveJSON / LoadJSON), including legacy files."""
 import json
 
+from ..attribute import HIDDEN_KEYS
 from ..base import MXNetError
 from ..ops.registry import find_op
 from .symbol import Node, Symbol, topo_order
@@ -8,7 +9,6 @@ from .symbol import Node, Symbol, topo_order
 __all__ = ["to_json", "load_json", "load"]
 
 _MXNET_VERSION = 10901
-_HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage")
 
 
 def to_json(sym):
@@ -49,7 +49,7 @@ def _split_attrs(op, raw):
     for k, v in raw.items():
         if op is not None and k in op.param_map:
             params[k] = v
-        elif k in _HIDDEN_KEYS:
+        elif k in HIDDEN_KEYS:
             attrs["__{}__".format(k)] = v
         else:
             attrs[k] = v

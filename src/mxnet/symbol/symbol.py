@@ -156,7 +156,7 @@ class Symbol:
         for k, v in kwargs.items():
             if not isinstance(v, str):
                 raise ValueError("Set Attr only accepts string values")
-            n.attrs[k] = v
+            n.attrs[attribute.stored_key(k)] = v
 
     def _head(self):
         if len(self._outputs) != 1:
@@ -471,8 +471,13 @@ def _subgraph_backend(backend):
 
 
 def _all_attrs(n):
+    """A node's attributes as list_attr/attr_dict show them: parameters, attributes, and the
+    plain alias of each hidden ``__key__`` (MXNet lists both)."""
     out = dict(n.params) if n.op is None else {}
     out.update(n.attrs)
+    for k, v in n.attrs.items():
+        if k[:2] == "__" and k[2:-2] in attribute.HIDDEN_KEYS and k[-2:] == "__":
+            out[k[2:-2]] = v
     if n.op is not None:
         out.update(n.params)
     return out
