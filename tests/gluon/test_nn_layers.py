@@ -383,3 +383,38 @@ def test_signatures_match_the_api_spec():
     rows = list(_spec_classes("mxnet.gluon.nn", MY_LAYERS)) + list(_spec_classes("mxnet.gluon.loss", MY_LOSSES))
     assert [r for r in rows if r[2] != r[3]] == []
     assert {"Block", "HybridBlock", "SymbolBlock"} <= set(dir(nn))
+
+
+def test_summary_prints_mxnets_table(capsys):
+    """The table MXNet 1.9.1 prints for this net (copied from the oracle's output), including
+    its first row: the activation inside Conv2D seen while deferred shapes are inferred."""
+    net = nn.HybridSequential(prefix="hybridsequential0_")
+    with net.name_scope():
+        net.add(nn.Conv2D(8, 3, padding=1, activation="relu"), nn.BatchNorm(), nn.MaxPool2D(), nn.Flatten(),
+                nn.Dense(10))
+    net.initialize()
+    net.summary(mx.nd.ones((2, 3, 8, 8)))
+    assert capsys.readouterr().out == (
+    "--------------------------------------------------------------------------------\n"
+    "        Layer (type)                                Output Shape         Param #\n"
+    "================================================================================\n"
+    "               Input                                (2, 3, 8, 8)               0\n"
+    "        Activation-1   <Symbol hybridsequential0_conv0_relu_fwd>               0\n"
+    "        Activation-2                                (2, 8, 8, 8)               0\n"
+    "            Conv2D-3                                (2, 8, 8, 8)             224\n"
+    "         BatchNorm-4                                (2, 8, 8, 8)              32\n"
+    "         MaxPool2D-5                                (2, 8, 4, 4)               0\n"
+    "           Flatten-6                                    (2, 128)               0\n"
+    "             Dense-7                                     (2, 10)            1290\n"
+    "================================================================================\n"
+    "Parameters in forward computation graph, duplicate included\n"
+    "   Total params: 1546\n"
+    "   Trainable params: 1530\n"
+    "   Non-trainable params: 16\n"
+    "Shared params in forward computation graph: 0\n"
+    "Unique parameters in model: 1546\n"
+    "--------------------------------------------------------------------------------\n")
+    net.hybridize()
+    net(mx.nd.ones((2, 3, 8, 8)))
+    with pytest.raises(AssertionError, match='"hybridsequential0_conv0_relu" must not be hybridized'):
+        net.summary(mx.nd.ones((2, 3, 8, 8)))

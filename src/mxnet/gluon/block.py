@@ -293,30 +293,65 @@ class Block:
         raise NotImplementedError
 
     def summary(self, *inputs):
-        """Print each layer's output shape and parameter count for ``inputs``."""
-        rows = []
+        """Print each layer's output shape and parameter count for ``inputs`` (MXNet's table:
+        one row per layer call, containers left out, then the totals). The network must be
+        initialized and not hybridized."""
+        from .nn.basic_layers import Sequential, HybridSequential
+        rows = [("Input", _summary_shapes(inputs), 0, 0, 0)]
+        seen = set()
         hooks = []
 
         def hook(block, _, out):
-            shape = out.shape if isinstance(out, NDArray) else [o.shape for o in _flatten(out)[0]]
-            n = sum(int(np.prod(p.shape)) for p in block.params.values() if p.shape)
-            rows.append((block.name, block.__class__.__name__, shape, n))
-        self.apply(lambda b: hooks.append(b.register_forward_hook(hook)))
+            n = trainable = shared = 0
+            for p in block.params.values():
+                size = p.data().size
+                n += size
+                trainable += 0 if p.grad_req == "null" else size
+                if p in seen:
+                    shared += size
+                seen.add(p)
+            rows.append(("%s-%d" % (block.__class__.__name__, len(rows)), _summary_shapes(out), n, trainable, shared))
+
+        def register(block):
+            if isinstance(block, HybridBlock) and block._active:
+                raise AssertionError('"{}" must not be hybridized to print summary.'.format(block.name))
+            if not isinstance(block, (Sequential, HybridSequential)):
+                hooks.append(block.register_forward_hook(hook))
+
         try:
+            self.apply(register)
             self(*inputs)
+            line = "{:>20}  {:>42} {:>15}"
+            print("-" * 80)
+            print(line.format("Layer (type)", "Output Shape", "Param #"))
+            print("=" * 80)
+            for name, shape, n, _, _ in rows:
+                print(line.format(name, shape, n))
+            total = sum(r[2] for r in rows)
+            trainable = sum(r[3] for r in rows)
+            shared = sum(r[4] for r in rows)
+            print("=" * 80)
+            print("Parameters in forward computation graph, duplicate included")
+            print("   Total params: %d" % total)
+            print("   Trainable params: %d" % trainable)
+            print("   Non-trainable params: %d" % (total - trainable))
+            print("Shared params in forward computation graph: %d" % shared)
+            print("Unique parameters in model: %d" % (total - shared))
+            print("-" * 80)
         finally:
             for h in hooks:
                 h.detach()
-        print("-" * 80)
-        print("{:>30}  {:>30}  {:>12}".format("Layer (type)", "Output Shape", "Param #"))
-        print("=" * 80)
-        for name, cls, shape, n in rows:
-            print("{:>30}  {:>30}  {:>12}".format("%s(%s)" % (name, cls), str(shape), n))
-        total = sum(int(np.prod(p.shape)) for p in self.collect_params().values() if p.shape)
-        print("=" * 80)
-        print("Parameters in forward computation graph, duplicate included")
-        print("   Total params: %d" % total)
-        print("-" * 80)
+
+
+def _summary_shapes(value):
+    """A summary row's output shapes: an NDArray's shape, nested lists of them without the
+    outer brackets, anything else (a Symbol met while shapes are inferred) as itself."""
+    def shapes(v):
+        if isinstance(v, (list, tuple)):
+            return [shapes(i) for i in v]
+        return v.shape if isinstance(v, NDArray) else v
+    out = shapes(value)
+    return str(out)[1:-1] if isinstance(out, list) else str(out)
 
 
 def _indent(s, n):
