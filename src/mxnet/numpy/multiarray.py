@@ -12,6 +12,7 @@ from ..backend import to_numpy
 from ..base import MXNetError, numeric_types, integer_types
 from ..context import current_context
 from ..ndarray.ndarray import NDArray, Chunk
+from ..ops.elemwise import rint_half_down
 from ._core import (ndarray, _apply, _reg, _as_np, _np_view, _ctx_of, _np_dtype,
                     _result_type, _reduce_to, _copy_into)
 
@@ -234,8 +235,9 @@ def copy(a, out=None):
 # -- element-wise functions ------------------------------------------------------------------
 
 
-def _unary(name, npf, dfn=None, out_dtype=None, float_only=False):
-    """A unary ufunc; ``dfn(xp, x, y)`` is dy/dx. Integer inputs keep their dtype (as MXNet)."""
+def _unary(name, npf, dfn=None, out_dtype=None, float_only=False, kernel=None):
+    """A unary ufunc; ``dfn(xp, x, y)`` is dy/dx. Integer inputs keep their dtype (as MXNet).
+    ``kernel(xp, x)`` replaces the xp function of ``npf``'s name on arrays."""
     def vjp(xp, ins, outs, ogs):
         return [ogs[0] * dfn(xp, ins[0], outs[0])]
 
@@ -251,7 +253,7 @@ def _unary(name, npf, dfn=None, out_dtype=None, float_only=False):
 
     def fn(xp, r):
         with _onp.errstate(all="ignore"):
-            return getattr(xp, npf.__name__)(r[0])
+            return kernel(xp, r[0]) if kernel is not None else getattr(xp, npf.__name__)(r[0])
     f.__name__ = name
     f.__doc__ = "Element-wise {} (NumPy semantics).".format(name)
     return f
@@ -295,7 +297,7 @@ floor = _unary("floor", _onp.floor, _zero)
 ceil = _unary("ceil", _onp.ceil, _zero)
 trunc = _unary("trunc", _onp.trunc, _zero)
 fix = _unary("fix", _onp.fix, _zero)
-rint = _unary("rint", _onp.rint, _zero)
+rint = _unary("rint", _onp.rint, _zero, kernel=rint_half_down)    # (n.5 -> n on arrays, as MXNet)
 positive = _unary("positive", _onp.positive, lambda xp, x, y: xp.ones_like(x))
 isnan = _unary("isnan", _onp.isnan, out_dtype=_onp.dtype(bool))
 isinf = _unary("isinf", _onp.isinf, out_dtype=_onp.dtype(bool))

@@ -63,10 +63,20 @@ _unary("negative", lambda xp, x: -x, lambda xp, x, y, g: -g,
        doc="Numerical negative of the argument, element-wise.")
 _rounding("floor", lambda xp, x: xp.floor(x), "Returns element-wise floor of the input.")
 _rounding("ceil", lambda xp, x: xp.ceil(x), "Returns element-wise ceiling of the input.")
-# MXNet rounds half away from zero; rint rounds half to even.
+def rint_half_down(xp, x):
+    """MXNet's rint (also ``mx.np.rint``): the nearest integer with halves rounded down --
+    ``floor(x) + (x - floor(x) > 0.5)``: 0.5 -> 0, 1.5 -> 1, -0.5 -> -1 (NumPy rounds to even)."""
+    if x.dtype.kind != "f":
+        return x.copy()
+    low = xp.floor(x)
+    return xp.where(x - low > 0.5, low + 1, low).astype(x.dtype, copy=False)
+
+
+# MXNet's round rounds half away from zero (rint: see rint_half_down).
 _rounding("round", lambda xp, x: xp.where(x >= 0, xp.floor(x + 0.5), xp.ceil(x - 0.5)) if x.dtype.kind == "f" else x.copy(),
           "Returns element-wise rounded value to the nearest integer of the input (half away from zero).")
-_rounding("rint", lambda xp, x: xp.rint(x), "Returns element-wise rounded value to the nearest integer.")
+_rounding("rint", lambda xp, x: rint_half_down(xp, x),
+          "Returns element-wise rounded value to the nearest integer (n.5 gives n, as MXNet).")
 _rounding("trunc", lambda xp, x: xp.trunc(x), "Return the element-wise truncated value of the input.")
 _rounding("fix", lambda xp, x: xp.trunc(x), "Returns element-wise rounded value to the nearest integer towards zero.")
 _unary("sin", lambda xp, x: xp.sin(x), lambda xp, x, y, g: g * xp.cos(x), doc="Computes the element-wise sine.")
