@@ -22,15 +22,14 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
         raise ValueError("data with shape %s cannot be evenly split into %d slices along axis %d. "
                          "Use a batch size that's multiple of %d or set even_split=False to allow "
                          "uneven partitioning of data." % (str(data.shape), num_slice, batch_axis, num_slice))
-    step = size // num_slice
-    if not even_split and size < num_slice:
-        step = 1
-        num_slice = size
+    # as MXNet 1.9.1 (and numpy.array_split): the first ``size % num_slice`` slices are one longer
+    each, extras = divmod(size, num_slice)
+    bounds = [0]
+    for i in range(num_slice):
+        bounds.append(bounds[-1] + each + (1 if i < extras else 0))
     if batch_axis == 0:
-        return [data[i * step:(i + 1) * step] if i < num_slice - 1 else data[i * step:size]
-                for i in range(num_slice)]
-    return [nd.slice_axis(data, batch_axis, i * step, (i + 1) * step if i < num_slice - 1 else size)
-            for i in range(num_slice)]
+        return [data[bounds[i]:bounds[i + 1]] for i in range(num_slice)]
+    return [nd.slice_axis(data, batch_axis, bounds[i], bounds[i + 1]) for i in range(num_slice)]
 
 
 def split_and_load(data, ctx_list, batch_axis=0, even_split=True):
@@ -44,13 +43,20 @@ def split_and_load(data, ctx_list, batch_axis=0, even_split=True):
 
 
 def clip_global_norm(arrays, max_norm, check_isfinite=True):
-    """Rescale ``arrays`` in place so their joint L2 norm is at most ``max_norm``; returns the norm."""
+    """Rescale ``arrays`` in place so their joint L2 norm is at most ``max_norm``; returns the norm
+    (a float, or with ``check_isfinite=False`` an NDArray of shape (1,) that needs no sync)."""
     if not arrays:
         raise MXNetError("clip_global_norm needs at least one array")
     ctx = arrays[0].context
     total = nd.add_n(*[nd.sum(nd.square(a)).as_in_context(ctx) for a in arrays])
+    if not check_isfinite:      # no sync: the scale stays an NDArray
+        norm = nd.sqrt(total)
+        scale = nd.minimum(max_norm / (norm + 1e-8), 1.0)
+        for arr in arrays:
+            arr *= scale.as_in_context(arr.context)
+        return norm
     total_norm = math.sqrt(float(total.asscalar()))
-    if check_isfinite and not np.isfinite(total_norm):
+    if not np.isfinite(total_norm):
         import warnings
         warnings.warn(UserWarning("nan or inf is detected. Clipping results will be undefined."), stacklevel=2)
     scale = max_norm / (total_norm + 1e-8)
