@@ -367,3 +367,9 @@ def test_set_data_of_another_shape_raises_assertion_error_as_mxnet():
         p.set_data(mx.nd.ones((5, 5)))
     with pytest.raises(ValueError):     # (neomx's earlier error type still caught)
         p.set_data(mx.nd.ones((5, 5)))
+
+
+def test_parameter_repr_as_mxnet():
+    assert repr(gluon.Parameter("w", shape=(2, 3))) == \
+        "Parameter w (shape=(2, 3), dtype=<class 'numpy.float32'>)"     # (the default dtype is the type)
+    assert repr(gluon.Parameter("h", shape=(2,), dtype="float16")) == "Parameter h (shape=(2,), dtype=float16)"

@@ -74,7 +74,7 @@ class Parameter:
 
     def __repr__(self):
         return "Parameter {name} (shape={shape}, dtype={dtype})".format(
-            name=self.name, shape=self.shape, dtype=np.dtype(self.dtype).name if self.dtype is not None else None)
+            name=self.name, shape=self.shape, dtype=self.dtype)      # (MXNet prints the dtype as given)
 
     # -- attributes -----------------------------------------------------------------------------
     @property
