@@ -1,4 +1,6 @@
 """autograd: recording, backward through ops and views, grad_req, grad(), scopes and errors."""
+import json
+
 import numpy as np
 import pytest
 
@@ -322,3 +324,28 @@ def test_embedding_sparse_grad_must_match_the_gradient_buffer(sparse_grad, stype
     with pytest.raises(mx.MXNetError, match="Cannot use sparse_grad = {}, while stype of gradients w.r.t "
                        "embedding weight is {}".format(int(sparse_grad), stype or "default")):
         y.backward()
+
+
+def test_get_symbol_rebuilds_the_recorded_graph_as_mxnet_names_it():
+    """Names as MXNet 1.9.1 gives them in a fresh process (var<i> for marked variables, null<i>
+    for other inputs, node_<i> per operator; checked with the oracle); the Symbol computes the
+    recorded value."""
+    c = mx.nd.ones(3)
+    x = mx.nd.array([1., 2., 3.])
+    w = mx.nd.array([1., 1., 1.])
+    x.attach_grad()
+    w.attach_grad()
+    fc_w, fc_b = mx.nd.array(np.arange(6).reshape(2, 3)), mx.nd.array([0.5, -1])
+    with autograd.record():
+        y = mx.nd.relu(x - 2) * w + c
+        z = mx.nd.FullyConnected(y.reshape((1, 3)), fc_w, fc_b, num_hidden=2)
+    s = autograd.get_symbol(z)
+    assert s.list_arguments() == ["var0", "var1", "null2", "null3", "null4"]
+    assert s.list_outputs() == ["node_5_output"]
+    nodes = [(n["op"], n["name"], n.get("attrs")) for n in json.loads(s.tojson())["nodes"]]
+    assert nodes[1] == ("_minus_scalar", "node_0", {"scalar": "2.0"})
+    assert nodes[-1] == ("FullyConnected", "node_5", {"num_hidden": "2"})
+    out = s.eval(ctx=mx.cpu(), var0=x, var1=w, null2=c, null3=fc_w, null4=fc_b)[0]
+    np.testing.assert_allclose(out.asnumpy(), z.asnumpy(), rtol=1e-6)
+    with pytest.raises(mx.MXNetError, match="no recorded history"):
+        autograd.get_symbol(mx.nd.ones(2))

@@ -514,9 +514,54 @@ class _FunctionOp:
 
 
 def get_symbol(x):
-    """The recorded history of ``x`` as a Symbol (not supported: use HybridBlock.export)."""
+    """The recorded history of ``x`` as a Symbol, as MXNet builds it: marked variables become
+    ``var<i>``, other inputs ``null<i>`` (one count for both, in order of first use), operators
+    ``node_<i>`` in recording order, with their non-default parameters. (MXNet's counters run
+    over the whole process; here they start at 0 for each call.) Hybridized blocks and custom
+    Functions in the history have no operator form: MXNetError."""
     from .base import MXNetError
-    raise MXNetError("autograd.get_symbol is not supported; hybridize the block and export it instead")
+    from .symbol.symbol import Node, Symbol
+    if x._ag_node is None:
+        raise MXNetError("autograd.get_symbol: the array has no recorded history (compute it inside "
+                         "autograd.record())")
+    leaves, nodes = {}, {}
+
+    def leaf(arr):
+        key = _vid(arr) if arr._grad is not None else id(arr)
+        if key not in leaves:
+            kind = "var" if arr._grad is not None else "null"
+            leaves[key] = Node(None, "{}{}".format(kind, len(leaves)))
+        return (leaves[key], 0)
+
+    for i, tape in enumerate(_graph_order([x])):
+        if not hasattr(tape.op, "params") or not hasattr(tape.op, "parse"):
+            raise MXNetError("autograd.get_symbol: the history holds {}, which has no operator form "
+                             "(hybridized blocks and custom Functions)".format(getattr(tape.op, "name", tape.op)))
+        entries = [(nodes[id(a._ag_node[0])], a._ag_node[1]) if a._ag_node is not None else leaf(a)
+                   for a in list(tape.inputs) + list(tape.aux)]
+        node = Node(tape.op, "node_{}".format(i), _changed_params(tape.op, tape.attrs), {}, entries)
+        nodes[id(tape)] = node
+    head, idx = x._ag_node
+    return Symbol([(nodes[id(head)], idx)])
+
+
+def _changed_params(op, attrs):
+    """The parameters in ``attrs`` that differ from ``op``'s defaults, as graph strings."""
+    from .symbol.register import param_str
+    out = {}
+    for p in op.params:
+        if p.name not in attrs:
+            continue
+        v = attrs[p.name]
+        if not p.required:
+            try:
+                if v == p.type.parse(p.default):
+                    continue
+            except (ValueError, TypeError):
+                pass
+        if v is not None:
+            out[p.name] = param_str(v)
+    return out
 
 
 from .ndarray.ndarray import NDArray  # noqa: E402,F401  (re-exported, as MXNet's autograd imports it)
