@@ -254,3 +254,22 @@ def test_float16_forward():
     x = np.array([0.5, 1.0, 2.0], dtype=np.float16)
     got = check_forward("exp", [x], {}, np.exp(x), rtol=1e-3, atol=1e-3)
     assert got[0].dtype == np.float16
+
+
+def test_gamma_and_gammaln_are_accurate_and_handle_infinities():
+    """float64 within 1e-12 of Python's math.gamma/lgamma (float32 then rounds as the C library);
+    Gamma(+inf) = inf, lgamma(+-inf) = inf, as MXNet's (C) results."""
+    import math
+    x = np.array([1e-5, 0.1, 0.5, 0.7, 1.5, 3.0, 10.0, 25.3, 150.0, -0.5, -2.5, -7.3])
+    np.testing.assert_allclose(mx.nd.gamma(mx.nd.array(x, dtype="float64")).asnumpy(),
+                               [math.gamma(v) for v in x], rtol=1e-12)
+    np.testing.assert_allclose(mx.nd.gammaln(mx.nd.array(x, dtype="float64")).asnumpy(),
+                               [math.lgamma(v) for v in x], rtol=1e-12, atol=1e-12)
+    assert mx.nd.gamma(mx.nd.array([1.5])).asnumpy()[0] == np.float32(math.gamma(1.5))
+    edge = mx.nd.array([np.inf, -np.inf, np.nan])
+    assert mx.nd.gamma(edge).asnumpy()[0] == np.inf
+    np.testing.assert_array_equal(mx.nd.gammaln(edge).asnumpy()[:2], [np.inf, np.inf])
+
+
+def test_sign_of_nan_is_zero_as_mxnet():
+    np.testing.assert_array_equal(mx.nd.sign(mx.nd.array([np.nan, -2, 0, 3])).asnumpy(), [0, -1, 0, 1])

@@ -34,7 +34,8 @@ def _rounding(name, f, doc):
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _unary("abs", lambda xp, x: xp.abs(x), lambda xp, x, y, g: g * xp.sign(x),
        doc="Returns element-wise absolute value of the input.")
-_unary("sign", lambda xp, x: xp.sign(x), doc="Returns element-wise sign of the input.")
+_unary("sign", lambda xp, x: xp.sign(xp.nan_to_num(x, nan=0.0)) if x.dtype.kind == "f" else xp.sign(x),
+       doc="Returns element-wise sign of the input (0 for NaN, as MXNet).")
 _unary("exp", lambda xp, x: xp.exp(x), lambda xp, x, y, g: g * y,
        doc="Returns element-wise exponential value of the input.")
 _unary("log", lambda xp, x: xp.log(x), lambda xp, x, y, g: g / x,
