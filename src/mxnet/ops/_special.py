@@ -1,18 +1,33 @@
 """Special functions written once against ``xp`` (NumPy has no erf/gamma; SciPy is not a
-dependency). Accuracy is well within float32 tolerance; float64 agrees to about 1e-7 or better."""
+dependency). erf, erfinv, gamma and gammaln are good to ~1e-15 (erf) / 1e-12 (gamma) in float64,
+and float32 inputs are computed in float64 and rounded once, as the C library's functions that
+MXNet calls; digamma agrees to about 1e-9."""
 import math
 
 
 
 def erf(xp, x):
-    """Error function (Numerical Recipes erfc Chebyshev fit, |rel err| < 1.2e-7)."""
+    """Error function to double precision (float32 inputs are computed in float64 and rounded):
+    below |x| = 2.5 the positive series ``2/sqrt(pi) exp(-x^2) sum 2^n x^(2n+1) / (2n+1)!!``,
+    above it ``1 - erfc`` from erfc's continued fraction (fixed term counts: no loop per element)."""
+    if x.dtype.kind == "f" and x.dtype.itemsize < 8:
+        return erf(xp, x.astype(xp.float64)).astype(x.dtype)
     z = xp.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
-    erfc = t * xp.exp(-z * z + poly)
-    return xp.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+    near = xp.minimum(z, 2.5)
+    term = near
+    total = near
+    two_z2 = 2.0 * near * near
+    for n in range(1, 70):
+        term = term * two_z2 / (2 * n + 1)
+        total = total + term
+    small = (2.0 / math.sqrt(math.pi)) * xp.exp(-near * near) * total
+    far = xp.maximum(z, 2.5)
+    frac = far
+    for k in range(80, 0, -1):
+        frac = far + (0.5 * k) / frac
+    large = 1.0 - xp.exp(-far * far) / (math.sqrt(math.pi) * frac)
+    out = xp.where(z < 2.5, small, large)
+    return xp.where(x < 0, -out, out)
 
 
 def erfinv(xp, y):
