@@ -278,3 +278,20 @@ def test_lr_mult_given_to_a_layer_freezes_its_weights_in_module_training():
     np.testing.assert_array_equal(after["frozen_weight"], before["frozen_weight"])
     np.testing.assert_array_equal(after["frozen_bias"], before["frozen_bias"])
     assert not np.array_equal(after["top_weight"], before["top_weight"])
+
+
+@pytest.mark.parametrize("build,given,want", [
+    (lambda d: mx.sym.Embedding(d, input_dim=10, output_dim=4, name="e"), {"data": "int32"},
+     ({"data": np.int32, "e_weight": np.float32}, [np.float32], [])),
+    (lambda d: mx.sym.Embedding(d, input_dim=10, output_dim=4, dtype="float16", name="e"), {"data": "int32"},
+     ({"data": np.int32, "e_weight": np.float16}, [np.float16], [])),
+    (lambda d: mx.sym.BatchNorm(d, name="bn"), {"data": "float16"},
+     ({"data": np.float16, "bn_gamma": np.float32, "bn_beta": np.float32}, [np.float16], [np.float32, np.float32])),
+    (lambda d: mx.sym.where(mx.sym.var("c"), d, mx.sym.var("y")), {"data": "float32", "c": "int32"},
+     ({"c": np.int32, "data": np.float32, "y": np.float32}, [np.float32], [])),
+], ids=["Embedding int32 indices", "Embedding dtype", "BatchNorm float16", "where int condition"])
+def test_infer_type_gives_inputs_the_types_mxnet_gives(build, given, want):
+    """Values from the oracle: an input an operator types itself does not take its neighbour's."""
+    s = build(mx.sym.var("data"))
+    args, outs, aux = s.infer_type(**given)
+    assert dict(zip(s.list_arguments(), args)) == want[0] and outs == want[1] and aux == want[2]

@@ -217,6 +217,13 @@ def _emb_type(attrs, in_dtypes):
     return [np.dtype(w) if w is not None else np.dtype(attrs.dtype)]
 
 
+def _emb_fill_types(attrs, types):
+    """The weight's type is the ``dtype`` parameter (float32), whatever the indices' type."""
+    if types[1] is None and attrs.dtype != "bfloat16":
+        return [types[0], np.dtype(attrs.dtype)] + list(types[2:])
+    return types
+
+
 def _emb_index(xp, attrs, data):
     idx = data if data.dtype.kind in "iu" else xp.trunc(data)
     return xp.clip(idx.astype(np.int64), 0, attrs.input_dim - 1)
@@ -260,6 +267,7 @@ register(OpDef(
             Param("sparse_grad", Bool, False, "Compute row sparse gradient in the backward calculation.")),
     inputs=("data", "weight"),
     infer_shape=_plain(_emb_infer_full), infer_shape_full=_emb_infer_full, infer_type=_emb_type,
+    fill_types=_emb_fill_types,
     backward=_emb_backward,
     doc="Maps integer indices to vector representations (embeddings): row data[i] of weight."))
 

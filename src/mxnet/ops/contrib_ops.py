@@ -1090,7 +1090,7 @@ def _bn_like(name, relu, params, doc):
         outputs=("output", "mean", "var"), num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
         infer_shape=lambda a, s: _BN.infer_shape(_bn_attrs(a), s),
         infer_shape_full=lambda a, s, x: _BN.infer_shape_full(_bn_attrs(a), s, x),
-        infer_type=lambda a, t: _BN.infer_type(_bn_attrs(a), t), backward=backward,
+        infer_type=lambda a, t: _BN.infer_type(_bn_attrs(a), t), fill_types=_BN.fill_types, backward=backward,
         update_aux=update_aux, var_attrs=_BN.var_attrs, doc=doc))
 
 

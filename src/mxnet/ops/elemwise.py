@@ -384,8 +384,16 @@ def _where_backward(env, a, inputs, outputs, out_grads, req):
     return [xp.zeros_like(cond), xp.where(c, g, 0).astype(g.dtype), xp.where(c, 0, g).astype(g.dtype)]
 
 
+def _where_fill_types(attrs, types):
+    """x and y share a type (the condition's may differ); an unknown condition takes theirs."""
+    cond, x, y = types
+    x = x if x is not None else y
+    y = y if y is not None else x
+    return [cond if cond is not None else x, x, y]
+
+
 register(OpDef("where", _where_forward, inputs=("condition", "x", "y"), infer_shape=_where_shape,
-               infer_type=lambda a, t: [t[1]], backward=_where_backward,
+               infer_type=lambda a, t: [t[1]], backward=_where_backward, fill_types=_where_fill_types,
                doc="Return the elements, either from x or y, depending on the condition."))
 
 

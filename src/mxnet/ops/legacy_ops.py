@@ -28,7 +28,8 @@ from .registry import OpDef, Attrs, register, alias, get_op
 from .conv import (_conv_forward, _conv_backward, _conv_infer_full, _float_type, _plain, _Long, _PosInt,
                    _CudnnTune, _spatial, _check_layout, _check_data, _dilated,
                    _fill_shape, _compute_dtype)
-from .norm import _bn_forward, _bn_backward, _bn_infer_full, _bn_infer_type, _bn_training, _move_stats
+from .norm import (_bn_forward, _bn_backward, _bn_infer_full, _bn_infer_type, _bn_training, _move_stats,
+                   _bn_fill_types)
 from .pooling import (_pool_forward, _pool_backward, _infer_shape as _pool_infer_shape,
                       _infer_type as _pool_infer_type)
 
@@ -168,6 +169,7 @@ register(OpDef(
     all_inputs=("data", "gamma", "beta"),
     outputs=("output", "mean", "var"), num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
     infer_shape=_plain(_bn1_infer_full), infer_shape_full=_bn1_infer_full, infer_type=_bn_infer_type,
+    fill_types=_bn_fill_types,
     backward=_bn1_backward, update_aux=_bn1_update_aux, var_attrs=_BN.var_attrs,
     doc="Batch normalization (legacy version, channel axis 1; the mean/var outputs are the batch "
         "mean and variance)."))

@@ -124,6 +124,16 @@ def _bn_infer_type(attrs, in_dtypes):
     return [dt, acc, acc]
 
 
+def _bn_fill_types(attrs, types):
+    """gamma, beta and the moving statistics in the accumulation type: float32 for float16 data,
+    else the data's type (as MXNet)."""
+    dt = types[0]
+    if dt is None:
+        return types
+    acc = np.dtype(np.float32) if np.dtype(dt) == np.float16 else np.dtype(dt)
+    return [dt] + [acc if t is None else t for t in types[1:]]
+
+
 def _bn_layout(attrs, x):
     ax = _bn_axis(attrs, x.ndim)
     red = tuple(i for i in range(x.ndim) if i != ax)
@@ -214,6 +224,7 @@ register(OpDef(
     inputs=("data", "gamma", "beta"), aux=("moving_mean", "moving_var"),
     outputs=("output", "mean", "var"), num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
     infer_shape=_plain(_bn_infer_full), infer_shape_full=_bn_infer_full, infer_type=_bn_infer_type,
+    fill_types=_bn_fill_types,
     backward=_bn_backward, update_aux=_bn_update_aux,
     var_attrs={"moving_mean": {"__init__": '["zero", {}]'}, "moving_var": {"__init__": '["one", {}]'}},
     doc="Batch normalization: normalizes a data batch by mean and variance, and applies a scale gamma "

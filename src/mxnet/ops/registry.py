@@ -13,6 +13,9 @@ An :class:`OpDef` bundles an operator's rules (cf. MXNet's NNVM_REGISTER_OP chai
 - ``backward(env, attrs, inputs, outputs, out_grads, req) -> list of input gradients`` (a
   vector-Jacobian product; ``req[i]`` is False where the gradient of input i is not needed and the
   rule may return None there). ``backward=None`` means "not differentiable" (gradient zero).
+- ``fill_types(attrs, types)``: the types of inputs (then aux states) the op decides itself where
+  the graph does not give them (Embedding's weight, BatchNorm's float32 statistics for float16
+  data); other unknown inputs take the type of the first known one.
 - ``update_aux(env, attrs, inputs, outputs, aux)``: auxiliary states an operator changes when its
   backward runs (BatchNorm's moving statistics: MXNet 1.9.1 updates them in backward on the
   CPU, so a training forward without a backward leaves them alone). The backward sweeps of the
@@ -87,7 +90,7 @@ class OpDef:
                  infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
                  backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
                  needs_rng=False, doc="", all_inputs=None, mutate_inputs=None, elementwise=False,
-                 var_attrs=None, infer_shape_back=None, ufunc=None, update_aux=None):
+                 var_attrs=None, infer_shape_back=None, ufunc=None, update_aux=None, fill_types=None):
         self.name = name
         self.forward = forward
         self.params = tuple(params)
@@ -103,6 +106,10 @@ class OpDef:
         self.infer_shape_back = infer_shape_back
         self.backward = backward
         self.update_aux = update_aux
+        # (attrs, types of inputs then aux, None where unknown) -> the same list with the unknown
+        # ones this op decides (Embedding's weight: its dtype parameter); the graph's type
+        # inference otherwise gives unknown inputs the type of the first known one
+        self.fill_types = fill_types
         self.aliases = tuple(aliases)
         self.key_var_num_args = key_var_num_args
         self._num_visible = num_visible_outputs

@@ -168,6 +168,8 @@ def infer_graph_types(order, var_types):
                 continue
             keys = [(id(s), i) for s, i in n.inputs]
             ins = [types.get(key) for key in keys]
+            if n.op.fill_types is not None and None in ins:
+                ins = n.op.fill_types(n.parsed, ins)
             known = [t for t in ins if t is not None]
             if not known:
                 if n.num_inputs() == 0:
