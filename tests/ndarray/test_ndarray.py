@@ -332,3 +332,14 @@ def test_shape_mismatches_raise_value_error_as_mxnet(bad):
     with pytest.raises(ValueError, match=r"\(2, 3\)|\(3,\)") as info:
         bad()
     assert isinstance(info.value, mx.MXNetError)
+
+
+def test_boolean_index_in_legacy_mode_raises_as_mxnet():
+    """MXNet 1.9.1 refuses boolean NDArray indices on mx.nd arrays (without npx.set_np()); they
+    were taken as integer indices here and failed later in the kernel."""
+    a = mx.nd.ones((2, 3))
+    mask = mx.nd.array([1, 0], dtype="bool")
+    with pytest.raises(ValueError, match="Cannot perform boolean indexing in legacy mode"):
+        a[mask]
+    with pytest.raises(ValueError, match="Cannot perform boolean indexing in legacy mode"):
+        a[mask] = 5

@@ -16,12 +16,20 @@ __all__ = ["getitem", "setitem", "get_indexing_dispatch_code", "get_oshape_of_ga
            "indexing_key_expand_implicit_axes"]
 
 
+_LEGACY_BOOL_INDEX = ("Cannot perform boolean indexing in legacy mode. Please activate numpy semantics by "
+                      "calling `npx.set_np()` in the global scope before calling this function.")
+
+
 def _normalize(arr, key):
     """Replace NDArray / list index arrays by Slots; returns (key, index NDArrays)."""
     arrays = []
 
     def conv(k):
         if isinstance(k, NDArray):
+            if k.dtype == np.bool_:         # (mx.nd arrays: MXNet 1.9.1's legacy-mode error)
+                from ..util import is_np_array
+                if not is_np_array():
+                    raise ValueError(_LEGACY_BOOL_INDEX)
             arrays.append(k)
             return Slot(len(arrays) - 1)
         if isinstance(k, (list, np.ndarray)):
@@ -270,9 +278,7 @@ def indexing_key_expand_implicit_axes(key, shape):
                                      "but corresponding boolean size is {}".format(
                                          axis + i, shape[axis + i], size))
             if not is_np_array():
-                raise ValueError("Cannot perform boolean indexing in legacy mode. Please activate numpy "
-                                 "semantics by calling `npx.set_np()` in the global scope before calling "
-                                 "this function.")
+                raise ValueError(_LEGACY_BOOL_INDEX)
             expanded += list(idx.as_np_ndarray().nonzero())
             axis += idx.ndim
         else:
