@@ -547,21 +547,16 @@ def get_symbol(x):
 
 def _changed_params(op, attrs):
     """The parameters in ``attrs`` that differ from ``op``'s defaults, as graph strings."""
-    from .symbol.register import param_str
-    out = {}
-    for p in op.params:
-        if p.name not in attrs:
-            continue
-        v = attrs[p.name]
-        if not p.required:
-            try:
-                if v == p.type.parse(p.default):
-                    continue
-            except (ValueError, TypeError):
-                pass
-        if v is not None:
-            out[p.name] = param_str(v)
-    return out
+    changed = [p.name for p in op.params if attrs.get(p.name) is not None
+               and (p.required or not _same(attrs[p.name], p.default))]
+    return op.attrs_to_strings(attrs, only=changed)
+
+
+def _same(value, default):
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):
+        return False
 
 
 from .ndarray.ndarray import NDArray  # noqa: E402,F401  (re-exported, as MXNet's autograd imports it)

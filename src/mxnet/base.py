@@ -25,6 +25,11 @@ class _MXNetValueError(MXNetError, ValueError):
     either keeps working."""
 
 
+class _MXNetAssertionError(MXNetError, AssertionError):
+    """A module used out of order (forward before bind, update before init_optimizer, ...):
+    MXNet 1.9.1 asserts these states."""
+
+
 class _MXNetTypeError(MXNetError, TypeError):
     """An unknown dtype, where MXNet 1.9.1 raises TypeError."""
 

@@ -225,15 +225,10 @@ class Executor:
         needs = self._needs if not lazy else plan.grad_needs(
             ["null" if i in lazy else r for i, r in enumerate(reqs)])
 
-        aux_update = plan.updates_aux and self.aux_arrays
-
         def run():
             values = self._values
             if values is None:
                 raise MXNetError("backward called before forward")
-            if aux_update:     # BatchNorm moves its moving statistics in backward: today's buffers
-                for s, a in zip(plan.aux_slots, self.aux_arrays):
-                    values[s] = a._read()
             heads = [g._read() if g is not None else xp.ones_like(values[s])
                      for g, s in zip(out_grads, plan.head_slots)]
             # the backward of a graph runs in the mode its forward ran in
@@ -242,7 +237,7 @@ class Executor:
                 self._saved = (env, values, heads)
             elif self._values_nbytes is None:
                 self._values_nbytes = sum(getattr(v, "nbytes", 0) for v in values)
-            result = plan.backward(env, values, heads, needs, monitor)
+            result = plan.backward(env, values, heads, needs, monitor, self.aux_arrays)
             for i, (s, g_nd, r) in enumerate(zip(plan.arg_slots, grads, reqs)):
                 if r != "null" and i not in lazy:
                     self._store_grad(result.get(s), g_nd, r, values[s])
@@ -251,7 +246,7 @@ class Executor:
         reads += map(_var_of, self.arg_arrays)
         writes = [g._chunk.var for i, g in enumerate(grads) if g is not None and i not in lazy]
         writes.append(self._state)
-        if aux_update:
+        if plan.updates_aux:       # BatchNorm moves its moving statistics in backward
             writes += map(_var_of, self.aux_arrays)
         engine.push(run, reads, writes, self._ctx, name="backward", inline=self._inline)
         if self._lazy_ok:

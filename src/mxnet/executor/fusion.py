@@ -73,8 +73,7 @@ class _SoftmaxCrossEntropy:
             gs = self._scale_op(a_scale).backward(env, a_scale, [picked], [scaled], [g], [True])[0]
             gs = gs.reshape(-1, 1)
             dx = xp.exp(logp)
-            dx *= gs
-            xp.negative(dx, out=dx)
+            dx *= -gs                  # (-(p * gs) exactly: negation rounds nothing)
             dx[fast] += gs.reshape(-1)
         return [dx, xp.zeros_like(label) if req[1] else None]
 

@@ -160,11 +160,15 @@ class GraphPlan:
                     monitor(self.slot_names[o], values[o], step.op.name)
         return values
 
-    def backward(self, env, values, head_grads, needs, monitor=None):
+    def backward(self, env, values, head_grads, needs, monitor=None, aux=None):
         """Gradients {slot: array} of the argument slots that need them (vector-Jacobian sweep).
         ``monitor`` sees each step's input gradients (``<node>_backward_output[i]``, as MXNet).
-        Steps whose op has ``update_aux`` change the aux states in their slots in place (the
-        caller's engine op writes them; see ``updates_aux``)."""
+        Steps whose op has ``update_aux`` change the aux states in place: ``aux`` (the aux
+        NDArrays, whose vars the caller's engine op writes) gives their current buffers, which
+        may differ from the ones the forward read (see ``updates_aux``)."""
+        if aux and self.updates_aux:
+            for s, a in zip(self.aux_slots, aux):
+                values[s] = a._read()
         xp = env.xp
         grads = {}
         for s, g in zip(self.head_slots, head_grads):

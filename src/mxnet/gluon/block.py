@@ -451,11 +451,8 @@ class _GraphOp:
     def backward(env, holder, inputs, outputs, out_grads, req):
         plan = holder.plan
         needs = plan.grad_needs(["write" if r else "null" for r in req])
-        values = holder.values
-        if plan.updates_aux:     # (autograd's engine op writes the aux states: today's buffers)
-            for s, a in zip(plan.aux_slots, holder.aux):
-                values[s] = a._read()
-        grads = plan.backward(env, values, list(out_grads), needs)
+        # (autograd's engine op writes the aux states the graph's backward may move)
+        grads = plan.backward(env, holder.values, list(out_grads), needs, aux=holder.aux)
         return [grads.get(s) if r else None for s, r in zip(plan.arg_slots, req)]
 
     # Row-sparse gradients (see ops/sparse_ops.row_sparse_grad): an argument read only by ops

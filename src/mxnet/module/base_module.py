@@ -5,16 +5,10 @@ import time
 import numpy as np
 
 from .. import ndarray as nd
-from ..base import MXNetError
+from ..base import MXNetError, _MXNetAssertionError as _StateError
 from ..initializer import Uniform
 
 __all__ = ["BaseModule"]
-
-
-class _StateError(MXNetError, AssertionError):
-    """A module used out of order (forward before bind, update before init_optimizer, ...).
-    MXNet asserts these states, so this is an AssertionError as well as an MXNetError, with a
-    message that says what is missing."""
 
 
 def _as_list(obj):

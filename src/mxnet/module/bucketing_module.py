@@ -10,7 +10,8 @@ from .. import ndarray as nd
 from .. import symbol as sym
 from ..base import MXNetError
 from ..context import cpu
-from .base_module import BaseModule, _StateError
+from ..base import _MXNetAssertionError as _StateError
+from .base_module import BaseModule
 from .module import Module
 
 __all__ = ["BucketingModule"]

@@ -2,8 +2,7 @@
 import numpy as np
 
 from .. import ndarray as nd
-from ..base import MXNetError
-from .base_module import _StateError
+from ..base import MXNetError, _MXNetAssertionError as _StateError
 
 __all__ = ["DataParallelExecutorGroup", "split_input_slice"]
 

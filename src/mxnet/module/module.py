@@ -4,7 +4,8 @@ import logging
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..context import Context, cpu
-from .base_module import BaseModule, _StateError
+from ..base import _MXNetAssertionError as _StateError
+from .base_module import BaseModule
 from .executor_group import DataParallelExecutorGroup, _desc
 
 __all__ = ["Module"]

@@ -9,8 +9,7 @@ gradients over the dataset at the snapshot.
 import logging
 
 from ... import ndarray as nd
-from ...base import MXNetError
-from ...module.base_module import _StateError
+from ...base import _MXNetAssertionError as _StateError
 from ...context import cpu
 from ...initializer import Uniform
 from ...model import _create_kvstore
