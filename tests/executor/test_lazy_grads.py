@@ -127,6 +127,31 @@ def test_fed_data_replaced_after_backward_keeps_the_old_values():
     np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), 2 * np.array([5, 6, 7]) * [1, 2, 3])
 
 
+@pytest.mark.parametrize("source", ["named array", "numpy array", "scalar"])
+def test_weight_assigned_whole_while_a_gradient_is_lazy(source, fc_backward_calls):
+    # W[:] = <something that is not a temporary>: W gets new memory, the lazy gradient keeps
+    # the old weight and stays lazy (no gradient is computed just because W changed)
+    ex, rng = _bind(4)
+    _step(ex, rng)
+    x, w, b, y = _step(ex, rng, update=False)
+    mx.nd.waitall()
+    calls = len(fc_backward_calls)
+    new_w = rng.randn(H, D).astype(np.float32)
+    if source == "named array":
+        other = mx.nd.array(new_w)
+        ex.arg_dict["fc_weight"][:] = other
+        other[:] = 0.0                       # W copied it: later changes of the source stay out
+    elif source == "numpy array":
+        ex.arg_dict["fc_weight"][:] = new_w
+    else:
+        new_w[:] = 0.5
+        ex.arg_dict["fc_weight"][:] = 0.5
+    np.testing.assert_allclose(ex.arg_dict["fc_weight"].asnumpy(), new_w)
+    assert len(fc_backward_calls) == calls     # the data gradient is still pending
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+    assert fc_backward_calls[-1] == [True, False, False]
+
+
 def test_in_place_change_of_a_weight_computes_pending_gradients_first():
     ex, rng = _bind(2)
     _step(ex, rng)

@@ -275,15 +275,17 @@ class ThreadedEngine(Engine):
         if _lazy_count and _lazy_hit(reads, writes):
             _touch_lazy(reads, writes, replaces, self._lock)
         checks = reads
-        if len(writes) != 1 or len(reads) > 2 or writes[0] in reads or (len(reads) == 2 and reads[0] is reads[1]):
-            reads, writes = _dedupe(reads, writes)     # (1-2 distinct reads and one write need nothing)
         with self._lock:
             # Ops pushed from inside an op (a custom Function's backward) run right away when
-            # ready: the pushing op may be waiting for them on this very worker.
+            # ready: the pushing op may be waiting for them on this very worker. (Repeated vars
+            # do not change that answer; they are dropped only for an op that waits.)
             if (inline is True or self._local.is_worker) and self._ready_now(reads, writes):
                 run_inline = True
             else:
                 run_inline = False
+                if len(writes) != 1 or len(reads) > 2 or writes[0] in reads \
+                        or (len(reads) == 2 and reads[0] is reads[1]):
+                    reads, writes = _dedupe(reads, writes)   # (1-2 distinct reads, one write: none)
                 wait = 0
                 lane = self._lanes.get((id(ctx), kind)) or self._lane(ctx, kind)
                 if lane.pending >= self.max_pending and not self._local.is_worker:
@@ -439,39 +441,44 @@ class Lazy:
         self.outputs = set(outputs)
         self.watched = set(watched)
         # (a dict: insertion order and C-level identity lookups; a Var hashes by identity)
-        self.inputs = dict.fromkeys(v for v in inputs if v not in self.outputs) if outputs else {}
+        if outputs:
+            self.inputs = dict.fromkeys(inputs)
+            for v in self.outputs:
+                self.inputs.pop(v, None)
+        else:
+            self.inputs = {}
+        # (a new work is in no var's list yet: append without looking; the groups are disjoint)
         for v in self.inputs:
-            self._link(v, "lazy_in")
+            ds = v.lazy_in
+            if ds is None:
+                v.lazy_in = [self]
+            else:
+                ds.append(self)
         for group in (self.outputs, self.watched):
             for v in group:
-                self._link(v, "lazy")
+                ds = v.lazy
+                if ds is None:
+                    v.lazy = [self]
+                else:
+                    ds.append(self)
         _lazy_count += 1
         self.live = True
 
-    def _link(self, var, field):
-        """List this work in ``var.<field>`` ('lazy': it produces or watches the var; 'lazy_in':
-        it captured the var's memory)."""
-        ds = getattr(var, field)
-        if ds is None:
-            setattr(var, field, [self])
-        elif self not in ds:
-            ds.append(self)
-
-    def _unlink(self, var, field="lazy"):
-        ds = getattr(var, field)
-        if ds is not None and self in ds:
-            ds.remove(self)
-            if not ds:
-                setattr(var, field, None)
-
-    def _unlink_input(self, var):
-        self._unlink(var, "lazy_in")
+    def _unlink(self, var):
+        """Take this work off ``var.lazy`` (it no longer produces or watches the var)."""
+        ds = var.lazy
+        if ds is not None:
+            if len(ds) == 1:
+                if ds[0] is self:
+                    var.lazy = None
+            elif self in ds:
+                ds.remove(self)
 
     def _check_done(self):
         global _lazy_count
         if not self.outputs and not self.watched and self.live:
             for v in self.inputs:
-                self._unlink_input(v)
+                _unlink_input(v, self)
             self.inputs = {}
             self.live = False
             _lazy_count -= 1
@@ -507,10 +514,21 @@ class Lazy:
         """An input's memory is replaced (detach) or changes in place (push every output now)."""
         if replaced:
             del self.inputs[var]
-            self._unlink_input(var)
+            _unlink_input(var, self)
             return
         for v in list(self.outputs):
             self.touch(v, wanted=False)
+
+
+def _unlink_input(var, work):
+    """Take ``work`` off ``var.lazy_in`` (it no longer holds the var's memory)."""
+    ds = var.lazy_in
+    if ds is not None:
+        if len(ds) == 1:
+            if ds[0] is work:
+                var.lazy_in = None
+        elif work in ds:
+            ds.remove(work)
 
 
 def caller_engine():
@@ -559,9 +577,21 @@ def _touch_lazy(reads, writes, replaces, lock):
                 _force_lazy(v)
             ds = v.lazy_in
             if ds is not None:
-                replaced = v in replaces
-                for d in list(ds):
-                    d.input_changes(v, replaced)
+                if v in replaces:
+                    detach_lazy_inputs(v)
+                else:
+                    for d in list(ds):
+                        d.input_changes(v, False)
+
+
+def detach_lazy_inputs(var):
+    """Call under the engine lock when ``var`` gets new memory: the lazy works that captured its
+    old memory keep that and no longer watch the var."""
+    ds = var.lazy_in
+    if ds is not None:
+        var.lazy_in = None
+        for d in ds:
+            d.inputs.pop(var, None)
 
 
 def _force_lazy(var):

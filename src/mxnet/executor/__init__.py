@@ -12,7 +12,7 @@ from .. import engine
 from ..backend import for_context
 from ..base import MXNetError, _MXNetValueError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
-from ..ndarray.imperative import _finalize, _var_of
+from ..ndarray.imperative import _finalize, _owned, _var_of
 from ..ops.registry import OpEnv
 from .graph import GraphPlan
 from ..symbol.infer import infer_graph_shapes
@@ -320,7 +320,10 @@ class Executor:
             g = xp.zeros(g_nd._shape, dtype=g_nd._dtype)
         if req == "add":
             g = g_nd._read() + g
-        g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward"))
+        if xp is np and g_nd._view is None:
+            g_nd._chunk.data = _owned(g, g_nd, (value,), "backward")
+        else:
+            g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward"))
 
     # -- utilities -----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):

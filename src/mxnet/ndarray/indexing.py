@@ -8,7 +8,7 @@ from ..base import MXNetError, _MXNetValueError, numeric_types, integer_types
 from ..backend import for_context
 from ..ops.subscript import Slot, _fill, result_shape
 from ..ops.registry import get_op
-from .imperative import invoke
+from .imperative import invoke, _RUN_NOW_MAX
 from ..context import cpu
 from .ndarray import NDArray, Chunk, array, inline_hint
 
@@ -110,6 +110,8 @@ def setitem(arr, key, value):
                 src.shape, target_shape, key))
     dtype = arr._dtype
     whole = (nkey == slice(None) or nkey == Ellipsis) and not arrays and arr._view is None
+    # (pending lazy work holding the old memory keeps it: a whole write then gives new memory)
+    keep = whole and arr._chunk.var.lazy_in is not None
     xp = for_context(arr.context).xp
 
     def run():
@@ -118,14 +120,15 @@ def setitem(arr, key, value):
             v = v.reshape(value_shape)
         if whole:
             data = arr._chunk.data
-            if data is not None and data.shape == arr.shape:   # owned storage: overwrite in place
+            if data is not None and data.shape == arr.shape and not keep:   # owned storage: in place
                 data[...] = v
             else:
                 arr._chunk.data = xp.array(xp.broadcast_to(xp.asarray(v, dtype=dtype), arr.shape), dtype=dtype)
         else:
             arr._read()[_fill(nkey, [a._read() for a in arrays], xp)] = v
 
-    engine.push(run, reads, [arr._var], arr.context, inline=inline_hint(arr.context, arr.size), name="_set_item")
+    engine.push(run, reads, [arr._var], arr.context, inline=inline_hint(arr.context, arr.size), name="_set_item",
+                replaces=(arr._var,) if keep else ())
 
 
 _ALL = slice(None)
@@ -159,8 +162,18 @@ def _assign_whole(arr, value):
         else:
             arr._chunk.data = v.astype(dtype, copy=True)
 
-    # (taking the buffer is O(1): inline like a tiny op, whatever the size)
-    engine.push(run, [value._chunk.var], [var], arr._ctx, inline=inline_hint(arr._ctx, 0 if steal else arr.size),
+    src = value._chunk.var
+    eng = engine.caller_engine()
+    if eng is not None and arr._ctx.device_typeid == 1 and (steal or arr.size <= _RUN_NOW_MAX):
+        # What the engine's inline path would do, without building the push: run now when
+        # nothing is pending on either array (taking the buffer is O(1) whatever the size).
+        with eng._lock:
+            if src.lazy is None and var.lazy is None and engine.ThreadedEngine._ready_now((src,), (var,)):
+                if keep:        # W gets new memory: lazy work holding the old one lets go of W
+                    engine.detach_lazy_inputs(var)
+                eng._run(run, (src,), (var,), "_set_item")
+                return
+    engine.push(run, [src], [var], arr._ctx, inline=inline_hint(arr._ctx, 0 if steal else arr.size),
                 name="_set_item", replaces=(var,) if keep else ())
 
 
