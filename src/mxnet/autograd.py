@@ -167,6 +167,14 @@ def _graph_order(heads):
     return order
 
 
+def _check_differentiable(order):
+    """MXNet's error, before anything runs, when the graph holds a gradient recorded without a
+    history of its own (``autograd_graph.NoGradient``)."""
+    for node in order:
+        if getattr(node.op, "name", "").startswith("_backward_"):
+            raise node.op.error()
+
+
 def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
     """Run the backward sweep inside one engine op; returns (push_args, result holder).
 
@@ -189,6 +197,7 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
                              "You need to set is_recording to true or use autograd.record() to save "
                              "computational graphs for backward.")
     order = _graph_order(heads)
+    _check_differentiable(order)
     ctx = heads[0].context
     xp = for_context(ctx).xp
     result = {}
@@ -421,13 +430,15 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     from .base import MXNetError
     from .ndarray.ndarray import NDArray, Chunk
     from .ndarray.imperative import _finalize
-    if create_graph:
-        raise MXNetError("autograd.grad: create_graph=True (higher-order gradients) is not supported")
     single = isinstance(variables, NDArray)
     variables = [variables] if single else list(variables)
     for v in variables:
         if v._ag_node is not None or v._grad is None:
             raise MXNetError("autograd.grad: every variable must be marked with attach_grad()")
+    if create_graph:       # gradients with a recorded history of their own (autograd_graph.py)
+        from .autograd_graph import grad_graph
+        outs = grad_graph(heads, variables, head_grads, train_mode)
+        return outs[0] if single else outs
     want, rows = {}, {}
     run, reads, ctx, result, order = _compute(heads, head_grads, variables, train_mode, want, rows)
     for v in _sparse_grad_vars(variables, heads, order):
