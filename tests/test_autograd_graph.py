@@ -217,3 +217,33 @@ def test_a_gradient_that_does_not_depend_on_the_variable_cannot_be_differentiate
     np.testing.assert_allclose(g.asnumpy(), [3.0, 3.0])
     with pytest.raises(MXNetError):
         g.backward()
+
+
+def test_gradient_penalty_of_a_gluon_net_reaches_its_parameters():
+    # WGAN-GP style: loss = sum(d out / d x ** 2), differentiated w.r.t. the layer weights
+    # (MXNet 1.9.1 refuses this one: Activation has no second-order rule there)
+    net = mx.gluon.nn.Sequential()
+    net.add(mx.gluon.nn.Dense(4, activation="tanh"), mx.gluon.nn.Dense(1))
+    net.initialize(mx.init.Constant(0.3))
+    net.cast("float64")
+    w0 = np.linspace(-1, 1, 12).reshape(4, 3)
+    xv = np.array([[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]])
+
+    def penalty(w, create_graph):
+        net[0].weight.set_data(nd.array(w, dtype=np.float64))
+        x = _var(xv)
+        with autograd.record():
+            g = autograd.grad(net(x), [x], create_graph=create_graph)[0]
+            loss = (g ** 2).sum()
+        return loss
+
+    loss = penalty(w0, True)
+    loss.backward()
+    got = net[0].weight.grad().asnumpy()
+    eps = 1e-6
+    fd = np.zeros_like(w0)
+    for i in np.ndindex(*w0.shape):
+        e = np.zeros_like(w0)
+        e[i] = eps
+        fd[i] = (penalty(w0 + e, False).asscalar() - penalty(w0 - e, False).asscalar()) / (2 * eps)
+    np.testing.assert_allclose(got, fd, rtol=1e-6, atol=1e-9)
