@@ -321,9 +321,12 @@ SMO_CASES = [
 
 @pytest.mark.parametrize("kw", SMO_CASES, ids=[str(sorted(k.items())) for k in SMO_CASES])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_softmax_output(kw, dtype):
+@pytest.mark.parametrize("labels", [[0, 2, -1, 3, 1.7],       # -1: ignorable; 1.7 truncates to class 1
+                                    [0, 2, 3, 3, 1.7]],       # every label a class (a faster path)
+                         ids=["with -1", "in range"])
+def test_softmax_output(kw, dtype, labels):
     x = _r(5, 4, dtype=dtype)
-    label = np.array([0, 2, -1, 3, 1.7], dtype)  # -1: ignorable; 1.7 truncates to class 1
+    label = np.array(labels, dtype)
     check_forward("SoftmaxOutput", [x, label], kw, lambda d, l: np_softmax(d))
     heads = [_r(5, 4, dtype=dtype)]  # ignored: a loss layer
     _, grads = _backward("SoftmaxOutput", [x, label], kw, heads=heads)
