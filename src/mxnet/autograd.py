@@ -182,7 +182,7 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
     storage; ``run`` then fills ``rows`` with the rows each one's gradient stores (see
     :func:`_note_rows`)."""
     engine, NDArray, _, _, _, OpEnv, MXNetError = _deps()
-    from .ndarray.imperative import shared_env
+    shared_env = _SHARED_ENV[0]
     for_context = _for_context
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     if head_grads is None:
@@ -375,6 +375,7 @@ def _free_graph(order):
 
 
 _DEPS = None
+_SHARED_ENV = []     # [imperative.shared_env], set with _DEPS
 
 
 def _deps():
@@ -387,6 +388,8 @@ def _deps():
         from .ndarray.imperative import _finalize
         from .ndarray.ndarray import NDArray, Chunk, inline_hint
         from .ops.registry import OpEnv
+        from .ndarray.imperative import shared_env
+        _SHARED_ENV[:] = [shared_env]
         _DEPS = (engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError)
     return _DEPS
 
