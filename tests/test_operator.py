@@ -459,3 +459,31 @@ def test_get_operator_arguments():
     assert fc.names[:3] == ["data", "weight", "bias"] and "num_hidden" in fc.names
     assert fc.types[fc.names.index("no_bias")] == "boolean, optional, default=0"
     assert "Custom" in mx.operator.get_all_registered_operators()
+
+
+def test_graphs_with_user_code_keep_the_engines_registered_path(data):
+    # A graph of registry kernels runs at once under the engine lock; one holding a Custom
+    # operator (user code that pushes and waits) is registered and run outside it.
+    from mxnet.executor.graph import engine_inline
+    from mxnet.autograd import _sweep_inline
+    x, label = data
+    plain = mx.sym.softmax(mx.sym.Variable("data"))
+    custom = mx.sym.Custom(mx.sym.Variable("data"), mx.sym.Variable("label"), op_type="test_softmax")
+    ex_plain = plain.simple_bind(mx.cpu(), data=x.shape)
+    ex_custom = custom.simple_bind(mx.cpu(), data=x.shape, label=label.shape)
+    assert engine_inline(mx.cpu(), ex_plain._plan) is True
+    assert engine_inline(mx.cpu(), ex_custom._plan) == "idle"
+    assert engine_inline(mx.gpu(0), ex_plain._plan) is False
+    ex_custom.forward(is_train=True, data=x, label=label)
+    ex_custom.backward()
+    np.testing.assert_allclose(ex_custom.outputs[0].asnumpy(), _softmax(x), rtol=1e-5)
+    # the tape: a recorded Custom operator or Function makes the sweep take the registered path
+    a = mx.nd.array(x)
+    a.attach_grad()
+    with autograd.record():
+        y = mx.nd.Custom(a, mx.nd.array(label), op_type="test_softmax")
+    order = autograd._graph_order([y])
+    assert _sweep_inline(mx.cpu(), order) == "idle"
+    with autograd.record():
+        z = mx.nd.softmax(a) * 2
+    assert _sweep_inline(mx.cpu(), autograd._graph_order([z])) is True

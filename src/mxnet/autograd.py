@@ -181,7 +181,7 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
     ``want`` ({variable id: grad_req}) names the variables whose gradient goes to row_sparse
     storage; ``run`` then fills ``rows`` with the rows each one's gradient stores (see
     :func:`_note_rows`)."""
-    engine, NDArray, _, _, _, OpEnv, MXNetError = _deps()
+    engine, NDArray, _, _, _, OpEnv, MXNetError, _ = _deps()
     shared_env = _SHARED_ENV[0]
     for_context = _for_context
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
@@ -262,7 +262,7 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` with respect to variables marked by ``attach_grad``
     (written or added into their ``.grad`` per grad_req)."""
-    engine, NDArray, _, _, _finalize, _, _ = _deps()
+    engine, NDArray, _, _, _finalize, _, _, _ = _deps()
     want, rows = {}, {}
     run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode, want, rows)
     order_vars = _variables_of(heads, order)
@@ -292,7 +292,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     writes += _aux_vars(order)
     for x in order_vars:
         x._fresh = 1       # (MXNet's fresh_grad: every variable of the graph, gradient or not)
-    engine.push(apply, reads, writes, ctx, name="backward", inline=_inline_hint(ctx))
+    engine.push(apply, reads, writes, ctx, name="backward", inline=_sweep_inline(ctx, order))
     if not retain_graph:
         _free_graph(order)
 
@@ -379,7 +379,7 @@ _SHARED_ENV = []     # [imperative.shared_env], set with _DEPS
 
 
 def _deps():
-    """(engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError), imported once
+    """(engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS), imported once
     (these modules import this one, so not at the top; a per-call import costs a microsecond)."""
     global _DEPS
     if _DEPS is None:
@@ -389,13 +389,26 @@ def _deps():
         from .ndarray.ndarray import NDArray, Chunk, inline_hint
         from .ops.registry import OpEnv
         from .ndarray.imperative import shared_env
+        from .executor.graph import USER_CODE_OPS
         _SHARED_ENV[:] = [shared_env]
-        _DEPS = (engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError)
+        _DEPS = (engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS)
     return _DEPS
 
 
-def _inline_hint(ctx):
-    return _deps()[3](ctx)
+def _sweep_inline(ctx, order):
+    """The engine's ``inline`` hint for the backward sweep of the tape nodes ``order``: as a
+    graph's (``executor.graph.engine_inline``), it runs at once under the engine lock unless a
+    node runs user code (a custom Function, a Custom operator, a hybridized block holding one)."""
+    if ctx.device_typeid == 2:
+        return False
+    user_code = _deps()[7]
+    for node in order:
+        op = node.op
+        name = getattr(op, "name", None)
+        if name in user_code or op.__class__ is _FunctionOp \
+                or (name == "_CachedOp" and node.attrs.plan.runs_user_code):
+            return "idle"
+    return True
 
 
 def _xp(arr):
@@ -463,7 +476,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
             _store_grad(o, _finalize(xp, g, o._shape, o._dtype, [], "grad"), rows.get(_vid(v)) if want else None)
 
     engine.push(apply, reads, [o._chunk.var for o in outs] + _aux_vars(order), ctx, name="grad",
-                inline=_inline_hint(ctx))
+                inline=_sweep_inline(ctx, order))
     if not retain_graph:
         _free_graph(order)
     return outs[0] if single else outs

@@ -14,7 +14,7 @@ from ..base import MXNetError, _MXNetValueError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
 from ..ndarray.imperative import _finalize, _owned, _var_of
 from ..ops.registry import OpEnv
-from .graph import GraphPlan
+from .graph import GraphPlan, engine_inline
 from ..symbol.infer import infer_graph_shapes
 
 __all__ = ["Executor", "simple_bind"]
@@ -82,7 +82,7 @@ class Executor:
         self._check_shapes()
         self._needs = plan.grad_needs(self._grad_req)
         self._backend = for_context(ctx)
-        self._inline = inline_hint(ctx)
+        self._inline = engine_inline(ctx, plan)
         self._values = None
         self._arg_dict = None
         xp = self._backend.xp

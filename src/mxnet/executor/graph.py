@@ -14,7 +14,20 @@ from ..ndarray.imperative import _finalize
 from ..symbol.symbol import topo_order, _aux_ids
 from .fusion import fuse_steps
 
-__all__ = ["GraphPlan"]
+__all__ = ["GraphPlan", "USER_CODE_OPS", "engine_inline"]
+
+# Operators whose kernels run user code (custom operators) or nested graphs that may.
+USER_CODE_OPS = frozenset(("Custom", "_foreach", "_while_loop", "_cond"))
+
+
+def engine_inline(ctx, plan):
+    """The engine's ``inline`` hint for one run of ``plan`` on ``ctx``: a CPU graph of registry
+    kernels runs at once under the engine lock when its inputs are ready (``True``: no op record,
+    no dependency bookkeeping -- ~4 us a push less, and ~7 us for a backward reading 20 arrays);
+    graphs that run user code keep the registered path (``"idle"``), GPU graphs queue."""
+    if ctx.device_typeid == 2:
+        return False
+    return "idle" if plan.runs_user_code else True
 
 _NONES = repeat(None)
 
@@ -78,6 +91,9 @@ class GraphPlan:
         # what runs when nobody watches each operator (monitor, profiler): see fusion.py
         self.fused_steps = fuse_steps(self.steps, self.head_slots)
         self.needs_rng = any(s.op.needs_rng for s in self.steps)
+        # whether a run may hold the engine lock (see engine_inline): only registry kernels,
+        # no operator running user code or nested graphs
+        self.runs_user_code = any(s.op.name in USER_CODE_OPS for s in self.steps)
         # whether a backward sweep may change aux states (BatchNorm's moving statistics)
         self.updates_aux = any(s.aux_slots and s.op.update_aux is not None for s in self.steps)
         self.slot_names = {}

@@ -12,7 +12,8 @@ from .. import symbol as sym
 from .. import util as _util
 from ..backend import for_context
 from ..base import MXNetError
-from ..ndarray.ndarray import NDArray, Chunk, inline_hint
+from ..ndarray.ndarray import NDArray, Chunk
+from ..executor.graph import engine_inline
 from ..base import mx_real_t  # noqa: F401  (this and the next two: names MXNet's gluon.block has)
 from ..symbol import Symbol, load_json  # noqa: F401
 from ..util import np_array, np_shape, is_np_array  # noqa: F401
@@ -424,7 +425,8 @@ class _CachedGraph:
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(ctx))
-        engine.push(run, [a._chunk.var for a in args], writes, ctx, name="hybrid forward", inline=inline_hint(ctx))
+        engine.push(run, [a._chunk.var for a in args], writes, ctx, name="hybrid forward",
+                    inline=engine_inline(ctx, plan))
         if autograd.is_recording():
             autograd._record_op(_GRAPH_OP, holder, args, outs, aux)
         return outs
