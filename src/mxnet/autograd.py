@@ -148,8 +148,9 @@ def mark_variables(variables, gradients, grad_reqs="write"):
         v._fresh = 0
 
 
-def _graph_order(heads):
-    """Tape nodes reachable from ``heads`` in topological order (inputs first)."""
+def _graph_order(heads, stop=None):
+    """Tape nodes reachable from ``heads`` in topological order (inputs first); the history of
+    arrays whose id is in ``stop`` is not followed."""
     order, seen = [], set()
     stack = [(h._ag_node[0], False) for h in heads if h._ag_node is not None]
     while stack:
@@ -162,7 +163,7 @@ def _graph_order(heads):
         seen.add(id(node))
         stack.append((node, True))
         for x in node.inputs:
-            if x._ag_node is not None and id(x._ag_node[0]) not in seen:
+            if x._ag_node is not None and id(x._ag_node[0]) not in seen and (stop is None or id(x) not in stop):
                 stack.append((x._ag_node[0], False))
     return order
 

@@ -54,18 +54,32 @@ def grad_graph(heads, variables, head_grads, train_mode):
                              "computational graphs for backward.")
     order = ag._graph_order(heads)
     ag._check_differentiable(order)
+    grads = _sweep(order, heads, head_grads, train_mode)
+    out = []
+    for v in variables:
+        g = grads.get(("v", ag._vid(v)))
+        out.append(g if g is not None else nd.zeros(v.shape, ctx=v.context, dtype=v.dtype))
+    return out
 
-    def key(x):
-        return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", ag._vid(x))
 
+def _key(x):
+    from . import autograd as ag
+    return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", ag._vid(x))
+
+
+def _sweep(order, heads, head_grads, train_mode):
+    """Reverse sweep of the tape nodes ``order`` on NDArrays while recording: {array key:
+    gradient NDArray} for every array the nodes read (see ``_key``)."""
+    from . import autograd as ag
+    nd, _ = _nd()
     # (keys of the recorded graph, taken before the sweep records nodes of its own)
-    in_keys = {id(node): [key(x) for x in node.inputs] for node in order}
+    in_keys = {id(node): [_key(x) for x in node.inputs] for node in order}
     tracked = {id(node): [ag._tracked(x) for x in node.inputs] for node in order}
     grads = {}
     for h, g in zip(heads, head_grads):
         if g is None:
             g = nd.ones(h.shape, ctx=h.context, dtype=h.dtype)
-        k = key(h)
+        k = _key(h)
         grads[k] = grads[k] + g if k in grads else g
     was_recording, was_training = ag.is_recording(), ag.is_training()
     try:
@@ -79,17 +93,13 @@ def grad_graph(heads, variables, head_grads, train_mode):
             req = tracked[id(node)]
             ag.set_training(node.is_train if train_mode else False)
             igs = _node_vjp(node, ogs, req)
-            for x, k, g, r in zip(node.inputs, in_keys[id(node)], igs, req):
+            for k, g, r in zip(in_keys[id(node)], igs, req):
                 if r and g is not None:
                     grads[k] = grads[k] + g if k in grads else g
     finally:
         ag.set_recording(was_recording)
         ag.set_training(was_training)
-    out = []
-    for v in variables:
-        g = grads.get(("v", ag._vid(v)))
-        out.append(g if g is not None else nd.zeros(v.shape, ctx=v.context, dtype=v.dtype))
-    return out
+    return grads
 
 
 def _node_vjp(node, ogs, req):
@@ -99,7 +109,8 @@ def _node_vjp(node, ogs, req):
     if isinstance(op, ag._FunctionOp):          # the user's backward, in NDArray operators
         res = op.func.backward(*ogs)
         return [res] if not isinstance(res, (list, tuple)) else list(res)
-    rule = VJP.get(getattr(op, "name", None))
+    name = getattr(op, "name", None)
+    rule = _cached_graph_vjp if name == "_CachedOp" else VJP.get(name)
     if rule is not None:
         res = rule(node.attrs, node.inputs, node.outputs, ogs, req)
         if res is not NotImplemented:
@@ -133,6 +144,34 @@ def _opaque_vjp(node, ogs, req):
     if made:
         ag._record_op(NoGradient(node.op.name), None, list(node.inputs) + list(ogs), made)
     return igs
+
+
+def _cached_graph_vjp(holder, inputs, outputs, ogs, req):
+    """A hybridized block's node: its graph is run again operator by operator on the node's
+    inputs while recording (the same kernels, so the same values), and that short tape is swept
+    back to the inputs. Graphs drawing random numbers (Dropout: a replay would draw new masks),
+    running user code or with hidden outputs (BatchNorm's) stay opaque."""
+    from . import autograd as ag
+    from .ndarray.ndarray import NDArray
+    from .ndarray.imperative import invoke
+    plan = holder.plan
+    if plan.needs_rng or plan.runs_user_code or any(
+            s.op.num_visible_outputs(s.attrs) != len(s.out_slots) for s in plan.steps):
+        return NotImplemented
+    values = [None] * plan.num_slots
+    for s, a in zip(plan.arg_slots, inputs):
+        values[s] = a
+    for s, a in zip(plan.aux_slots, holder.aux):
+        values[s] = a
+    for step in plan.steps:
+        res = invoke(step.op, [values[i] for i in step.in_slots] + [values[i] for i in step.aux_slots],
+                     dict(step.node.params))
+        for o, v in zip(step.out_slots, [res] if isinstance(res, NDArray) else res):
+            values[o] = v
+    heads = [values[s] for s in plan.head_slots]
+    order = ag._graph_order(heads, stop={id(x) for x in inputs})
+    grads = _sweep(order, heads, ogs, True)
+    return [grads.get(_key(x)) if r else None for x, r in zip(inputs, req)]
 
 
 # -- the differentiable rules ------------------------------------------------------------------
