@@ -9,9 +9,10 @@ more). Any other operator computes its gradients with its raw rule and records t
 of ``_backward_<op>`` that has no gradient: differentiating through it raises MXNet's error
 ("Operator _backward_X is non-differentiable because it didn't register FGradient attribute").
 
-MXNet 1.9.1 differentiates twice through the unary math operators (sin, cos, tan, exp, log,
-log1p, expm1, sigmoid, tanh, relu, square, sqrt, cbrt, rsqrt, reciprocal, abs) and
-FullyConnected; ``VJP`` covers those and also the arithmetic, Activation, dot, sum/mean and
+MXNet 1.9.1 differentiates twice through the unary math operators (sin, cos, tan, sinh, cosh,
+the inverse trigonometric and hyperbolic functions, exp, log, log2, log10, log1p, expm1,
+sigmoid, tanh, relu, square, sqrt, cbrt, rsqrt, rcbrt, reciprocal, abs, radians, erfinv), clip
+and FullyConnected; ``VJP`` covers those and also the arithmetic, Activation, dot, sum/mean and
 reshaping operators their gradients are built from, so third and later orders work too.
 """
 from .base import MXNetError
@@ -212,8 +213,35 @@ _UNARY = {
     "sign": lambda x, y, g: g * 0,
     "negative": lambda x, y, g: -g,
     "_copy": lambda x, y, g: g,
+    "sinh": lambda x, y, g: g * _nd()[0].cosh(x),
+    "cosh": lambda x, y, g: g * _nd()[0].sinh(x),
+    "log2": lambda x, y, g: g / (x * _LN2),
+    "log10": lambda x, y, g: g / (x * _LN10),
+    "rcbrt": lambda x, y, g: g * y * y * y * y * (-1.0 / 3),
+    "arcsin": lambda x, y, g: g / _nd()[0].sqrt(1 - x * x),
+    "arccos": lambda x, y, g: -(g / _nd()[0].sqrt(1 - x * x)),
+    "arctan": lambda x, y, g: g / (x * x + 1),
+    "arcsinh": lambda x, y, g: g / _nd()[0].sqrt(x * x + 1),
+    "arccosh": lambda x, y, g: g / _nd()[0].sqrt(x * x - 1),
+    "arctanh": lambda x, y, g: g / (1 - x * x),
+    # (x * 0 + c: a constant that still depends on x, so differentiating again gives zeros as
+    # in MXNet rather than a "not in a computational graph" error)
+    "radians": lambda x, y, g: g * (x * 0 + _PI / 180),
+    "degrees": lambda x, y, g: g * (180 / _PI),
+    "erf": lambda x, y, g: g * _nd()[0].exp(-(x * x)) * (2 / _PI ** 0.5),
+    "erfinv": lambda x, y, g: g * _nd()[0].exp(y * y) * (_PI ** 0.5 / 2),
     "softsign": lambda x, y, g: g / _nd()[0].square(_nd()[0].abs(x) + 1),
 }
+
+_PI = 3.141592653589793
+_LN2 = 0.6931471805599453
+_LN10 = 2.302585092994046
+
+
+def _clip(attrs, inputs, outputs, ogs, req):
+    x = inputs[0]
+    return [ogs[0] * ((x >= attrs.a_min) * (x <= attrs.a_max))]
+
 
 _ACTIVATION = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softsign": "softsign"}
 
@@ -337,7 +365,7 @@ VJP = {name: _unary(rule) for name, rule in _UNARY.items()}
 for _cmp in ("greater", "greater_equal", "lesser", "lesser_equal", "equal", "not_equal"):
     VJP["_{}_scalar".format(_cmp)] = _unary(lambda x, y, g: g * 0)
 VJP.update({
-    "Activation": _activation,
+    "Activation": _activation, "clip": _clip,
     "_plus_scalar": _scalar("plus"), "_minus_scalar": _scalar("minus"), "_rminus_scalar": _scalar("rminus"),
     "_mul_scalar": _scalar("mul"), "_div_scalar": _scalar("div"), "_rdiv_scalar": _scalar("rdiv"),
     "_power_scalar": _scalar("power"),
