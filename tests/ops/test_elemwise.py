@@ -288,3 +288,44 @@ def test_erf_and_erfinv_to_double_precision():
     y = np.linspace(-0.9999, 0.9999, 401)
     inv = mx.nd.erfinv(mx.nd.array(y, dtype="float64")).asnumpy()
     np.testing.assert_allclose([math.erf(v) for v in inv], y, rtol=0, atol=1e-15)
+
+
+# values printed by MXNet 1.9.1 for a = [7, 10, 13, 200] (int32) and b = [7, 10, 13, 100]
+# (uint8): the scalar is first converted to the array's type as C does
+_INT_SCALAR_CASES = [
+    (lambda a: a + 2.7, [9, 12, 15, 202], [9, 12, 15, 102]),
+    (lambda a: a - 0.5, [7, 10, 13, 200], [7, 10, 13, 100]),
+    (lambda a: a / 2.5, [3, 5, 6, 100], [3, 5, 6, 50]),
+    (lambda a: 2.5 / a, [0, 0, 0, 0], [0, 0, 0, 0]),
+    (lambda a: a ** 0.5, [1, 1, 1, 1], [1, 1, 1, 1]),
+    (lambda a: a % 2.5, [1, 0, 1, 0], [1, 0, 1, 0]),
+    (lambda a: a > 7.5, [0, 1, 1, 1], [0, 1, 1, 1]),
+    (lambda a: a == 7.2, [1, 0, 0, 0], [1, 0, 0, 0]),
+    (lambda a: 9.9 - a, [2, -1, -4, -191], [2, 255, 252, 165]),
+    (lambda a: mx.nd.maximum(a, 9.5), [9, 10, 13, 200], [9, 10, 13, 100]),
+    (lambda a: mx.nd.minimum(a, 9.5), [7, 9, 9, 9], [7, 9, 9, 9]),
+    (lambda a: a * -1.5, [-7, -10, -13, -200], [249, 246, 243, 156]),
+    (lambda a: a * 1e10, [-2147483648, 0, -2147483648, 0], [0, 0, 0, 0]),
+    (lambda a: a + 300, [307, 310, 313, 500], [51, 54, 57, 144]),
+    (lambda a: mx.nd.clip(a, 7.5, 12.5), [7, 10, 12, 12], [7, 10, 12, 12]),
+]
+
+
+@pytest.mark.parametrize("case", range(len(_INT_SCALAR_CASES)))
+def test_scalar_operand_is_converted_to_the_integer_arrays_type(case):
+    f, want_i32, want_u8 = _INT_SCALAR_CASES[case]
+    a = mx.nd.array([7, 10, 13, 200], dtype="int32")
+    b = mx.nd.array([7, 10, 13, 100], dtype="uint8")
+    for arr, want in ((a, want_i32), (b, want_u8)):
+        r = f(arr)
+        assert r.dtype == arr.dtype
+        assert r.asnumpy().tolist() == want
+
+
+def test_integer_division_by_zero_is_an_error():
+    # (MXNet 1.9.1's kernel dies with SIGFPE here)
+    a = mx.nd.array([7, 10], dtype="int32")
+    with pytest.raises(mx.MXNetError, match="integer division by zero"):
+        (a / 0.5).asnumpy()                   # 0.5 converts to 0
+    with pytest.raises(mx.MXNetError, match="integer division by zero"):
+        (a / mx.nd.array([1, 0], dtype="int32")).asnumpy()

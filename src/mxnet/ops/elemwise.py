@@ -192,7 +192,10 @@ _BINARY = {
 
 
 def _int_div(xp, a, b):
-    # MXNet integer division truncates toward zero (C semantics).
+    # MXNet integer division truncates toward zero (C semantics); by zero it kills the process
+    # with SIGFPE, so here it is an error.
+    if not xp.all(b):
+        raise MXNetError("integer division by zero")
     q = xp.trunc(a.astype(np.float64) / b)
     return q.astype(a.dtype)
 
@@ -270,10 +273,32 @@ _SCALAR_PARAMS = (Param("scalar", Float, 1.0, "Scalar input value"),
 
 
 def _scalar_value(a, x):
+    """The scalar operand as the kernel uses it: on an integer array MXNet first converts it to
+    the array's type, as C does (``int_array * 1.5`` is ``int_array * 1``, ``uint8_array + 300``
+    adds 44)."""
     s = a.scalar
-    if x.dtype.kind in "iub" and float(s).is_integer():
+    if x.dtype.kind in "iu":
+        return c_cast_scalar(s, x.dtype)
+    if x.dtype.kind == "b" and float(s).is_integer():
         return int(s)
     return s
+
+
+_INT32_MIN = -(1 << 31)
+_INT64_MIN = -(1 << 63)
+
+
+def c_cast_scalar(s, dtype):
+    """A double converted to integer type ``dtype`` as MXNet's kernels do (``DType(scalar)``
+    compiled for x86): truncation toward zero; NaN, infinities and values outside the 32-bit
+    (64-bit for 8-byte types) range give the conversion's "integer indefinite" (its minimum);
+    narrower types keep the low bits."""
+    s = float(s)
+    wide = dtype.itemsize == 8
+    lo = _INT64_MIN if wide else _INT32_MIN
+    t = int(s) if s == s and lo <= s < -lo else lo
+    return np.array(t, dtype=np.int64).astype(dtype)[()] if not wide or dtype.kind == "i" \
+        else np.array(t, dtype=np.int64).view(dtype)[()]
 
 
 def _make_scalar(name, f, grad, aliases=(), ufunc=None):
