@@ -36,6 +36,9 @@ def test_arange_eye_like():
     np.testing.assert_array_equal(mx.nd.arange(2, repeat=2).asnumpy(), [0, 0, 1, 1])
     np.testing.assert_array_equal(mx.nd.arange(5).asnumpy(), np.arange(5, dtype=np.float32))
     np.testing.assert_array_equal(mx.nd.arange(1, 2, 0.25).asnumpy(), [1, 1.25, 1.5, 1.75])
+    # start + i * step in float32, as MXNet 1.9.1 prints it (0.9 computed in float64 is 0.8999999762)
+    assert mx.nd.arange(0, 1, 0.3).asnumpy().tolist() == [0.0, 0.30000001192092896, 0.6000000238418579,
+                                                          0.9000000357627869]
     np.testing.assert_array_equal(mx.nd.eye(2, 3, 1).asnumpy(), np.eye(2, 3, 1))
     np.testing.assert_array_equal(mx.nd.eye(3).asnumpy(), np.eye(3))
     x = mx.nd.array([[1, 2, 3]], dtype="int32")

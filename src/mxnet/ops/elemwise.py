@@ -423,7 +423,8 @@ register(OpDef("where", _where_forward, inputs=("condition", "x", "y"), infer_sh
 
 
 def _cast_forward(env, a, inputs, aux):
-    return (inputs[0].astype(a.dtype),)
+    with np.errstate(invalid="ignore"):      # (NaN / out-of-range to int: converted silently, as MXNet)
+        return (inputs[0].astype(a.dtype),)
 
 
 def _cast_backward(env, a, inputs, outputs, out_grads, req):

@@ -46,7 +46,11 @@ def _arange_len(a):
 def _arange_forward(env, a, inputs, aux):
     n, start = _arange_len(a)
     xp = env.xp
-    vals = start + a.step * xp.arange(n // a.repeat, dtype=np.float64)
+    dt = np.dtype(a.dtype)
+    if dt.kind == "f":      # MXNet: start + i * step in the output's type (arange(0, 1, .3)[3] = 0.90000004f)
+        vals = xp.arange(n // a.repeat, dtype=dt) * dt.type(a.step) + dt.type(start)
+    else:
+        vals = start + a.step * xp.arange(n // a.repeat, dtype=np.float64)
     if a.repeat > 1:
         vals = xp.repeat(vals, a.repeat)
     return (vals.astype(a.dtype),)
