@@ -548,3 +548,16 @@ def test_np_attach_grad_takes_no_stype():
         x.attach_grad(stype="row_sparse")
     x.attach_grad("add")
     assert type(x.grad) is mx.np.ndarray and x.grad.shape == (2, 3)
+
+
+def test_mean_over_no_elements_is_zero_as_mxnet():
+    # MXNet 1.9.1's np.mean of an empty axis gives 0 (NumPy: NaN and a RuntimeWarning)
+    import warnings
+    a = mx.np.zeros((0, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert a.mean().item() == 0.0
+        assert a.mean(axis=0).asnumpy().tolist() == [0.0, 0.0, 0.0]
+        assert a.mean(axis=0, keepdims=True).shape == (1, 3)
+        assert a.mean(axis=1).shape == (0,)
+    assert mx.np.ones((2, 3)).mean(axis=1).asnumpy().tolist() == [1.0, 1.0]

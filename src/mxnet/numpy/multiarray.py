@@ -565,7 +565,12 @@ def _reduction(name, npf, vjp_fn=None, dtype_rule="same"):
         if name in ("max", "min") and a.size == 0 and builtins.any(a.shape[i] == 0 for i in axes):
             raise MXNetError("{}: zero-size array to reduction operation with no identity".format(name))
 
+        empty_mean = name == "mean" and builtins.any(
+            a.shape[i] == 0 for i in (axes if axes is not None else range(a.ndim)))
+
         def fn(xp, r):
+            if empty_mean:      # MXNet 1.9.1: the mean over no elements is 0 (NumPy: NaN, a warning)
+                return xp.zeros(shape, dtype=dt)
             with _onp.errstate(all="ignore"):
                 return getattr(xp, npf)(r[0], axis=axes_np, keepdims=keepdims, **extra)
 
