@@ -185,8 +185,15 @@ def test_bad_json_raises(bad):
 def test_bad_params_raise_at_creation():
     with pytest.raises(mx.MXNetError, match="clip"):
         mx.sym.clip(mx.sym.Variable("x"), a_min=0)
-    with pytest.raises(mx.MXNetError, match="unknown parameter"):
-        mx.sym.exp(mx.sym.Variable("x"), foo=1)
+    with pytest.raises(mx.MXNetError, match="unknown parameter 'foo'"):
+        mx.sym.softmax(mx.sym.Variable("x"), foo=1)
+    # MXNet 1.9.1: an operator without parameters keeps other keywords as attributes (written to
+    # JSON, listed by list_attr) and ignores them when it runs
+    s = mx.sym.exp(mx.sym.Variable("x"), foo=1)
+    assert s.list_attr() == {"foo": "1"}
+    assert json.loads(s.tojson())["nodes"][1]["attrs"] == {"foo": "1"}
+    np.testing.assert_allclose(s.eval(x=mx.nd.array([0.0, 1.0]))[0].asnumpy(), np.exp([0.0, 1.0]), rtol=1e-6)
+    np.testing.assert_allclose(mx.nd.exp(mx.nd.array([1.0]), foo=1).asnumpy(), np.exp([1.0]), rtol=1e-6)
 
 
 def test_sym_helpers():

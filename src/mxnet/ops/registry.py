@@ -150,8 +150,10 @@ class OpDef:
         for k, v in kwargs.items():
             p = pmap.get(k)
             if p is None:
+                if not pmap:        # MXNet: an operator without parameters ignores other keywords
+                    continue
                 raise MXNetError("Operator {} got an unknown parameter '{}'; valid parameters: {}".format(
-                    self.name, k, ", ".join(pmap) or "(none)"))
+                    self.name, k, ", ".join(pmap)))
             if v is _Null:
                 continue
             attrs[k] = p.parse(v, self.name)
