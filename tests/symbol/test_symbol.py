@@ -302,3 +302,25 @@ def test_infer_type_gives_inputs_the_types_mxnet_gives(build, given, want):
     s = build(mx.sym.var("data"))
     args, outs, aux = s.infer_type(**given)
     assert dict(zip(s.list_arguments(), args)) == want[0] and outs == want[1] and aux == want[2]
+
+
+def test_debug_str_is_mxnets_text():
+    # MXNet 1.9.1's debug_str of this graph, verbatim
+    d = mx.sym.var("data", shape=(2, 3))
+    with mx.AttrScope(ctx_group="g"):
+        fc = mx.sym.FullyConnected(d, num_hidden=4, no_bias=True, name="fc")
+    y = fc * 2 + d.sum()
+    assert y.debug_str() == (
+        "Symbol Outputs:\n\toutput[0]=_plus0(0)\nVariable:data\nVariable:fc_weight\n--------------------\n"
+        "Op:FullyConnected, Name=fc\nInputs:\n\targ[0]=data(0) version=0\n\targ[1]=fc_weight(0) version=0\n"
+        "Attrs:\n\t__ctx_group__=g\n\tno_bias=True\n\tnum_hidden=4\n--------------------\n"
+        "Op:_mul_scalar, Name=_mulscalar0\nInputs:\n\targ[0]=fc(0)\nAttrs:\n\tscalar=2\n--------------------\n"
+        "Op:sum, Name=sum0\nInputs:\n\targ[0]=data(0) version=0\n--------------------\n"
+        "Op:elemwise_add, Name=_plus0\nInputs:\n\targ[0]=_mulscalar0(0)\n\targ[1]=sum0(0)\n")
+
+
+def test_partly_given_shape_takes_the_variables_declared_dimensions():
+    d = mx.sym.var("data", shape=(2, 3))
+    out = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(d, num_hidden=4, name="fc"), name="sm")
+    # MXNet 1.9.1: ([(2, 3), (4, 3), (4,), (2,)], [(2, 4)], [])
+    assert out.infer_shape_partial(data=(0, 3)) == ([(2, 3), (4, 3), (4,), (2,)], [(2, 4)], [])

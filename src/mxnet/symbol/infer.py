@@ -13,14 +13,20 @@ from .symbol import topo_order, _aux_ids
 __all__ = ["infer_shape", "infer_type", "infer_graph_shapes"]
 
 
-def _parse_shape_attr(text):
+def _shape_attr_dims(text):
+    """A variable's ``__shape__`` attribute as a tuple (0 = unknown), or None if unreadable."""
     try:
         vals = tuple(int(v) for v in text.strip("()[] ").split(",") if v.strip())
     except ValueError:
         return None
+    return vals or None
+
+
+def _parse_shape_attr(text):
+    vals = _shape_attr_dims(text)
     # partial __shape__ hints (0 = unknown, e.g. Gluon's deferred weights) are left to inference:
     # the operators' own rules fill them from the data
-    return None if (not vals or 0 in vals) else vals
+    return None if (vals is None or 0 in vals) else vals
 
 
 
@@ -54,6 +60,10 @@ def infer_graph_shapes(order, var_shapes):
             s = var_shapes.get(n.name)
             if s is None and "__shape__" in n.attrs:
                 s = _parse_shape_attr(n.attrs["__shape__"])
+            elif s is not None and 0 in s and "__shape__" in n.attrs:
+                # a partly given shape takes the unknown dimensions from the declared one (MXNet)
+                hint = _shape_attr_dims(n.attrs["__shape__"])
+                s = (_merge(tuple(s), hint) if hint is not None else None) or s
             shapes[(id(n), 0)] = tuple(s) if s is not None else None
     for _ in range(len(order) + 1):
         changed = False

@@ -355,15 +355,23 @@ class Symbol:
         atomic_write(fname, [self.tojson()], mode="w")
 
     def debug_str(self):
-        lines = []
+        """MXNet's text dump of the graph: its outputs, each variable, then each operator with
+        its inputs (a variable's marked ``version=0``) and its attributes, in graph order."""
+        lines = ["Symbol Outputs:"]
+        lines += ["\toutput[{}]={}({})".format(i, n.name, j) for i, (n, j) in enumerate(self._outputs)]
         for n in self._topo():
             if n.op is None:
                 lines.append("Variable:{}".format(n.name))
-            else:
-                lines.append("Op:{}, Name={}".format(n.op.name, n.name))
-                for i, (src, j) in enumerate(n.inputs):
-                    lines.append("\targ[{}]={}({})".format(i, src.name, j))
-        return "\n".join(lines)
+                continue
+            lines += ["-" * 20, "Op:{}, Name={}".format(n.op.name, n.name), "Inputs:"]
+            lines += ["\targ[{}]={}({}){}".format(i, src.name, j, " version=0" if src.op is None else "")
+                      for i, (src, j) in enumerate(n.inputs)]
+            attrs = dict(n.params)
+            attrs.update(n.attrs)
+            if attrs:
+                lines.append("Attrs:")
+                lines += ["\t{}={}".format(k, attrs[k]) for k in sorted(attrs)]
+        return "\n".join(lines) + "\n"
 
     # -- conversions and fluent helpers ---------------------------------------------------------
     def as_nd_ndarray(self):
