@@ -379,8 +379,8 @@ def test_rand_ndarray():
     assert T.rand_ndarray((2, 3), dtype="float64").dtype == np.float64
     assert T.rand_ndarray((2, 3), dtype=np.int32).dtype == np.int32
     assert T.rand_ndarray((2, 3), ctx=mx.cpu(1)).context == mx.cpu(1)
-    with pytest.raises(mx.MXNetError, match="sparse"):
-        T.rand_ndarray((2, 3), stype="csr")
+    with pytest.raises(mx.MXNetError, match="unknown storage type 'coo'"):
+        T.rand_ndarray((2, 3), stype="coo")
 
 
 def test_vectors_tensors_identities():
@@ -797,3 +797,37 @@ def test_check_gluon_hybridize_consistency():
     with pytest.raises(AssertionError):
         T.check_gluon_hybridize_consistency(build, [x], numpy_func=lambda a: np.zeros((4, 2)))
     assert T.np_symbol is mx.sym.np._Symbol and issubclass(T.np_symbol, mx.sym.Symbol)
+
+
+@pytest.mark.parametrize("stype", ["row_sparse", "csr"])
+def test_rand_sparse_ndarray_and_its_parts(stype):
+    np.random.seed(4)
+    arr, parts = T.rand_sparse_ndarray((6, 5), stype, density=0.5, dtype="float64")
+    dense = arr.asnumpy()
+    assert arr.stype == stype and arr.dtype == np.float64 and dense.shape == (6, 5)
+    assert ((dense >= 0) & (dense < 1)).all()
+    if stype == "row_sparse":
+        values, rows = (p.asnumpy() for p in parts)
+        np.testing.assert_array_equal(dense[rows], values)
+        assert not np.delete(dense, rows, axis=0).any()
+    else:
+        indptr, indices, data = (p.asnumpy() for p in parts)
+        rebuilt = np.zeros((6, 5))
+        for r in range(6):
+            rebuilt[r, indices[indptr[r]:indptr[r + 1]]] = data[indptr[r]:indptr[r + 1]]
+        np.testing.assert_array_equal(rebuilt, dense)
+    assert T.rand_ndarray((6, 5), stype, density=0.0).asnumpy().sum() == 0
+    assert T.create_sparse_array_zd((6, 5), stype, 0.0).stype == stype
+
+
+def test_sparse_helpers_fixed_rows_values_and_shuffled_indices():
+    np.random.seed(5)
+    r = T.create_sparse_array((5, 2), "row_sparse", data_init=2.0, rsp_indices=[3, 1])
+    assert r.indices.asnumpy().tolist() == [1, 3]
+    np.testing.assert_array_equal(r.asnumpy(), [[0, 0], [2, 2], [0, 0], [2, 2], [0, 0]])
+    c = T.rand_ndarray((4, 6), "csr", density=0.7)
+    s = T.shuffle_csr_column_indices(c)
+    np.testing.assert_array_equal(s.asnumpy(), c.asnumpy())
+    assert s.indices.asnumpy().tolist() != c.indices.asnumpy().tolist()     # (seeded: reordered)
+    shuffled = T.rand_ndarray((4, 6), "csr", density=1.0, shuffle_csr_indices=True)
+    assert (shuffled.asnumpy() != 0).sum() == 24

@@ -511,30 +511,81 @@ def random_sample(population, k):
 
 def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
                  shuffle_csr_indices=False, distribution=None, ctx=None):
-    """A random NDArray (standard normal values) of ``shape``; dense storage only."""
+    """A random NDArray of ``shape``: standard normal values for ``stype='default'``, else a
+    sparse array from ``rand_sparse_ndarray`` (without its parts)."""
     if stype != "default":
-        return rand_sparse_ndarray(shape, stype, density=density, dtype=dtype)
+        return rand_sparse_ndarray(shape, stype, density=density, dtype=dtype, distribution=distribution,
+                                   modifier_func=modifier_func, shuffle_csr_indices=shuffle_csr_indices,
+                                   ctx=ctx)[0]
     return array(random_arrays(shape), ctx=ctx or default_context(), dtype=dtype)
 
 
 def rand_sparse_ndarray(shape, stype, density=None, dtype=None, distribution=None, data_init=None,
                         rsp_indices=None, modifier_func=None, shuffle_csr_indices=False, ctx=None):
-    raise MXNetError("rand_sparse_ndarray: sparse storage ({!r}) is not supported by neomx; "
-                     "use stype='default'".format(stype))
+    """A random sparse NDArray and its parts: ``row_sparse`` -> ``(arr, (values, row indices))``,
+    ``csr`` (2-D) -> ``(arr, (indptr, indices, data))``. ``density``: the expected fraction of
+    rows (row_sparse) or entries (csr) stored, random if None; values uniform in [0, 1), or
+    ``data_init``; ``rsp_indices`` fixes the rows; ``modifier_func`` maps the stored values;
+    ``shuffle_csr_indices`` shuffles the column indices within each row. Uses ``np.random``."""
+    from .ndarray import sparse
+    density = np.random.rand() if density is None else density
+    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    ctx = ctx or default_context()
+    if stype == "row_sparse":
+        if rsp_indices is not None:
+            idx = np.unique(np.asarray(rsp_indices, dtype=np.int64))
+        else:
+            idx = np.nonzero(np.random.rand(shape[0]) < density)[0].astype(np.int64)
+        vals = _sparse_values((len(idx),) + tuple(shape[1:]), dtype, data_init, modifier_func)
+        arr = sparse.row_sparse_array((vals, idx), shape=shape, ctx=ctx, dtype=dtype)
+        return arr, (array(vals, ctx=ctx, dtype=dtype), array(idx, ctx=ctx, dtype=np.int64))
+    if stype == "csr":
+        if len(shape) != 2:
+            raise MXNetError("rand_sparse_ndarray: csr needs a 2-D shape, got {}".format(tuple(shape)))
+        rows, cols = np.nonzero(np.random.rand(*shape) < density)
+        vals = _sparse_values((len(cols),), dtype, data_init, modifier_func)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))]).astype(np.int64)
+        arr = sparse.csr_matrix((vals, cols.astype(np.int64), indptr), shape=shape, ctx=ctx, dtype=dtype)
+        if shuffle_csr_indices:
+            arr = shuffle_csr_column_indices(arr)
+        return arr, (arr.indptr, arr.indices, arr.data)
+    raise MXNetError("rand_sparse_ndarray: unknown storage type {!r} (row_sparse or csr)".format(stype))
+
+
+def _sparse_values(shape, dtype, data_init, modifier_func):
+    vals = np.full(shape, data_init, dtype) if data_init is not None else np.random.rand(*shape).astype(dtype)
+    if modifier_func is not None:
+        vals = np.asarray(modifier_func(vals), dtype=dtype)
+    return vals
 
 
 def create_sparse_array(shape, stype, data_init=None, rsp_indices=None, dtype=None,
                         modifier_func=None, density=0.5, shuffle_csr_indices=False):
-    return rand_sparse_ndarray(shape, stype)
+    """A random sparse NDArray (``rand_sparse_ndarray`` without its parts)."""
+    return rand_sparse_ndarray(shape, stype, density=density, dtype=dtype, data_init=data_init,
+                               rsp_indices=rsp_indices, modifier_func=modifier_func,
+                               shuffle_csr_indices=shuffle_csr_indices)[0]
 
 
 def create_sparse_array_zd(shape, stype, density, data_init=None, rsp_indices=None, dtype=None,
                            modifier_func=None, shuffle_csr_indices=False):
-    return rand_sparse_ndarray(shape, stype)
+    """``create_sparse_array`` with a given ``density`` (0 allowed: an empty sparse array)."""
+    return create_sparse_array(shape, stype, data_init=data_init, rsp_indices=rsp_indices, dtype=dtype,
+                               modifier_func=modifier_func, density=density,
+                               shuffle_csr_indices=shuffle_csr_indices)
 
 
 def shuffle_csr_column_indices(csr):
-    raise MXNetError("shuffle_csr_column_indices: sparse storage is not supported by neomx")
+    """The CSR array with the (column index, value) pairs of each row in random order: the same
+    matrix with unordered indices, which CSR allows. Uses ``np.random``."""
+    from .ndarray import sparse
+    indptr = csr.indptr.asnumpy()
+    indices, data = csr.indices.asnumpy().copy(), csr.data.asnumpy().copy()
+    for r in range(len(indptr) - 1):
+        lo, hi = indptr[r], indptr[r + 1]
+        perm = lo + np.random.permutation(hi - lo)
+        indices[lo:hi], data[lo:hi] = indices[perm], data[perm]
+    return sparse.csr_matrix((data, indices, indptr), shape=csr.shape, ctx=csr.context, dtype=csr.dtype)
 
 
 def create_vector(size, dtype=np.int64):
