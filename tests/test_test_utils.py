@@ -831,3 +831,16 @@ def test_sparse_helpers_fixed_rows_values_and_shuffled_indices():
     assert s.indices.asnumpy().tolist() != c.indices.asnumpy().tolist()     # (seeded: reordered)
     shuffled = T.rand_ndarray((4, 6), "csr", density=1.0, shuffle_csr_indices=True)
     assert (shuffled.asnumpy() != 0).sum() == 24
+
+
+@pytest.mark.parametrize("w_stype,g_stype", [("default", "row_sparse"), ("row_sparse", "row_sparse")])
+def test_compare_optimizer_with_sparse_storage(w_stype, g_stype):
+    # opt1 gets dense copies, opt2 the sparse arrays (as MXNet's helper does); SGD's dense and
+    # row_sparse updates agree on the first step
+    np.random.seed(6)
+    mx.random.seed(6)
+    o1 = mx.optimizer.SGD(learning_rate=0.1, momentum=0.9, wd=0.01, lazy_update=False)
+    o2 = mx.optimizer.SGD(learning_rate=0.1, momentum=0.9, wd=0.01, lazy_update=False)
+    T.compare_optimizer(o1, o2, (5, 3), np.float32, w_stype=w_stype, g_stype=g_stype)
+    with pytest.raises(mx.MXNetError, match="unknown storage type"):
+        T.compare_optimizer(o1, o2, (5, 3), np.float32, g_stype="coo")

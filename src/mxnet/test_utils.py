@@ -1530,16 +1530,22 @@ def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="defa
     check that the states and the updated weights agree. A list ``shape`` updates ``ntensors``
     weights: ``opt1`` one by one (reference), ``opt2`` in a single multi-tensor call."""
     from . import random as _random
-    if w_stype != "default" or g_stype != "default":
-        raise MXNetError("compare_optimizer: sparse storage ({!r}, {!r}) is not supported by neomx"
-                         .format(w_stype, g_stype))
     ctx = default_context()
+
+    def pair(stype, density):
+        # (opt1's dense copy, opt2's array): a sparse stype gives opt2 sparse storage, as MXNet
+        if stype == "default":
+            a = _random.uniform(shape=shape, ctx=ctx, dtype=dtype)
+            return a.copyto(ctx), a
+        if stype not in ("row_sparse", "csr"):
+            raise MXNetError("compare_optimizer: unknown storage type {!r}".format(stype))
+        a = rand_ndarray(shape, stype, density=density, dtype=dtype)
+        return a.copyto(ctx).tostype("default"), a
+
     if not isinstance(shape, list):
         assert ntensors == 1
-        w2 = _random.uniform(shape=shape, ctx=ctx, dtype=dtype)
-        w1 = w2.copyto(ctx)
-        g2 = _random.uniform(shape=shape, ctx=ctx, dtype=dtype)
-        g1 = g2.copyto(ctx)
+        w1, w2 = pair(w_stype, 1)
+        g1, g2 = pair(g_stype, None)
         state1 = opt1.create_state_multi_precision(0, w1)
         state2 = opt2.create_state_multi_precision(0, w2)
         if compare_states:
