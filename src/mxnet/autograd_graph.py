@@ -15,6 +15,7 @@ sigmoid, tanh, relu, square, sqrt, cbrt, rsqrt, rcbrt, reciprocal, abs, radians,
 and FullyConnected; ``VJP`` covers those and also the arithmetic, Activation, dot, sum/mean and
 reshaping operators their gradients are built from, so third and later orders work too.
 """
+from . import ndarray as nd
 from .base import MXNetError
 
 __all__ = ["grad_graph", "NoGradient"]
@@ -40,7 +41,6 @@ def grad_graph(heads, variables, head_grads, train_mode):
     with a recorded history (see the module docstring). The recorded graph of the heads is kept."""
     from . import autograd as ag
     from .ndarray.ndarray import NDArray
-    nd, _ = _nd()
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     if head_grads is None:
         head_grads = [None] * len(heads)
@@ -72,7 +72,6 @@ def _sweep(order, heads, head_grads, train_mode):
     """Reverse sweep of the tape nodes ``order`` on NDArrays while recording: {array key:
     gradient NDArray} for every array the nodes read (see ``_key``)."""
     from . import autograd as ag
-    nd, _ = _nd()
     # (keys of the recorded graph, taken before the sweep records nodes of its own)
     in_keys = {id(node): [_key(x) for x in node.inputs] for node in order}
     tracked = {id(node): [ag._tracked(x) for x in node.inputs] for node in order}
@@ -179,12 +178,6 @@ def _cached_graph_vjp(holder, inputs, outputs, ogs, req):
 # Each takes (attrs, inputs, outputs, out_grads, req) -- NDArrays -- and returns the input
 # gradients built from NDArray operators, or NotImplemented (then the raw rule runs, opaque).
 
-def _nd():
-    from .ndarray import ndarray as nd_mod
-    from . import ndarray as nd
-    return nd, nd_mod
-
-
 def _unary(rule):
     def vjp(attrs, inputs, outputs, ogs, req):
         return [rule(inputs[0], outputs[0], ogs[0])]
@@ -194,8 +187,8 @@ def _unary(rule):
 # (masks are recorded like any operator: their gradient is zero, and the gradient built from
 # them still depends on x, so differentiating it again gives zeros, as MXNet, not an error)
 _UNARY = {
-    "sin": lambda x, y, g: g * _nd()[0].cos(x),
-    "cos": lambda x, y, g: -(g * _nd()[0].sin(x)),
+    "sin": lambda x, y, g: g * nd.cos(x),
+    "cos": lambda x, y, g: -(g * nd.sin(x)),
     "tan": lambda x, y, g: g * (y * y + 1),
     "exp": lambda x, y, g: g * y,
     "log": lambda x, y, g: g / x,
@@ -209,28 +202,28 @@ _UNARY = {
     "cbrt": lambda x, y, g: g / (y * y * 3),
     "rsqrt": lambda x, y, g: g * y * y * y * -0.5,
     "reciprocal": lambda x, y, g: -(g * y * y),
-    "abs": lambda x, y, g: g * _nd()[0].sign(x),
+    "abs": lambda x, y, g: g * nd.sign(x),
     "sign": lambda x, y, g: g * 0,
     "negative": lambda x, y, g: -g,
     "_copy": lambda x, y, g: g,
-    "sinh": lambda x, y, g: g * _nd()[0].cosh(x),
-    "cosh": lambda x, y, g: g * _nd()[0].sinh(x),
+    "sinh": lambda x, y, g: g * nd.cosh(x),
+    "cosh": lambda x, y, g: g * nd.sinh(x),
     "log2": lambda x, y, g: g / (x * _LN2),
     "log10": lambda x, y, g: g / (x * _LN10),
     "rcbrt": lambda x, y, g: g * y * y * y * y * (-1.0 / 3),
-    "arcsin": lambda x, y, g: g / _nd()[0].sqrt(1 - x * x),
-    "arccos": lambda x, y, g: -(g / _nd()[0].sqrt(1 - x * x)),
+    "arcsin": lambda x, y, g: g / nd.sqrt(1 - x * x),
+    "arccos": lambda x, y, g: -(g / nd.sqrt(1 - x * x)),
     "arctan": lambda x, y, g: g / (x * x + 1),
-    "arcsinh": lambda x, y, g: g / _nd()[0].sqrt(x * x + 1),
-    "arccosh": lambda x, y, g: g / _nd()[0].sqrt(x * x - 1),
+    "arcsinh": lambda x, y, g: g / nd.sqrt(x * x + 1),
+    "arccosh": lambda x, y, g: g / nd.sqrt(x * x - 1),
     "arctanh": lambda x, y, g: g / (1 - x * x),
     # (x * 0 + c: a constant that still depends on x, so differentiating again gives zeros as
     # in MXNet rather than a "not in a computational graph" error)
     "radians": lambda x, y, g: g * (x * 0 + _PI / 180),
     "degrees": lambda x, y, g: g * (180 / _PI),
-    "erf": lambda x, y, g: g * _nd()[0].exp(-(x * x)) * (2 / _PI ** 0.5),
-    "erfinv": lambda x, y, g: g * _nd()[0].exp(y * y) * (_PI ** 0.5 / 2),
-    "softsign": lambda x, y, g: g / _nd()[0].square(_nd()[0].abs(x) + 1),
+    "erf": lambda x, y, g: g * nd.exp(-(x * x)) * (2 / _PI ** 0.5),
+    "erfinv": lambda x, y, g: g * nd.exp(y * y) * (_PI ** 0.5 / 2),
+    "softsign": lambda x, y, g: g / nd.square(nd.abs(x) + 1),
 }
 
 _PI = 3.141592653589793
@@ -249,7 +242,7 @@ _ACTIVATION = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softsign":
 def _activation(attrs, inputs, outputs, ogs, req):
     x, y, g = inputs[0], outputs[0], ogs[0]
     if attrs.act_type == "softrelu":            # d/dx log(1 + e^x) = sigmoid(x)
-        return [g * _nd()[0].sigmoid(x)]
+        return [g * nd.sigmoid(x)]
     return [_UNARY[_ACTIVATION[attrs.act_type]](x, y, g)]
 
 
@@ -276,7 +269,6 @@ def _unbroadcast(g, shape):
     """``g`` summed down to ``shape`` (the gradient of a broadcast)."""
     if g.shape == tuple(shape):
         return g
-    nd, _ = _nd()
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     return nd.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
@@ -312,7 +304,6 @@ def _reduced_axes(attrs, ndim):
 
 def _reduction(mean):
     def vjp(attrs, inputs, outputs, ogs, req):
-        nd, _ = _nd()
         x, g = inputs[0], ogs[0]
         axes = _reduced_axes(attrs, x.ndim)
         kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
@@ -335,7 +326,6 @@ def _reshape(attrs, inputs, outputs, ogs, req):
 
 
 def _fully_connected(attrs, inputs, outputs, ogs, req):
-    nd, _ = _nd()
     x, w = inputs[0], inputs[1]
     g = ogs[0].reshape((-1, attrs.num_hidden))
     x2 = x.reshape((g.shape[0], -1))
@@ -347,7 +337,6 @@ def _fully_connected(attrs, inputs, outputs, ogs, req):
 
 
 def _dot(attrs, inputs, outputs, ogs, req):
-    nd, _ = _nd()
     a, b = inputs
     if a.ndim != 2 or b.ndim != 2:
         return NotImplemented
