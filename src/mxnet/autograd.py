@@ -176,27 +176,36 @@ def _check_differentiable(order):
             raise node.op.error()
 
 
-def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
-    """Run the backward sweep inside one engine op; returns (push_args, result holder).
-
-    ``want`` ({variable id: grad_req}) names the variables whose gradient goes to row_sparse
-    storage; ``run`` then fills ``rows`` with the rows each one's gradient stores (see
-    :func:`_note_rows`)."""
-    engine, NDArray, _, _, _, OpEnv, MXNetError, _ = _deps()
-    shared_env = _SHARED_ENV[0]
-    for_context = _for_context
+def _checked_heads(heads, head_grads, caller):
+    """(heads, head gradients) as two lists of equal length (None: ones); MXNet's errors for a
+    count mismatch and for a head with no recorded history."""
+    deps = _deps()
+    NDArray, MXNetError = deps[1], deps[6]
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     if head_grads is None:
         head_grads = [None] * len(heads)
     elif isinstance(head_grads, NDArray):
         head_grads = [head_grads]
     if len(head_grads) != len(heads):
-        raise MXNetError("backward: {} head gradients for {} heads".format(len(head_grads), len(heads)))
+        raise MXNetError("{}: {} head gradients for {} heads".format(caller, len(head_grads), len(heads)))
     for h in heads:
         if h._ag_node is None and not _tracked(h):
             raise MXNetError("Cannot differentiate node because it is not in a computational graph. "
                              "You need to set is_recording to true or use autograd.record() to save "
                              "computational graphs for backward.")
+    return heads, head_grads
+
+
+def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
+    """Run the backward sweep inside one engine op; returns (push_args, result holder).
+
+    ``want`` ({variable id: grad_req}) names the variables whose gradient goes to row_sparse
+    storage; ``run`` then fills ``rows`` with the rows each one's gradient stores (see
+    :func:`_note_rows`)."""
+    engine, _, _, _, _, OpEnv, _, _ = _deps()
+    shared_env = _SHARED_ENV[0]
+    for_context = _for_context
+    heads, head_grads = _checked_heads(heads, head_grads, "backward")
     order = _graph_order(heads)
     _check_differentiable(order)
     ctx = heads[0].context

@@ -40,19 +40,7 @@ def grad_graph(heads, variables, head_grads, train_mode):
     """The gradients of ``heads`` with respect to ``variables`` (marked NDArrays), as NDArrays
     with a recorded history (see the module docstring). The recorded graph of the heads is kept."""
     from . import autograd as ag
-    from .ndarray.ndarray import NDArray
-    heads = [heads] if isinstance(heads, NDArray) else list(heads)
-    if head_grads is None:
-        head_grads = [None] * len(heads)
-    elif isinstance(head_grads, NDArray):
-        head_grads = [head_grads]
-    if len(head_grads) != len(heads):
-        raise MXNetError("grad: {} head gradients for {} heads".format(len(head_grads), len(heads)))
-    for h in heads:
-        if h._ag_node is None and not ag._tracked(h):
-            raise MXNetError("Cannot differentiate node because it is not in a computational graph. "
-                             "You need to set is_recording to true or use autograd.record() to save "
-                             "computational graphs for backward.")
+    heads, head_grads = ag._checked_heads(heads, head_grads, "grad")
     order = ag._graph_order(heads)
     ag._check_differentiable(order)
     grads = _sweep(order, heads, head_grads, train_mode)

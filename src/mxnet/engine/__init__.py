@@ -466,13 +466,7 @@ class Lazy:
 
     def _unlink(self, var):
         """Take this work off ``var.lazy`` (it no longer produces or watches the var)."""
-        ds = var.lazy
-        if ds is not None:
-            if len(ds) == 1:
-                if ds[0] is self:
-                    var.lazy = None
-            elif self in ds:
-                ds.remove(self)
+        var.lazy = _without(var.lazy, self)
 
     def _check_done(self):
         global _lazy_count
@@ -522,13 +516,17 @@ class Lazy:
 
 def _unlink_input(var, work):
     """Take ``work`` off ``var.lazy_in`` (it no longer holds the var's memory)."""
-    ds = var.lazy_in
-    if ds is not None:
-        if len(ds) == 1:
-            if ds[0] is work:
-                var.lazy_in = None
-        elif work in ds:
-            ds.remove(work)
+    var.lazy_in = _without(var.lazy_in, work)
+
+
+def _without(works, work):
+    """A var's list of lazy works (or None) without ``work``; None once it is empty."""
+    if works is not None:
+        if len(works) == 1:
+            return None if works[0] is work else works
+        if work in works:
+            works.remove(work)
+    return works
 
 
 def caller_engine():

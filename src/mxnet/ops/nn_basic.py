@@ -463,7 +463,8 @@ def _smo_backward(env, attrs, inputs, outputs, out_grads, req):
         # (the common case: p - onehot as one copy and one scatter, not an (n, k) comparison)
         grad = p.copy()
         grad[constant(xp, ("arange", len(cls)), lambda: xp.arange(len(cls))), cls] -= 1
-        return _smo_scale(attrs, grad, p, x, label, n, k, xp)
+        norm = float(p.shape[0]) if attrs.normalization == "batch" else 1.0
+        return _smo_scale(attrs, grad, p, x, label, n, k, xp, norm)
     onehot = constant(xp, ("arange", k), lambda: xp.arange(k)) == cls[:, None]
     if attrs.smooth_alpha > 0 and not attrs.multi_output:  # MXNet smooths 2-D layouts only
         a = attrs.smooth_alpha
@@ -477,20 +478,18 @@ def _smo_backward(env, attrs, inputs, outputs, out_grads, req):
         grad = xp.where(ignored[:, None], 0, grad)
     if attrs.normalization == "valid":
         norm = xp.maximum(xp.sum(~ignored), 1).astype(p.dtype)
+    elif attrs.normalization == "batch":
+        norm = float(p.shape[0])  # rows: n, n*spatial (multi_output) or prod(shape[:-1])
+    else:
+        norm = float(spatial) if attrs.multi_output else 1.0
+    return _smo_scale(attrs, grad, p, x, label, n, k, xp, norm)
+
+
+def _smo_scale(attrs, grad, p, x, label, n, k, xp, norm):
+    """SoftmaxOutput's gradient ``grad`` (p - target, rows of k classes) times grad_scale / norm,
+    times the output for ``out_grad``, in the data's layout; and the label's (zero) gradient."""
+    if attrs.grad_scale != 1.0 or not (isinstance(norm, float) and norm == 1.0):
         grad = grad * attrs.grad_scale / norm
-        return _smo_scale(attrs, grad, p, x, label, n, k, xp, normalized=True)
-    return _smo_scale(attrs, grad, p, x, label, n, k, xp, spatial=spatial if attrs.multi_output else 1)
-
-
-def _smo_scale(attrs, grad, p, x, label, n, k, xp, spatial=1, normalized=False):
-    """SoftmaxOutput's gradient ``grad`` (p - target, rows of k classes) scaled by grad_scale
-    and the normalization, times the output for ``out_grad``, in the data's layout; and the
-    label's (zero) gradient."""
-    if not normalized:
-        norm = float(p.shape[0]) if attrs.normalization == "batch" else float(spatial)
-        # rows: n, n*spatial (multi_output) or prod(shape[:-1])
-        if attrs.grad_scale != 1.0 or norm != 1.0:
-            grad = grad * attrs.grad_scale / norm
     if attrs.out_grad:
         # MXNet 1.9.1 multiplies by its own output here, not by the head gradient (its backward
         # node reads the output in the head gradient's slot); reproduced for compatibility.
