@@ -460,15 +460,24 @@ def _smo_backward(env, attrs, inputs, outputs, out_grads, req):
         p = y.reshape(n, -1)
         k = p.shape[1]
         lab = label.reshape(-1)[:n]  # MXNet reads the first n labels
+    if xp is np and p.dtype.char in "fd" and lab.size == p.shape[0] and lab.size \
+            and not (attrs.multi_output or attrs.use_ignore or attrs.out_grad) \
+            and attrs.smooth_alpha <= 0 and attrs.normalization != "valid":
+        # The common case: p - onehot as one copy and one flat scatter (a 2-D fancy index costs
+        # twice as much, an (n, k) comparison more); labels outside [0, k) take the general
+        # path. (Seen as unsigned, a negative label is beyond any k.)
+        cls = lab.astype(np.intp)  # C cast: truncation toward zero
+        if _max_of(cls.view(np.uintp)) < k:
+            rows = p.shape[0]
+            grad = p.copy()
+            grad.reshape(-1)[constant(xp, ("row_starts", rows, k), lambda: xp.arange(0, rows * k, k)) + cls] -= 1
+            if attrs.grad_scale != 1.0:
+                grad *= attrs.grad_scale
+            if attrs.normalization == "batch":
+                grad /= float(rows)
+            return [grad.reshape(x.shape), xp.zeros_like(label) if req[1] else None]
     p = p.astype(_compute_dtype(p), copy=False)
     cls = lab.astype(np.int64)  # C cast: truncation toward zero
-    if xp is np and not attrs.multi_output and not attrs.use_ignore and attrs.smooth_alpha <= 0 \
-            and attrs.normalization != "valid" and p.ndim == 2 and cls.size and 0 <= _min_of(cls) and _max_of(cls) < k:
-        # (the common case: p - onehot as one copy and one scatter, not an (n, k) comparison)
-        grad = p.copy()
-        grad[constant(xp, ("arange", len(cls)), lambda: xp.arange(len(cls))), cls] -= 1
-        norm = float(p.shape[0]) if attrs.normalization == "batch" else 1.0
-        return _smo_scale(attrs, grad, p, x, label, n, k, xp, norm)
     onehot = constant(xp, ("arange", k), lambda: xp.arange(k)) == cls[:, None]
     if attrs.smooth_alpha > 0 and not attrs.multi_output:  # MXNet smooths 2-D layouts only
         a = attrs.smooth_alpha
@@ -503,8 +512,7 @@ def _smo_scale(attrs, grad, p, x, label, n, k, xp, norm):
     return [grad.reshape(x.shape).astype(x.dtype, copy=False), xp.zeros_like(label)]
 
 
-_min_of = np.minimum.reduce      # (a 1-D array's min/max without ndarray's Python wrappers)
-_max_of = np.maximum.reduce
+_max_of = np.maximum.reduce      # (a 1-D array's max without ndarray's Python wrapper)
 
 
 register(OpDef(
