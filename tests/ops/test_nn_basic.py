@@ -70,11 +70,13 @@ def test_fully_connected(shape, nh, no_bias, flatten, dtype):
     check_grad("FullyConnected", ins, kw)
 
 
-@pytest.mark.parametrize("batch,in_units,nh", [(4, 6, 3), (128, 784, 128), (32, 64, 200), (512, 128, 10)])
+@pytest.mark.parametrize("batch,in_units,nh", [(4, 6, 3), (128, 784, 128), (32, 64, 200), (512, 128, 10),
+                                               (24, 784, 128), (4, 2048, 64)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fully_connected_is_numpy_gemm(batch, in_units, nh, dtype):
-    """Small and large products (np.dot below ~4K output elements, matmul above) give NumPy's
-    own ``x @ w.T + b``, ``g @ w`` and ``g.T @ x`` bit for bit."""
+    """Every route of the layer's products (np.dot below ~4K output elements, matmul above, the
+    transposed forward product for a few rows and a large weight) gives NumPy's own
+    ``x @ w.T + b``, ``g @ w`` and ``g.T @ x`` bit for bit."""
     x, w, b = _r(batch, in_units, dtype=dtype), _r(nh, in_units, dtype=dtype), _r(nh, dtype=dtype)
     g = _r(batch, nh, dtype=dtype)
     (y,), (dx, dw, db) = _backward("FullyConnected", [x, w, b], dict(num_hidden=nh), heads=[g])

