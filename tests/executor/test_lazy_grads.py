@@ -54,6 +54,18 @@ def _step(ex, rng, lr=0.1, update=True):
     return x, w, b, y
 
 
+def _warm(ex, rng, n):
+    """``n`` steps of the loop first: after 4 the weight gradients count as read every time and
+    later backwards re-arm the pending data gradient's work instead of making a new one."""
+    for _ in range(n):
+        _step(ex, rng)
+
+
+@pytest.fixture(params=[1, 6], ids=["warm1", "steady"])
+def warm(request):
+    return request.param
+
+
 @pytest.fixture
 def fc_backward_calls(monkeypatch):
     """The req lists FullyConnected's backward is called with."""
@@ -88,9 +100,9 @@ def test_unread_data_gradient_is_skipped_then_computed_when_read(fc_backward_cal
 
 
 @pytest.mark.parametrize("read", ["asnumpy", "wait_to_read", "operator", "copyto", "save"])
-def test_every_kind_of_read_sees_the_gradient(read, tmp_path):
+def test_every_kind_of_read_sees_the_gradient(read, warm, tmp_path):
     ex, rng = _bind(1)
-    _step(ex, rng)
+    _warm(ex, rng, warm)
     x, w, b, y = _step(ex, rng)     # this backward leaves the data gradient lazy
     g = ex.grad_dict["data"]
     gx = _expected(x, w, b, y)[0]
@@ -128,11 +140,11 @@ def test_fed_data_replaced_after_backward_keeps_the_old_values():
 
 
 @pytest.mark.parametrize("source", ["named array", "numpy array", "scalar"])
-def test_weight_assigned_whole_while_a_gradient_is_lazy(source, fc_backward_calls):
+def test_weight_assigned_whole_while_a_gradient_is_lazy(source, warm, fc_backward_calls):
     # W[:] = <something that is not a temporary>: W gets new memory, the lazy gradient keeps
     # the old weight and stays lazy (no gradient is computed just because W changed)
     ex, rng = _bind(4)
-    _step(ex, rng)
+    _warm(ex, rng, warm)
     x, w, b, y = _step(ex, rng, update=False)
     mx.nd.waitall()
     calls = len(fc_backward_calls)
@@ -152,9 +164,9 @@ def test_weight_assigned_whole_while_a_gradient_is_lazy(source, fc_backward_call
     assert fc_backward_calls[-1] == [True, False, False]
 
 
-def test_in_place_change_of_a_weight_computes_pending_gradients_first():
+def test_in_place_change_of_a_weight_computes_pending_gradients_first(warm):
     ex, rng = _bind(2)
-    _step(ex, rng)
+    _warm(ex, rng, warm)
     x, w, b, y = _step(ex, rng, update=False)
     ex.arg_dict["fc_weight"][0:2] = 0.0      # in place: the lazy data gradient must run first
     ex.arg_dict["fc_weight"].wait_to_read()
@@ -167,23 +179,45 @@ def test_in_place_change_of_a_weight_computes_pending_gradients_first():
     np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
 
 
-def test_in_place_change_of_the_output_computes_pending_gradients_first():
+def test_in_place_change_of_the_output_computes_pending_gradients_first(warm):
     ex, rng = _bind(3)
-    _step(ex, rng)
+    _warm(ex, rng, warm)
     x, w, b, y = _step(ex, rng)
     ex.outputs[0][:] += 5.0        # SoftmaxOutput's backward reads its output
     np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
 
 
-def test_writing_part_of_a_lazy_gradient_computes_it_first():
+def test_writing_part_of_a_lazy_gradient_computes_it_first(warm):
     ex, rng = _bind(4)
-    _step(ex, rng)
+    _warm(ex, rng, warm)
     x, w, b, y = _step(ex, rng)
     g = ex.grad_dict["data"]
     g[0] = 7.0
     want = _expected(x, w, b, y)[0]
     want[0] = 7.0
     np.testing.assert_allclose(g.asnumpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_steady_loop_keeps_one_pending_work_and_reads_the_latest_gradient(fc_backward_calls):
+    ex, rng = _bind(12)
+    _warm(ex, rng, 6)
+    work = ex._lazy
+    for _ in range(3):
+        x, w, b, y = _step(ex, rng)
+    assert ex._lazy is work and work.live               # re-armed, not rebuilt
+    mx.nd.waitall()
+    assert fc_backward_calls[1:] == [[False, True, True]] * 8
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+    # read once: the next backward computes it with the others, and values stay right
+    x, w, b, y = _step(ex, rng)
+    mx.nd.waitall()
+    assert fc_backward_calls[-1] == [True, True, True]
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+    for _ in range(6):                                   # unread again: pending again, steadily
+        x, w, b, y = _step(ex, rng)
+    mx.nd.waitall()
+    assert fc_backward_calls[-1] == [False, True, True]
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
 
 
 def test_a_lazy_gradient_left_unread_is_replaced_by_the_next_backward():
@@ -214,9 +248,9 @@ def test_backward_error_reaches_the_lazy_gradient():
     np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
 
 
-def test_a_kernel_error_in_a_lazy_gradient_is_raised_when_it_is_read(monkeypatch):
+def test_a_kernel_error_in_a_lazy_gradient_is_raised_when_it_is_read(warm, monkeypatch):
     ex, rng = _bind(8)
-    _step(ex, rng)
+    _warm(ex, rng, warm)
     _step(ex, rng)
     mx.nd.waitall()
     op = get_op("FullyConnected")
@@ -248,9 +282,9 @@ def test_naive_engine_gives_the_same_gradients():
         engine._engine = old
 
 
-def test_assigning_a_named_array_to_a_weight_keeps_the_captured_values():
+def test_assigning_a_named_array_to_a_weight_keeps_the_captured_values(warm):
     ex, rng = _bind(10)
-    _step(ex, rng)
+    _warm(ex, rng, warm)
     x, w, b, y = _step(ex, rng, update=False)
     new_w = mx.nd.array(rng.randn(H, D))
     ex.arg_dict["fc_weight"][:] = new_w      # a named array: copied, never taken over

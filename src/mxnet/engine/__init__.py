@@ -486,6 +486,19 @@ class Lazy:
         self.outputs, self.watched = set(), set()
         self._check_done()
 
+    def rearm(self, inputs):
+        """The owner saved new values for the same pending outputs: capture ``inputs`` again
+        (link those detached since; the others still hold the memory the values use)."""
+        have, outs = self.inputs, self.outputs
+        for v in inputs:
+            if v not in have and v not in outs:
+                have[v] = None
+                ds = v.lazy_in
+                if ds is None:
+                    v.lazy_in = [self]
+                else:
+                    ds.append(self)
+
     def touch(self, var, wanted=True):
         """``var`` (an output or watched var) is about to be read or written."""
         if var in self.watched:

@@ -92,6 +92,9 @@ class Executor:
         self._monitor_all = False
         self._lazy = None        # the engine.Lazy of the last backward (see _defer)
         self._used = None        # arguments whose gradient was read since the last backward
+        self._steady = None      # the pending set while it stays the same (see _lazy_args)
+        self._lazy_set = None    # the pending set self._lazy computes, if it watches nothing
+        self._needs_of = {}      # pending set -> grad_needs of the other gradients
         self._saved = None       # (env, values, head grads) of the backward with lazy gradients
         self._values_nbytes = None   # memory of one forward's values (what _saved keeps alive)
         # graphs with auxiliary states change them in place (BatchNorm's backward): no lazy
@@ -218,12 +221,14 @@ class Executor:
         envs = self._envs
         grads, reqs = self.grad_arrays, self._grad_req
         monitor = self._monitor_fn() if self._monitor is not None else None
-        if self._lazy is not None:          # this backward overwrites what the last one left
-            self._lazy.cancel()
-            self._lazy = None
         lazy = self._lazy_args(monitor) if self._lazy_ok else ()
-        needs = self._needs if not lazy else plan.grad_needs(
-            ["null" if i in lazy else r for i, r in enumerate(reqs)])
+        old = self._lazy
+        if old is not None and not (lazy and lazy is self._lazy_set and old.live and not old.watched
+                                    and len(old.outputs) == len(lazy)):
+            old.cancel()                    # this backward overwrites what the last one left
+            self._lazy = None
+        # (else the same gradients stay pending, untouched: _defer re-arms that work)
+        needs = self._needs if not lazy else self._lazy_needs(lazy)
 
         def run():
             values = self._values
@@ -261,12 +266,15 @@ class Executor:
         used = self._used
         self._used = set()
         if used is None or monitor is not None or _engine_observed():
+            self._steady = None
             return ()               # (the first backward computes everything and watches)
         if self._values_nbytes is None:
             return ()               # (the first backward has not run yet)
         if self._values_nbytes > _LAZY_MAX_BYTES:
             self._lazy_ok = False   # keeping a second forward's values alive would cost too much
             return ()
+        if not used and self._steady is not None:
+            return self._steady     # (nothing read, nothing watched: the same set, streaks as they were)
         streak = self._streak       # backwards in a row after which each gradient was used
         lazy = []
         settled = 0
@@ -280,18 +288,37 @@ class Executor:
                 lazy.append(i)
         if settled == len(streak):  # a training loop that reads every gradient: stop watching
             self._lazy_ok = False
-        return frozenset(lazy)
+        lazy = frozenset(lazy)
+        # Steady: every gradient is either read every time (settled) or pending; until one is
+        # read, later backwards keep this set (and the work of the last one, re-armed).
+        self._steady = lazy if lazy and all(streak[i] >= 3 or i in lazy for i in streak) else None
+        return lazy
+
+    def _lazy_needs(self, lazy):
+        needs = self._needs_of.get(lazy)
+        if needs is None:
+            needs = self._needs_of[lazy] = self._plan.grad_needs(
+                ["null" if i in lazy else r for i, r in enumerate(self._grad_req)])
+            if len(self._needs_of) > 64:
+                self._needs_of.clear()
+        return needs
 
     def _defer(self, lazy, inputs):
+        if self._lazy is not None:  # (kept by backward: the same outputs, nothing watched)
+            self._lazy.rearm(inputs + list(map(_var_of, self.outputs)))
+            return
         streak = self._streak
         outputs = [g._chunk.var for i, g in enumerate(self.grad_arrays) if i in lazy]
         watched = [v for v, i in self._grad_index.items() if i not in lazy and streak[i] < 3]
+        self._lazy_set = None
         if not outputs and not watched:
             return
         if outputs:
             inputs = inputs + list(map(_var_of, self.outputs))
         self._lazy = engine.Lazy(self._lazy_kernel, inputs, outputs, watched, self._ctx, "backward",
                                  after=[self._state], on_use=self._lazy_used)
+        if not watched:
+            self._lazy_set = lazy
 
     def _lazy_kernel(self, var):
         """The engine op computing the gradient of one argument from the saved backward."""
