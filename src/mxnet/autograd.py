@@ -217,8 +217,27 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
         return ("n", id(x._ag_node[0]), x._ag_node[1]) if x._ag_node is not None else ("v", _vid(x))
 
     head_keys = [key(h) for h in heads]
-    node_in_keys = [[key(x) for x in node.inputs] for node in order]
-    tracked = [[_tracked(x) for x in node.inputs] for node in order]
+    # One pass over the tape: per node its output keys, its inputs' keys and which inputs need a
+    # gradient (tracked: recorded, or a variable with a gradient buffer); and the vars it reads.
+    steps = []
+    reads = [g._chunk.var for g in head_grads if g is not None]
+    for node in order:
+        in_keys, req = [], []
+        for x in node.inputs:
+            ag = x._ag_node
+            if ag is not None:
+                in_keys.append(("n", id(ag[0]), ag[1]))
+                req.append(True)
+            else:
+                gb = x._grad
+                in_keys.append(("v", id(x) if gb is None else id(gb)))      # (key(x): _vid)
+                req.append(gb is not None and x._grad_req != "null")
+            reads.append(x._chunk.var)
+        outputs = node.outputs
+        reads += [o._chunk.var for o in outputs]
+        nid = id(node)
+        steps.append((node, [("n", nid, i) for i in range(len(outputs))], in_keys, req))
+    steps.reverse()
     var_heads = [h for h in heads if h._ag_node is None]
 
     def run():
@@ -229,43 +248,52 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
             if want and k[0] == "v" and k[1] in want:     # a variable that is a head: dense
                 rows[k[1]] = None
         leaves = {}
-        for node, in_keys, req in reversed(list(zip(order, node_in_keys, tracked))):
-            ogs = [grads.pop(("n", id(node), i), None) for i in range(len(node.outputs))]
-            if all(g is None for g in ogs) or node.op.backward is None:
-                continue
-            outs = [o._read() for o in node.outputs]
-            ogs = [g if g is not None else xp.zeros_like(o) for g, o in zip(ogs, outs)]
+        pop = grads.pop
+        observer = engine._op_observer
+        for node, out_keys, in_keys, req in steps:
+            op = node.op
+            if len(out_keys) == 1:
+                g = pop(out_keys[0], None)
+                if g is None or op.backward is None:
+                    continue
+                ogs = [g]
+                outs = [node.outputs[0]._read()]
+            else:
+                ogs = [pop(k, None) for k in out_keys]
+                if all(g is None for g in ogs) or op.backward is None:
+                    continue
+                outs = [o._read() for o in node.outputs]
+                ogs = [g if g is not None else xp.zeros_like(o) for g, o in zip(ogs, outs)]
             ins = [x._read() for x in node.inputs]
             is_train = node.is_train if train_mode else False
-            env = OpEnv(xp, is_train, ctx) if node.op.needs_rng else shared_env(ctx, is_train)
-            if engine._op_observer is None:
-                igs = node.op.backward(env, node.attrs, ins, outs, ogs, req)
+            env = OpEnv(xp, is_train, ctx) if op.needs_rng else shared_env(ctx, is_train)
+            if observer is None:
+                igs = op.backward(env, node.attrs, ins, outs, ogs, req)
             else:                           # the profiler records each backward operator
                 box = []
-                engine._op_observer(lambda: box.append(node.op.backward(env, node.attrs, ins, outs, ogs, req)),
-                                    "_backward_" + node.op.name)
+                observer(lambda: box.append(op.backward(env, node.attrs, ins, outs, ogs, req)),
+                         "_backward_" + op.name)
                 igs = box[0]
             if node.aux:     # aux states moved by the backward (BatchNorm's moving statistics)
-                update = getattr(node.op, "update_aux", None)
+                update = getattr(op, "update_aux", None)
                 if update is not None:
                     update(env, node.attrs, ins, outs, [a._read() for a in node.aux])
             for x, k, g, r in zip(node.inputs, in_keys, igs, req):
-                if not r or g is None:
-                    continue
-                grads[k] = grads[k] + g if k in grads else g
-                if k[0] == "v":
-                    leaves[k] = x
+                if r and g is not None:
+                    if k in grads:
+                        grads[k] = grads[k] + g
+                    else:
+                        grads[k] = g
+                        if k[0] == "v":
+                            leaves[k] = x
             if want:
                 _note_rows(want, rows, node, in_keys, igs, req, ins, xp)
-        for k, x in leaves.items():
-            result[_vid(x)] = grads[k]
+        for k in leaves:
+            result[k[1]] = grads[k]         # (k[1] is the variable's _vid)
         for h in var_heads:   # a head that is itself a variable
             if ("v", _vid(h)) in grads:
                 result[_vid(h)] = grads[("v", _vid(h))]
 
-    reads = [g._chunk.var for g in head_grads if g is not None]
-    for node in order:
-        reads += [x._chunk.var for x in node.inputs] + [o._chunk.var for o in node.outputs]
     return run, reads, ctx, result, order
 
 
