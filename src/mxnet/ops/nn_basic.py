@@ -145,11 +145,11 @@ _DOT_MAX_OUT = 4096
 
 
 def _matmul_nt(xp, x, w):
-    """``x @ w.T`` (a layer's forward: rows of inputs times the weight). Where OpenBLAS would
-    split ``x @ w.T`` of a few rows over its threads, it computes the transposed product
-    ``w @ x.T`` much faster (rows 4 / 24 / 32 of 784 -> 512 / 128 / 128: 210 / 93 / 106 us ->
-    88 / 75 / 80, the copy back to rows included; the same sums, bit for bit): that one, in
-    row order. Single-threaded (smaller) products keep the direct call (~2 us less)."""
+    """``x @ w.T`` (a layer's forward: rows of inputs times the weight). For a few rows and a
+    large weight OpenBLAS computes the transposed product ``w @ x.T`` much faster, on one thread
+    or two (rows 4 / 24 / 32 of 784 -> 512 / 128 / 128: 210 / 93 / 106 us -> 88 / 75 / 80 on
+    two, the copy back to rows included; the same sums, bit for bit): that one, in row order.
+    Smaller products keep the direct call (~2 us less)."""
     m, k = x.shape
     if xp is np and 2 <= m <= 32 and m * k * w.shape[0] >= 400000 and x.dtype.char == "f":
         return np.ascontiguousarray((w @ x.T).T)
