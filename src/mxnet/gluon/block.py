@@ -373,6 +373,7 @@ class _CachedGraph:
         self.op_hook = None
         self.op_hook_all = False
         self._sources = None
+        self._inline = {}                # context -> the engine's inline hint for this plan
 
     def _meta(self, args):
         """(output shapes, output dtypes, plan) for these argument shapes and dtypes. A graph
@@ -391,7 +392,7 @@ class _CachedGraph:
                 from ..symbol.infer import infer_graph_shapes
                 plan = GraphPlan(self.symbol)
                 plan.fill_creation_shapes(infer_graph_shapes(self.symbol._topo(), shapes))
-            meta = self.shapes[key] = (out_s, out_t, plan)
+            meta = self.shapes[key] = ([tuple(s) for s in out_s], [np.dtype(t) for t in out_t], plan)
         return meta
 
     def __call__(self, inputs, ctx):
@@ -402,7 +403,7 @@ class _CachedGraph:
         args = [inputs[s] if s.__class__ is int else s.data(ctx) for s in sources]
         aux = [self.params[n].data(ctx) for n in self.plan.aux_names] if self.plan.aux_names else []
         out_s, out_t, plan = self._meta(args)
-        outs = [NDArray(Chunk(), tuple(s), np.dtype(t), ctx) for s, t in zip(out_s, out_t)]
+        outs = [NDArray(Chunk(), s, t, ctx) for s, t in zip(out_s, out_t)]
         training = autograd.is_training()
         if plan.needs_rng:
             env = OpEnv(for_context(ctx).xp, training, ctx)
@@ -421,12 +422,16 @@ class _CachedGraph:
         def run():
             holder.values = plan.execute(env, args, aux, outs, monitor, monitor_all)
 
-        writes = [o._chunk.var for o in outs] + [a._chunk.var for a in aux]
+        writes = [o._chunk.var for o in outs]
+        if aux:
+            writes += [a._chunk.var for a in aux]
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(ctx))
-        engine.push(run, [a._chunk.var for a in args], writes, ctx, name="hybrid forward",
-                    inline=engine_inline(ctx, plan))
+        inline = self._inline.get(ctx)
+        if inline is None:
+            inline = self._inline[ctx] = engine_inline(ctx, plan)
+        engine.push(run, [a._chunk.var for a in args], writes, ctx, name="hybrid forward", inline=inline)
         if autograd.is_recording():
             autograd._record_op(_GRAPH_OP, holder, args, outs, aux)
         return outs
@@ -603,14 +608,18 @@ class HybridBlock(Block):
             raise ValueError("Deferred initialization failed because shape cannot be inferred. {}".format(e)) from e
 
     def _call_cached(self, *args):
-        symbol, names = self._get_graph(*args)
-        if self._cached is None:
-            params = {p.name: p for p in self.collect_params().values()}
-            self._cached = _CachedGraph(symbol, names, params)
-            self._cached.op_hook = getattr(self, "_op_hook", None)
-            self._cached.op_hook_all = getattr(self, "_op_hook_all", False)
-        flat = [a for a in _flatten(args)[0] if a is not None]
-        ctx = flat[0].context
+        if self._cached is not None and len(args) == 1 and type(args[0]) is NDArray:
+            flat = [args[0]]            # (the common call: one array, the graph built already)
+            ctx = args[0]._ctx
+        else:
+            symbol, names = self._get_graph(*args)
+            if self._cached is None:
+                params = {p.name: p for p in self.collect_params().values()}
+                self._cached = _CachedGraph(symbol, names, params)
+                self._cached.op_hook = getattr(self, "_op_hook", None)
+                self._cached.op_hook_all = getattr(self, "_op_hook_all", False)
+            flat = [a for a in _flatten(args)[0] if a is not None]
+            ctx = flat[0].context
         try:
             # (reading each parameter checks it is initialized, before anything is pushed)
             outs = self._cached(flat, ctx)
