@@ -154,8 +154,8 @@ class GraphPlan:
         ``monitor(name, array, op_name)`` sees each output (``<node>_output``) and, with ``monitor_all``,
         each input first (``<node>_<input name>``), as MXNet's monitor callback."""
         get = values.__getitem__       # map(get, slots): no Python frame per slot
-        watched = monitor is not None or _engine._op_observer is not None
-        for step in (self.steps if watched else self.fused_steps):
+        observed = _engine._op_observer is not None
+        for step in (self.steps if monitor is not None or observed else self.fused_steps):
             ins = list(map(get, step.in_slots))
             aux = list(map(get, step.aux_slots)) if step.aux_slots else []
             if monitor_all and monitor is not None:
@@ -163,14 +163,17 @@ class GraphPlan:
                 for n, v in zip(names, ins + aux):
                     monitor("{}_{}".format(step.name, n), v, step.op.name)
             try:
-                if _engine._op_observer is None:
+                if not observed:
                     outs = step.op.forward(env, step.attrs, ins, aux)
                 else:                       # the profiler records each operator of the graph
                     outs = _observed(step.op.name, step.op.forward, env, step.attrs, ins, aux)
             except MXNetError as e:
                 raise MXNetError("Error in operator {}: {}".format(step.name, e)) from None
-            for o, v in zip(step.out_slots, outs):
-                values[o] = v
+            if len(outs) == 1:
+                values[step.out_slots[0]] = outs[0]
+            else:
+                for o, v in zip(step.out_slots, outs):
+                    values[o] = v
             if monitor is not None:
                 for o in step.out_slots:
                     monitor(self.slot_names[o], values[o], step.op.name)
@@ -194,28 +197,39 @@ class GraphPlan:
         key = (tuple(needs), watched)
         sweep = self._sweeps.get(key)
         if sweep is None:
+            # (per step what the loop reads, looked up once: op, attrs, slots, its one output's
+            # slot, whether it moves aux states)
             sweep = self._sweeps[key] = [
-                (step, [needs[i] for i in step.in_slots])
+                (step, [needs[i] for i in step.in_slots], step.op, step.attrs, step.in_slots,
+                 step.out_slots, step.out_slots[0] if len(step.out_slots) == 1 else None,
+                 bool(step.aux_slots) and getattr(step.op, "update_aux", None) is not None)
                 for step in reversed(self.steps if watched else self.fused_steps)
                 if step.op.backward is not None and any(needs[i] for i in step.in_slots)]
         get, pop = values.__getitem__, grads.pop
-        for step, req in sweep:
-            outs = list(map(get, step.out_slots))
-            ogs = [pop(o, None) for o in step.out_slots]
-            if step.zero_fill and any(map(is_, ogs, _NONES)):     # a missing head gradient (C-level test)
-                ogs = [g if g is not None else xp.zeros_like(v) for g, v in zip(ogs, outs)]
-            ins = list(map(get, step.in_slots))
+        observed = _engine._op_observer is not None
+        for step, req, op, attrs, in_slots, out_slots, single, moves_aux in sweep:
+            if single is not None:
+                outs = [values[single]]
+                g = pop(single, None)
+                if g is None and step.zero_fill:
+                    g = xp.zeros_like(outs[0])
+                ogs = [g]
+            else:
+                outs = list(map(get, out_slots))
+                ogs = [pop(o, None) for o in out_slots]
+                if step.zero_fill and any(map(is_, ogs, _NONES)):     # a missing head gradient (C-level test)
+                    ogs = [g if g is not None else xp.zeros_like(v) for g, v in zip(ogs, outs)]
+            ins = list(map(get, in_slots))
             try:
-                if _engine._op_observer is None:
-                    igs = step.op.backward(env, step.attrs, ins, outs, ogs, req)
+                if not observed:
+                    igs = op.backward(env, attrs, ins, outs, ogs, req)
                 else:
-                    igs = _observed("_backward_" + step.op.name, step.op.backward,
-                                    env, step.attrs, ins, outs, ogs, req)
+                    igs = _observed("_backward_" + op.name, op.backward, env, attrs, ins, outs, ogs, req)
             except MXNetError as e:
                 raise MXNetError("Error in operator {} (backward): {}".format(step.name, e)) from None
-            if step.aux_slots and getattr(step.op, "update_aux", None) is not None:
-                step.op.update_aux(env, step.attrs, ins, outs, list(map(get, step.aux_slots)))
-            for i, g, r in zip(step.in_slots, igs, req):
+            if moves_aux:
+                op.update_aux(env, attrs, ins, outs, list(map(get, step.aux_slots)))
+            for i, g, r in zip(in_slots, igs, req):
                 if r and g is not None:
                     grads[i] = grads[i] + g if i in grads else g
             if monitor is not None:
