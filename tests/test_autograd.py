@@ -68,6 +68,54 @@ def test_grad_function_returns_new_arrays():
     np.testing.assert_array_equal(x.grad.asnumpy(), [0, 0])
 
 
+def _ones_var():
+    x = mx.nd.ones((3,))
+    x.attach_grad()
+    return x
+
+
+def test_gradients_of_two_inputs_never_share_memory():
+    # add's backward hands both inputs the head gradient object: each stores its own copy
+    a, b = _ones_var(), _ones_var()
+    with autograd.record():
+        y = a + b
+    y.backward()
+    a.grad[:] = 5
+    np.testing.assert_array_equal(b.grad.asnumpy(), [1, 1, 1])
+    with autograd.record():
+        y = a + b
+    ga, gb = autograd.grad(y, [a, b])
+    ga[:] = 4
+    np.testing.assert_array_equal(gb.asnumpy(), [1, 1, 1])
+
+
+@pytest.mark.parametrize("how", ["backward", "grad"])
+def test_a_gradient_never_is_the_callers_head_gradient(how):
+    # identity passes the head gradient through: the stored gradient is a copy of it
+    a = _ones_var()
+    with autograd.record():
+        y = mx.nd.identity(a)
+    head = mx.nd.array([1.0, 2.0, 3.0])
+    if how == "backward":
+        y.backward(head)
+        g = a.grad
+    else:
+        g = autograd.grad(y, [a], head_grads=[head])[0]
+    head[:] = 9
+    np.testing.assert_array_equal(g.asnumpy(), [1, 2, 3])
+
+
+@pytest.mark.parametrize("copy", [lambda a: a.copy(), lambda a: a.copyto(mx.cpu()),
+                                  lambda a: a.copyto(mx.nd.zeros((3,)))], ids=["copy", "copyto ctx", "copyto array"])
+def test_copies_are_recorded(copy):
+    # MXNet records copy()/copyto() as _copyto: the gradient passes through
+    a = _ones_var()
+    with autograd.record():
+        y = copy(a) * mx.nd.array([1.0, 2.0, 3.0])
+    y.backward()
+    np.testing.assert_array_equal(a.grad.asnumpy(), [1, 2, 3])
+
+
 def test_unused_variable_gets_zero_and_pause():
     x = mx.nd.ones((2,))
     z = mx.nd.ones((2,))

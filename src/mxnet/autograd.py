@@ -196,13 +196,14 @@ def _checked_heads(heads, head_grads, caller):
     return heads, head_grads
 
 
-def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
+def _compute(heads, head_grads, variables, train_mode, want=None, rows=None, taken=None):
     """Run the backward sweep inside one engine op; returns (push_args, result holder).
 
     ``want`` ({variable id: grad_req}) names the variables whose gradient goes to row_sparse
     storage; ``run`` then fills ``rows`` with the rows each one's gradient stores (see
-    :func:`_note_rows`)."""
-    engine, _, _, _, _, OpEnv, _, _ = _deps()
+    :func:`_note_rows`). ``taken`` (a set) receives the ids of the head gradients ``run`` reads,
+    which stored gradients must not be (see ``imperative._unshared``)."""
+    engine, _, _, _, _, OpEnv, _, _, _ = _deps()
     shared_env = _SHARED_ENV[0]
     for_context = _for_context
     heads, head_grads = _checked_heads(heads, head_grads, "backward")
@@ -243,7 +244,12 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
     def run():
         grads = {}
         for h, g, k in zip(heads, head_grads, head_keys):
-            v = g._read() if g is not None else xp.ones(h.shape, dtype=h._dtype)
+            if g is not None:
+                v = g._read()
+                if taken is not None:
+                    taken.add(id(v))
+            else:
+                v = xp.ones(h.shape, dtype=h._dtype)
             grads[k] = grads[k] + v if k in grads else v
             if want and k[0] == "v" and k[1] in want:     # a variable that is a head: dense
                 rows[k[1]] = None
@@ -300,9 +306,9 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None):
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` with respect to variables marked by ``attach_grad``
     (written or added into their ``.grad`` per grad_req)."""
-    engine, NDArray, _, _, _finalize, _, _, _ = _deps()
-    want, rows = {}, {}
-    run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode, want, rows)
+    engine, NDArray, _, _, _finalize, _, _, _, _unshared = _deps()
+    want, rows, taken = {}, {}, set()
+    run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode, want, rows, taken)
     order_vars = _variables_of(heads, order)
     for x in order_vars:
         if type(x._grad) is not NDArray and x._grad.stype == "row_sparse":
@@ -323,8 +329,8 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
                 g = buf._read() + g
             if xp is None or buf._ctx is not ctx:
                 xp = _xp(buf)
-            _store_grad(buf, _finalize(xp, g, buf._shape, buf._dtype, [], "backward"),
-                        rows.get(id(buf)) if want else None)
+            g = _unshared(_finalize(xp, g, buf._shape, buf._dtype, [], "backward"), taken)
+            _store_grad(buf, g, rows.get(id(buf)) if want else None)
 
     writes = [x._grad._chunk.var for x in order_vars if x._grad is not None]
     writes += _aux_vars(order)
@@ -417,7 +423,8 @@ _SHARED_ENV = []     # [imperative.shared_env], set with _DEPS
 
 
 def _deps():
-    """(engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS), imported once
+    """(engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS,
+    _unshared), imported once
     (these modules import this one, so not at the top; a per-call import costs a microsecond)."""
     global _DEPS
     if _DEPS is None:
@@ -429,7 +436,8 @@ def _deps():
         from .ndarray.imperative import shared_env
         from .executor.graph import USER_CODE_OPS
         _SHARED_ENV[:] = [shared_env]
-        _DEPS = (engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS)
+        from .ndarray.imperative import _unshared
+        _DEPS = (engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS, _unshared)
     return _DEPS
 
 
@@ -483,7 +491,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     from . import engine
     from .base import MXNetError
     from .ndarray.ndarray import NDArray, Chunk
-    from .ndarray.imperative import _finalize
+    from .ndarray.imperative import _finalize, _unshared
     single = isinstance(variables, NDArray)
     variables = [variables] if single else list(variables)
     for v in variables:
@@ -493,8 +501,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         from .autograd_graph import grad_graph
         outs = grad_graph(heads, variables, head_grads, train_mode)
         return outs[0] if single else outs
-    want, rows = {}, {}
-    run, reads, ctx, result, order = _compute(heads, head_grads, variables, train_mode, want, rows)
+    want, rows, taken = {}, {}, set()
+    run, reads, ctx, result, order = _compute(heads, head_grads, variables, train_mode, want, rows, taken)
     for v in _sparse_grad_vars(variables, heads, order):
         want[v] = "write"
     outs = []
@@ -511,7 +519,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         for v, o in zip(variables, outs):
             g = result.get(_vid(v))
             g = xp.zeros(v.shape, dtype=v._dtype) if g is None else g
-            _store_grad(o, _finalize(xp, g, o._shape, o._dtype, [], "grad"), rows.get(_vid(v)) if want else None)
+            g = _unshared(_finalize(xp, g, o._shape, o._dtype, [], "grad"), taken)
+            _store_grad(o, g, rows.get(_vid(v)) if want else None)
 
     engine.push(apply, reads, [o._chunk.var for o in outs] + _aux_vars(order), ctx, name="grad",
                 inline=_sweep_inline(ctx, order))

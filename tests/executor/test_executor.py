@@ -239,3 +239,31 @@ def test_bind_without_the_arrays_it_needs_raises_value_error(bind):
     with pytest.raises(ValueError, match="bind: .*(b|moving_mean)") as info:
         bind()
     assert isinstance(info.value, mx.MXNetError)
+
+
+def test_gradients_never_share_memory_with_each_other_or_the_head_gradient():
+    # add's backward hands both arguments the head gradient object; each stores a copy
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    ex = (a + b).simple_bind(mx.cpu(), a=(3,), b=(3,))
+    ex.forward(is_train=True, a=np.ones(3), b=np.ones(3))
+    head = mx.nd.array([1.0, 2.0, 3.0])
+    ex.backward(head)
+    ex.grad_dict["a"][:] = 5
+    head[:] = 9
+    np.testing.assert_array_equal(ex.grad_dict["b"].asnumpy(), [1, 2, 3])
+    np.testing.assert_array_equal(ex.grad_dict["a"].asnumpy(), [5, 5, 5])
+
+
+def test_a_lazy_gradient_never_is_the_head_gradient():
+    # the data gradient left pending (unread) passes the head gradient through identity
+    x, w = mx.sym.var("x"), mx.sym.var("w")
+    ex = (mx.sym.identity(x) + w * 0).simple_bind(mx.cpu(), x=(3,), w=(3,))
+    for step in range(6):
+        ex.forward(is_train=True, x=np.ones(3), w=np.ones(3))
+        head = mx.nd.array([1.0, 2.0, 3.0]) * (step + 1)
+        ex.backward(head)
+        ex.grad_dict["w"].asnumpy()            # only the weight's gradient is read
+    g = ex.grad_dict["x"]
+    g.wait_to_read()
+    g[:] = 0                                   # writing the gradient leaves the head alone
+    np.testing.assert_array_equal(head.asnumpy(), [6, 12, 18])

@@ -12,7 +12,7 @@ from .. import engine
 from ..backend import for_context
 from ..base import MXNetError, _MXNetValueError
 from ..ndarray.ndarray import NDArray, Chunk, inline_hint
-from ..ndarray.imperative import _finalize, _owned, _var_of
+from ..ndarray.imperative import _finalize, _owned, _unshared, _var_of
 from ..ops.registry import OpEnv
 from .graph import GraphPlan, engine_inline
 from ..symbol.infer import infer_graph_shapes
@@ -243,9 +243,10 @@ class Executor:
             elif self._values_nbytes is None:
                 self._values_nbytes = sum(getattr(v, "nbytes", 0) for v in values)
             result = plan.backward(env, values, heads, needs, monitor, self.aux_arrays)
+            taken = set(map(id, heads))
             for i, (s, g_nd, r) in enumerate(zip(plan.arg_slots, grads, reqs)):
                 if r != "null" and i not in lazy:
-                    self._store_grad(result.get(s), g_nd, r, values[s])
+                    self._store_grad(result.get(s), g_nd, r, values[s], taken)
 
         reads = [g._chunk.var for g in out_grads if g is not None]
         reads += map(_var_of, self.arg_arrays)
@@ -332,7 +333,7 @@ class Executor:
             env, values, heads = self._saved
             result = plan.backward(env, values, heads, needs)
             s = plan.arg_slots[i]
-            self._store_grad(result.get(s), self.grad_arrays[i], "write", values[s])
+            self._store_grad(result.get(s), self.grad_arrays[i], "write", values[s], set(map(id, heads)))
         return run
 
     def _lazy_used(self, var, wanted):
@@ -341,15 +342,19 @@ class Executor:
         else:                   # arguments change in place here: compute every gradient eagerly
             self._lazy_ok = False
 
-    def _store_grad(self, g, g_nd, req, value):
+    def _store_grad(self, g, g_nd, req, value, taken):
+        """Store gradient ``g`` into ``g_nd`` per ``req``; ``taken``: ids of the arrays this
+        backward stored already and of its head gradients (see ``imperative._unshared``)."""
         xp = self._backend.xp
         if g is None:
             g = xp.zeros(g_nd._shape, dtype=g_nd._dtype)
         if req == "add":
             g = g_nd._read() + g
         if xp is np and g_nd._view is None:
-            g_nd._chunk.data = _owned(g, g_nd, (value,), "backward")
-        else:
+            g_nd._chunk.data = _unshared(_owned(g, g_nd, (value,), "backward"), taken)
+        elif g_nd._view is None:
+            g_nd._assign(_unshared(_finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward"), taken))
+        else:       # (written into the view's base: a copy)
             g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward"))
 
     # -- utilities -----------------------------------------------------------------------------

@@ -43,6 +43,16 @@ def _owned(r, o, raw, name):
     return r
 
 
+def _unshared(r, taken):
+    """Result ``r`` to store as one of several gradients: a copy when ``taken`` (ids of arrays
+    already stored by this sweep, and of the caller's head gradients) holds it -- ``a + b`` hands
+    both inputs the head's gradient object, an identity passes the head gradient itself."""
+    if id(r) in taken:
+        r = r.copy()
+    taken.add(id(r))
+    return r
+
+
 def shared_env(ctx, is_train):
     """The OpEnv kernels that draw no random numbers share per (context, train mode): read-only
     for them (only ``rng`` is lazily cached state)."""

@@ -195,6 +195,10 @@ class NDArray:
         else:
             raise TypeError("copyto does not support type " + str(type(other)))
         _push_copy(self, dst)
+        if _autograd.is_recording() and self._ctx == dst._ctx:
+            # recorded as MXNet's _copyto (its gradient passes through); a copy to another
+            # device is not recorded: the sweep runs on one device
+            _autograd._record_op(_opdef("_copyto"), _opdef("_copyto").parse({}), [self], [dst])
         return dst
 
     def as_in_context(self, context):
