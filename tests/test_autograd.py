@@ -116,6 +116,37 @@ def test_copies_are_recorded(copy):
     np.testing.assert_array_equal(a.grad.asnumpy(), [1, 2, 3])
 
 
+@pytest.mark.parametrize("write", [
+    lambda y, a: y.__iadd__(1),                       # +=
+    lambda y, a: y.__setitem__(1, 10.0),              # y[idx] = x
+    lambda y, a: y.__setitem__(slice(None), 10.0),
+    lambda y, a: mx.nd.relu(a, out=y),                # out= a recorded result
+    lambda y, a: a.__iadd__(1),                       # a marked variable
+    lambda y, a: a.copyto(y),
+], ids=["iadd", "setitem", "setitem all", "out=", "variable iadd", "copyto"])
+def test_in_place_writes_into_the_graph_while_recording_raise(write):
+    # MXNet refuses them (the recorded history would no longer describe the values)
+    a = _ones_var()
+    with autograd.record():
+        y = a * 2
+        with pytest.raises(mx.MXNetError, match="already in a computational graph"):
+            write(y, a)
+        # outside the graph, or paused, in-place writes are fine
+        free = mx.nd.zeros((3,))
+        free += 1
+        free[0] = 5
+        with autograd.pause():
+            y += 1
+    np.testing.assert_array_equal(free.asnumpy(), [5, 1, 1])
+    np.testing.assert_array_equal(y.asnumpy(), [3, 3, 3])
+    with autograd.record():
+        z = y * a
+    z.backward()                              # the graph is freed: y may be written again
+    with autograd.record():
+        y[0] = 7
+    np.testing.assert_array_equal(y.asnumpy(), [7, 3, 3])
+
+
 def test_unused_variable_gets_zero_and_pause():
     x = mx.nd.ones((2,))
     z = mx.nd.ones((2,))

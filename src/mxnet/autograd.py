@@ -112,6 +112,23 @@ def _record_op(op, attrs, inputs, outputs, aux=()):
         o._ag_node = (node, i)
 
 
+_ASSIGN_IN_GRAPH = (
+    "Assigning to NDArrays that are already in a computational graph will cause undefined behavior "
+    "when evaluating gradients. Please call backward first to clear the graph or do this out side of "
+    "a record section. Also note that you cannot use inplace operations like +=, *=, relu(x, out=x), "
+    "y[idx]=x, etc inside a record section.")
+
+
+def _check_assign(arrays, what):
+    """MXNet's error for an in-place write, while recording, into an array that is part of a
+    computational graph (a recorded result, or a variable marked with ``attach_grad``): the
+    recorded history would no longer describe its values. ``what`` names the writing op."""
+    for a in arrays:
+        if a._ag_node is not None or a._grad is not None:
+            from .base import MXNetError
+            raise MXNetError("{}: {}".format(what, _ASSIGN_IN_GRAPH))
+
+
 def _tracked(x):
     return x._ag_node is not None or (x._grad is not None and x._grad_req != "null")
 

@@ -91,6 +91,8 @@ def invoke(op, inputs, kwargs, out=None, donate=None):
     Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given.
     ``donate``: the index of an input nothing else references (see ``invoke_dense``)."""
     n = len(inputs)
+    if out is not None and _autograd_state.recording:
+        autograd._check_assign(out if isinstance(out, (list, tuple)) else [out], op.name)
     if list(map(type, inputs)).count(NDArray) != n:    # a subclass: sparse storage?
         for x in inputs:
             if type(x) is not NDArray and x.stype != "default":
@@ -152,6 +154,8 @@ def invoke_dense(op, inputs, kwargs, out=None, plain=False, donate=None):
             outs = [NDArray(Chunk(), s, d, ctx) for s, d in zip(out_shapes, out_dtypes)]
     else:
         outs = _given_outputs(op, out, n_vis, out_shapes, out_dtypes, ctx)
+        if _autograd_state.recording:
+            autograd._check_assign(outs, op.name)
     if (n_aux or out is not None) and plain and ctx.device_typeid == 1 and not op.needs_rng \
             and size <= _RUN_NOW_MAX:
         eng = engine.caller_engine()

@@ -9,6 +9,7 @@ from ..backend import for_context
 from ..ops.subscript import Slot, _fill, result_shape
 from ..ops.registry import get_op
 from .imperative import invoke, _RUN_NOW_MAX
+from ..autograd import _state as _autograd_state, _check_assign
 from ..context import cpu
 from .ndarray import NDArray, Chunk, array, inline_hint
 
@@ -74,6 +75,8 @@ def getitem(arr, key):
 
 def setitem(arr, key, value):
     """``arr[key] = value`` in place (value: scalar, NDArray or array-like), through the engine."""
+    if _autograd_state.recording:
+        _check_assign([arr], "__setitem__")
     if isinstance(key, tuple) and not key:
         key = slice(None)
     if isinstance(key, slice) and key == _ALL and arr._view is None:

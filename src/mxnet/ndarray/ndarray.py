@@ -191,6 +191,8 @@ class NDArray:
             if other._shape != self._shape:
                 raise MXNetError("copyto: shape mismatch: source {} vs destination {}".format(
                     self._shape, other._shape))
+            if _autograd.is_recording():
+                _autograd._check_assign([other], "_copyto")
             dst = other
         else:
             raise TypeError("copyto does not support type " + str(type(other)))
