@@ -504,20 +504,19 @@ def _variables_of(heads, order):
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):
-    """Gradients of ``heads`` with respect to ``variables``, returned as new NDArrays."""
+    """Gradients of ``heads`` with respect to ``variables``, returned as a list of new NDArrays
+    (a list of one for a single variable too, as MXNet 1.9.1 returns it)."""
     from . import engine
     from .base import MXNetError
     from .ndarray.ndarray import NDArray, Chunk
     from .ndarray.imperative import _finalize, _unshared
-    single = isinstance(variables, NDArray)
-    variables = [variables] if single else list(variables)
+    variables = [variables] if isinstance(variables, NDArray) else list(variables)
     for v in variables:
         if v._ag_node is not None or v._grad is None:
             raise MXNetError("autograd.grad: every variable must be marked with attach_grad()")
     if create_graph:       # gradients with a recorded history of their own (autograd_graph.py)
         from .autograd_graph import grad_graph
-        outs = grad_graph(heads, variables, head_grads, train_mode)
-        return outs[0] if single else outs
+        return grad_graph(heads, variables, head_grads, train_mode)
     want, rows, taken = {}, {}, set()
     run, reads, ctx, result, order = _compute(heads, head_grads, variables, train_mode, want, rows, taken)
     for v in _sparse_grad_vars(variables, heads, order):
@@ -543,7 +542,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
                 inline=_sweep_inline(ctx, order))
     if not retain_graph:
         _free_graph(order)
-    return outs[0] if single else outs
+    return outs
 
 
 class Function:
