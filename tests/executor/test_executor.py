@@ -107,7 +107,7 @@ def test_imperative_update_loop_reduces_loss():
     first = None
     for _ in range(200):
         out = ex.forward(is_train=True)[0]
-        ex.backward()
+        ex.backward(mx.nd.ones((16, 1)))     # (square is no loss layer: MXNet needs the head gradient)
         for name, arr, grad in zip(loss.list_arguments(), ex.arg_arrays, ex.grad_arrays):
             if grad is not None:
                 arr[:] = arr - grad * 0.05
@@ -165,11 +165,11 @@ def test_runtime_error_surfaces_at_sync():
     x = mx.sym.Variable("x")
     s = mx.sym.exp(x)
     ex = s.bind(mx.cpu(), {"x": mx.nd.ones((2,))}, args_grad={"x": mx.nd.zeros((2,))})
-    ex.backward()   # before any forward: the error is raised at the next sync point
+    ex.backward(mx.nd.ones((2,)))   # before any forward: the error is raised at the next sync point
     with pytest.raises(mx.MXNetError, match="backward called before forward"):
         ex.grad_arrays[0].asnumpy()
     ex.forward(is_train=True)
-    ex.backward()
+    ex.backward(mx.nd.ones((2,)))
     np.testing.assert_allclose(ex.grad_arrays[0].asnumpy(), [np.e, np.e], rtol=1e-6)
 
 
@@ -267,3 +267,23 @@ def test_a_lazy_gradient_never_is_the_head_gradient():
     g.wait_to_read()
     g[:] = 0                                   # writing the gradient leaves the head alone
     np.testing.assert_array_equal(head.asnumpy(), [6, 12, 18])
+
+
+@pytest.mark.parametrize("net,heads_ok", [
+    (lambda a, b: a * b, False),
+    (lambda a, b: mx.sym.Group([mx.sym.MakeLoss(a * 2), b * 3]), False),
+    (lambda a, b: mx.sym.Group([mx.sym.MakeLoss(a * 2), mx.sym.BlockGrad(b * 3)]), True),
+    (lambda a, b: mx.sym.LinearRegressionOutput(a, b), True),
+], ids=["mul", "loss + mul", "loss + BlockGrad", "regression output"])
+def test_backward_without_head_gradient_needs_loss_outputs(net, heads_ok):
+    # MXNet 1.9.1: an output that is not a loss layer (or BlockGrad) needs its head gradient
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    ex = net(a, b).simple_bind(mx.cpu(), a=(2,), b=(2,))
+    ex.forward(is_train=True, a=np.ones(2), b=np.ones(2))
+    if heads_ok:
+        ex.backward()
+        assert np.isfinite(ex.grad_dict["a"].asnumpy()).all()
+    else:
+        with pytest.raises(mx.MXNetError, match="head_gradient is required"):
+            ex.backward()
+        ex.backward([mx.nd.ones(2)] * len(ex.outputs))     # given: fine

@@ -524,7 +524,7 @@ def test_symbol_graph_runs_dense():
     ex.arg_dict["x"][:] = C_DENSE
     ex.arg_dict["w"][:] = 1
     ex.forward(is_train=True)
-    ex.backward()
+    ex.backward(mx.nd.ones((1,)))
     t = C_DENSE @ np.ones((4, 2), np.float32)
     np.testing.assert_allclose(ex.outputs[0].asnumpy(), [(t ** 2).sum()])
     np.testing.assert_allclose(ex.grad_dict["w"].asnumpy(), C_DENSE.T @ (2 * t))

@@ -90,7 +90,8 @@ class OpDef:
                  infer_shape=_same_shape_infer, infer_type=_same_type_infer, infer_shape_full=None,
                  backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
                  needs_rng=False, doc="", all_inputs=None, mutate_inputs=None, elementwise=False,
-                 var_attrs=None, infer_shape_back=None, ufunc=None, update_aux=None, fill_types=None):
+                 var_attrs=None, infer_shape_back=None, ufunc=None, update_aux=None, fill_types=None,
+                 loss=False):
         self.name = name
         self.forward = forward
         self.params = tuple(params)
@@ -121,6 +122,9 @@ class OpDef:
         # ufunc, so it may write into a temporary input's memory (``a - b * lr``: imperative.py)
         self.ufunc = ufunc
         self.var_attrs = var_attrs or {}    # attrs of auto-created input variables (e.g. __init__)
+        # a loss layer (or a zero gradient): its backward ignores the head gradient, so an
+        # executor's backward needs none for its output (MXNet requires one for other outputs)
+        self.loss = loss
         self._cache = {}
         self._defaults = None
         self._arity = {}      # id(attrs) -> (attrs, (n_in, n_aux, n_visible)), see imperative.invoke
