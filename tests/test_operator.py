@@ -218,6 +218,21 @@ def test_nd_ops_inside_kernel_and_head_grads(dtype):
     np.testing.assert_allclose(ex.grad_dict["x"].asnumpy(), head * 3 * np.exp(x), rtol=1e-5)
 
 
+def test_executor_head_gradient_follows_need_top_grad():
+    # MXNet 1.9.1: need_top_grad=True asks for the head gradient, False makes a loss layer
+    s = mx.sym.Custom(mx.sym.var("x"), op_type="test_scale_exp")
+    ex = s.simple_bind(mx.cpu(), x=(2, 3))
+    ex.forward(is_train=True, x=np.ones((2, 3)))
+    with pytest.raises(mx.MXNetError, match="head_gradient is required"):
+        ex.backward()
+    s = mx.sym.Custom(mx.sym.var("data"), mx.sym.var("label"), op_type="test_softmax")
+    ex = s.simple_bind(mx.cpu(), data=(2, 3), label=(2,))
+    ex.forward(is_train=True, data=np.zeros((2, 3)), label=np.array([0, 2]))
+    ex.backward()
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), [[-2 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, -2 / 3]],
+                               rtol=1e-5)
+
+
 class Outer(mx.operator.CustomOp):
     """Calls another custom op (and mx.nd ops) from inside its kernel."""
 

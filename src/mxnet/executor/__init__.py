@@ -217,12 +217,12 @@ class Executor:
         else:
             out_grads = [None] * len(self.outputs)
         plan = self._plan
-        for g, op in zip(out_grads, plan.head_ops):
-            if g is None and op is not None and op.backward is not None and not op.loss and op.name != "Custom":
+        for g, (nd, _) in zip(out_grads, self._symbol._outputs):
+            if g is None and nd.op is not None and nd.op.needs_head_grad(nd.parsed):
                 raise MXNetError("backward: Because the last operator is not Loss function, head_gradient "
                                  "is required when calling backward (output of {}). If you are attempting "
                                  "to minimize the output as an objective, please modify your network and "
-                                 "pass it through the make_loss symbol.".format(op.name))
+                                 "pass it through the make_loss symbol.".format(nd.op.name))
         xp = self._backend.xp
         envs = self._envs
         grads, reqs = self.grad_arrays, self._grad_req

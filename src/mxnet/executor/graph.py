@@ -88,7 +88,6 @@ class GraphPlan:
         self._needs_cache = {}     # arg requests -> needs list (see grad_needs)
         self._sweeps = {}          # tuple(needs) -> the backward steps that run, with their req
         self.head_slots = [slot[(id(nd), i)] for nd, i in sym._outputs]
-        self.head_ops = [nd.op for nd, _ in sym._outputs]    # (None for an argument)
         # what runs when nobody watches each operator (monitor, profiler): see fusion.py
         self.fused_steps = fuse_steps(self.steps, self.head_slots)
         self.needs_rng = any(s.op.needs_rng for s in self.steps)

@@ -104,6 +104,10 @@ class CustomOpDef(OpDef):
         self._arity.clear()
         self._inferred.clear()
 
+    def needs_head_grad(self, attrs):
+        """The prop's ``need_top_grad`` (MXNet: False makes it a loss layer)."""
+        return bool(getattr(get_prop(attrs), "need_top_grad_", True))
+
     def attrs_to_strings(self, attrs, only=None):
         out = {"op_type": attrs["op_type"]}
         out.update(dict(attrs["kwargs"]))

@@ -12,10 +12,10 @@ from .registry import OpDef, register
 # -- unary -------------------------------------------------------------------------------------
 
 
-def _unary(name, f, grad=None, aliases=(), doc="", int_ok=True, head_grad=None):
+def _unary(name, f, grad=None, aliases=(), doc="", int_ok=True, ignores_head_grad=None):
     """Register ``out = f(xp, x)``; ``grad(xp, x, out, g) -> dx`` (None: zero gradient).
-    ``head_grad``: whether an executor's backward needs the head gradient of this op's output
-    (default: unless the gradient is zero; MXNet's sign wants it anyway)."""
+    ``ignores_head_grad`` (see OpDef): by default, when the gradient is zero (MXNet's sign
+    wants the head gradient anyway)."""
     def forward(env, a, inputs, aux):
         return (f(env.xp, inputs[0]),)
 
@@ -26,7 +26,7 @@ def _unary(name, f, grad=None, aliases=(), doc="", int_ok=True, head_grad=None):
         return [grad(xp, inputs[0], outputs[0], out_grads[0])]
 
     return register(OpDef(name, forward, backward=backward, aliases=aliases, elementwise=True,
-                          loss=grad is None if head_grad is None else not head_grad,
+                          ignores_head_grad=grad is None if ignores_head_grad is None else ignores_head_grad,
                           doc=doc or "Element-wise {} of the input.".format(name)))
 
 
@@ -38,7 +38,7 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _unary("abs", lambda xp, x: xp.abs(x), lambda xp, x, y, g: g * xp.sign(x),
        doc="Returns element-wise absolute value of the input.")
 _unary("sign", lambda xp, x: xp.sign(xp.nan_to_num(x, nan=0.0)) if x.dtype.kind == "f" else xp.sign(x),
-       doc="Returns element-wise sign of the input (0 for NaN, as MXNet).", head_grad=True)
+       doc="Returns element-wise sign of the input (0 for NaN, as MXNet).", ignores_head_grad=False)
 _unary("exp", lambda xp, x: xp.exp(x), lambda xp, x, y, g: g * y,
        doc="Returns element-wise exponential value of the input.")
 _unary("log", lambda xp, x: xp.log(x), lambda xp, x, y, g: g / x,

@@ -325,7 +325,7 @@ register(OpDef(
                   "This balances the tradeoff between coefficient size and error."),
             Param("use_linear", Bool, False, "Whether to use L1-SVM objective. L2-SVM objective is used "
                   "by default.")),
-    infer_shape=_svm_plain, infer_shape_full=_svm_full, backward=_svm_backward, loss=True,
+    infer_shape=_svm_plain, infer_shape_full=_svm_full, backward=_svm_backward, ignores_head_grad=True,
     doc="Computes support vector machine based transformation of the input (identity forward; the "
         "backward pass is the hinge loss gradient)."))
 

@@ -542,7 +542,7 @@ register(OpDef(
             Param("smooth_alpha", Float, 0.0, "Label smoothing: the target of the other classes is "
                   "smooth_alpha/(num_classes-1), that of the true class 1-smooth_alpha (not with multi_output).")),
     inputs=("data", "label"), infer_shape=_plain(_smo_infer_full), infer_shape_full=_smo_infer_full,
-    infer_type=_uniform_type("SoftmaxOutput", ("data", "label")), backward=_smo_backward, loss=True,
+    infer_type=_uniform_type("SoftmaxOutput", ("data", "label")), backward=_smo_backward, ignores_head_grad=True,
     aliases=("Softmax",),
     doc="Computes the gradient of cross entropy loss with respect to softmax output."))
 
@@ -585,7 +585,8 @@ def _make_regression(name, out_fn, grad_fn, doc):
     register(OpDef(name, forward,
                    params=(Param("grad_scale", Float, 1.0, "Scale the gradient by a float factor"),),
                    inputs=("data", "label"), infer_shape=_plain(full), infer_shape_full=full,
-                   infer_type=_uniform_type(name, ("data", "label")), backward=backward, loss=True, doc=doc))
+                   infer_type=_uniform_type(name, ("data", "label")), backward=backward, ignores_head_grad=True,
+                   doc=doc))
 
 
 _make_regression("LinearRegressionOutput", lambda xp, x: x, lambda xp, d: d,
@@ -616,7 +617,7 @@ register(OpDef(
                   "valid_thresh (for normalization='valid')."),
             Param("normalization", Enum("batch", "null", "valid"), "null",
                   "If this is set to null, the output gradient will not be normalized.")),
-    infer_type=_float_same_type("MakeLoss"), backward=_makeloss_backward, elementwise=True, loss=True,
+    infer_type=_float_same_type("MakeLoss"), backward=_makeloss_backward, elementwise=True, ignores_head_grad=True,
     doc="Make your own loss function in network construction: the gradient is grad_scale."))
 
 register(OpDef(

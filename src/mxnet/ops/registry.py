@@ -91,7 +91,7 @@ class OpDef:
                  backward=None, aliases=(), key_var_num_args=None, num_visible_outputs=None,
                  needs_rng=False, doc="", all_inputs=None, mutate_inputs=None, elementwise=False,
                  var_attrs=None, infer_shape_back=None, ufunc=None, update_aux=None, fill_types=None,
-                 loss=False):
+                 ignores_head_grad=False):
         self.name = name
         self.forward = forward
         self.params = tuple(params)
@@ -122,9 +122,8 @@ class OpDef:
         # ufunc, so it may write into a temporary input's memory (``a - b * lr``: imperative.py)
         self.ufunc = ufunc
         self.var_attrs = var_attrs or {}    # attrs of auto-created input variables (e.g. __init__)
-        # a loss layer (or a zero gradient): its backward ignores the head gradient, so an
-        # executor's backward needs none for its output (MXNet requires one for other outputs)
-        self.loss = loss
+        # a loss layer (or a zero gradient): its backward ignores the head gradient
+        self.ignores_head_grad = ignores_head_grad
         self._cache = {}
         self._defaults = None
         self._arity = {}      # id(attrs) -> (attrs, (n_in, n_aux, n_visible)), see imperative.invoke
@@ -206,6 +205,11 @@ class OpDef:
         if self._num_visible is None:
             return self.num_outputs(attrs)
         return self._num_visible(attrs) if callable(self._num_visible) else self._num_visible
+
+    def needs_head_grad(self, attrs):
+        """Whether an executor's backward needs the head gradient of this op's outputs: MXNet
+        requires one unless the op is a loss layer (its backward ignores it) or has no gradient."""
+        return self.backward is not None and not self.ignores_head_grad
 
     # -- inference -----------------------------------------------------------------------------
     def infer_shapes(self, attrs, in_shapes, aux_shapes=()):
