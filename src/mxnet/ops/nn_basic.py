@@ -483,11 +483,8 @@ def _smo_backward(env, attrs, inputs, outputs, out_grads, req):
             rows = p.shape[0]
             grad = p.copy()
             grad.reshape(-1)[constant(xp, ("row_starts", rows, k), lambda: xp.arange(0, rows * k, k)) + cls] -= 1
-            if attrs.grad_scale != 1.0:
-                grad *= attrs.grad_scale
-            if attrs.normalization == "batch":
-                grad /= float(rows)
-            return [grad.reshape(x.shape), xp.zeros_like(label) if req[1] else None]
+            return _smo_scale(attrs, grad, p, x, label, n, k, xp,
+                              float(rows) if attrs.normalization == "batch" else 1.0, req)
     p = p.astype(_compute_dtype(p), copy=False)
     cls = lab.astype(np.int64)  # C cast: truncation toward zero
     onehot = constant(xp, ("arange", k), lambda: xp.arange(k)) == cls[:, None]
@@ -507,21 +504,24 @@ def _smo_backward(env, attrs, inputs, outputs, out_grads, req):
         norm = float(p.shape[0])  # rows: n, n*spatial (multi_output) or prod(shape[:-1])
     else:
         norm = float(spatial) if attrs.multi_output else 1.0
-    return _smo_scale(attrs, grad, p, x, label, n, k, xp, norm)
+    return _smo_scale(attrs, grad, p, x, label, n, k, xp, norm, req)
 
 
-def _smo_scale(attrs, grad, p, x, label, n, k, xp, norm):
-    """SoftmaxOutput's gradient ``grad`` (p - target, rows of k classes) times grad_scale / norm,
-    times the output for ``out_grad``, in the data's layout; and the label's (zero) gradient."""
-    if attrs.grad_scale != 1.0 or not (isinstance(norm, float) and norm == 1.0):
-        grad = grad * attrs.grad_scale / norm
+def _smo_scale(attrs, grad, p, x, label, n, k, xp, norm, req):
+    """SoftmaxOutput's gradient ``grad`` (p - target, rows of k classes: a fresh array, scaled in
+    place) times grad_scale / norm, times the output for ``out_grad``, in the data's layout; and
+    the label's (zero) gradient when requested."""
+    if attrs.grad_scale != 1.0:
+        grad *= attrs.grad_scale
+    if not (isinstance(norm, float) and norm == 1.0):
+        grad /= norm
     if attrs.out_grad:
         # MXNet 1.9.1 multiplies by its own output here, not by the head gradient (its backward
         # node reads the output in the head gradient's slot); reproduced for compatibility.
         grad = grad * p
     if attrs.multi_output:
         grad = xp.moveaxis(grad.reshape(n, -1, k), 2, 1)
-    return [grad.reshape(x.shape).astype(x.dtype, copy=False), xp.zeros_like(label)]
+    return [grad.reshape(x.shape).astype(x.dtype, copy=False), xp.zeros_like(label) if req[1] else None]
 
 
 _max_of = np.maximum.reduce      # (a 1-D array's max without ndarray's Python wrapper)
