@@ -196,8 +196,7 @@ def _check_differentiable(order):
 def _checked_heads(heads, head_grads, caller):
     """(heads, head gradients) as two lists of equal length (None: ones); MXNet's errors for a
     count mismatch and for a head with no recorded history."""
-    deps = _deps()
-    NDArray, MXNetError = deps[1], deps[6]
+    _, NDArray, MXNetError = _deps()[:3]
     heads = [heads] if isinstance(heads, NDArray) else list(heads)
     if head_grads is None:
         head_grads = [None] * len(heads)
@@ -220,8 +219,7 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None, tak
     storage; ``run`` then fills ``rows`` with the rows each one's gradient stores (see
     :func:`_note_rows`). ``taken`` (a set) receives the ids of the head gradients ``run`` reads,
     which stored gradients must not be (see ``imperative._unshared``)."""
-    engine, _, _, _, _, OpEnv, _, _, _ = _deps()
-    shared_env = _SHARED_ENV[0]
+    engine, _, _, OpEnv, _, _, _, shared_env = _deps()
     for_context = _for_context
     heads, head_grads = _checked_heads(heads, head_grads, "backward")
     order = _graph_order(heads)
@@ -323,7 +321,7 @@ def _compute(heads, head_grads, variables, train_mode, want=None, rows=None, tak
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute the gradients of ``heads`` with respect to variables marked by ``attach_grad``
     (written or added into their ``.grad`` per grad_req)."""
-    engine, NDArray, _, _, _finalize, _, _, _, _unshared = _deps()
+    engine, NDArray, _, _, _, _finalize, _unshared, _ = _deps()
     want, rows, taken = {}, {}, set()
     run, reads, ctx, result, order = _compute(heads, head_grads, None, train_mode, want, rows, taken)
     order_vars = _variables_of(heads, order)
@@ -436,25 +434,21 @@ def _free_graph(order):
 
 
 _DEPS = None
-_SHARED_ENV = []     # [imperative.shared_env], set with _DEPS
 
 
 def _deps():
-    """(engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS,
-    _unshared), imported once
-    (these modules import this one, so not at the top; a per-call import costs a microsecond)."""
+    """(engine, NDArray, MXNetError, OpEnv, USER_CODE_OPS, _finalize, _unshared, shared_env),
+    imported once (these modules import this one, so not at the top; a per-call import costs a
+    microsecond)."""
     global _DEPS
     if _DEPS is None:
         from . import engine
         from .base import MXNetError
-        from .ndarray.imperative import _finalize
-        from .ndarray.ndarray import NDArray, Chunk, inline_hint
+        from .ndarray.ndarray import NDArray
+        from .ndarray.imperative import _finalize, _unshared, shared_env
         from .ops.registry import OpEnv
-        from .ndarray.imperative import shared_env
         from .executor.graph import USER_CODE_OPS
-        _SHARED_ENV[:] = [shared_env]
-        from .ndarray.imperative import _unshared
-        _DEPS = (engine, NDArray, Chunk, inline_hint, _finalize, OpEnv, MXNetError, USER_CODE_OPS, _unshared)
+        _DEPS = (engine, NDArray, MXNetError, OpEnv, USER_CODE_OPS, _finalize, _unshared, shared_env)
     return _DEPS
 
 
@@ -464,7 +458,7 @@ def _sweep_inline(ctx, order):
     node runs user code (a custom Function, a Custom operator, a hybridized block holding one)."""
     if ctx.device_typeid == 2:
         return False
-    user_code = _deps()[7]
+    user_code = _deps()[4]
     for node in order:
         op = node.op
         name = getattr(op, "name", None)

@@ -93,7 +93,7 @@ class Executor:
         self._lazy = None        # the engine.Lazy of the last backward (see _defer)
         self._used = None        # arguments whose gradient was read since the last backward
         self._steady = None      # the pending set while it stays the same (see _lazy_args)
-        self._lazy_set = None    # the pending set self._lazy computes, if it watches nothing
+        self._lazy_set = None    # the pending set self._lazy computes
         self._needs_of = {}      # pending set -> grad_needs of the other gradients
         self._saved = None       # (env, values, head grads) of the backward with lazy gradients
         self._values_nbytes = None   # memory of one forward's values (what _saved keeps alive)
@@ -324,8 +324,7 @@ class Executor:
             inputs = inputs + list(map(_var_of, self.outputs))
         self._lazy = engine.Lazy(self._lazy_kernel, inputs, outputs, watched, self._ctx, "backward",
                                  after=[self._state], on_use=self._lazy_used)
-        if not watched:
-            self._lazy_set = lazy
+        self._lazy_set = lazy
 
     def _lazy_kernel(self, var):
         """The engine op computing the gradient of one argument from the saved backward."""
@@ -358,10 +357,9 @@ class Executor:
             g = g_nd._read() + g
         if xp is np and g_nd._view is None:
             g_nd._chunk.data = _unshared(_owned(g, g_nd, (value,), "backward"), taken)
-        elif g_nd._view is None:
-            g_nd._assign(_unshared(_finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward"), taken))
-        else:       # (written into the view's base: a copy)
-            g_nd._assign(_finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward"))
+            return
+        g = _finalize(xp, g, g_nd._shape, g_nd._dtype, [value], "backward")
+        g_nd._assign(g if g_nd._view is not None else _unshared(g, taken))   # (a view's base copies it)
 
     # -- utilities -----------------------------------------------------------------------------
     def set_monitor_callback(self, callback, monitor_all=False):

@@ -373,7 +373,6 @@ class _CachedGraph:
         self.op_hook = None
         self.op_hook_all = False
         self._sources = None
-        self._inline = {}                # context -> the engine's inline hint for this plan
 
     def _meta(self, args):
         """(output shapes, output dtypes, plan) for these argument shapes and dtypes. A graph
@@ -428,10 +427,8 @@ class _CachedGraph:
         if plan.needs_rng:
             from ..random import rng_var
             writes.append(rng_var(ctx))
-        inline = self._inline.get(ctx)
-        if inline is None:
-            inline = self._inline[ctx] = engine_inline(ctx, plan)
-        engine.push(run, [a._chunk.var for a in args], writes, ctx, name="hybrid forward", inline=inline)
+        engine.push(run, [a._chunk.var for a in args], writes, ctx, name="hybrid forward",
+                    inline=engine_inline(ctx, plan))
         if autograd.is_recording():
             autograd._record_op(_GRAPH_OP, holder, args, outs, aux)
         return outs

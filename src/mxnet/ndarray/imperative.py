@@ -91,11 +91,11 @@ def invoke(op, inputs, kwargs, out=None, donate=None):
     Returns one NDArray or a list (for several visible outputs); writes into ``out`` if given.
     ``donate``: the index of an input nothing else references (see ``invoke_dense``)."""
     n = len(inputs)
-    if out is not None and _autograd_state.recording:
-        autograd._check_assign(out if isinstance(out, (list, tuple)) else [out], op.name)
     if list(map(type, inputs)).count(NDArray) != n:    # a subclass: sparse storage?
         for x in inputs:
             if type(x) is not NDArray and x.stype != "default":
+                if out is not None and _autograd_state.recording:    # (invoke_dense checks its own)
+                    autograd._check_assign(out if isinstance(out, (list, tuple)) else [out], op.name)
                 from .sparse import dispatch
                 return dispatch(op, inputs, kwargs, out)
         return invoke_dense(op, inputs, kwargs, out)

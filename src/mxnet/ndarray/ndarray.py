@@ -200,7 +200,8 @@ class NDArray:
         if _autograd.is_recording() and self._ctx == dst._ctx:
             # recorded as MXNet's _copyto (its gradient passes through); a copy to another
             # device is not recorded: the sweep runs on one device
-            _autograd._record_op(_opdef("_copyto"), _opdef("_copyto").parse({}), [self], [dst])
+            op = _opdef("_copyto")
+            _autograd._record_op(op, op.parse({}), [self], [dst])
         return dst
 
     def as_in_context(self, context):
