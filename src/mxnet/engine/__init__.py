@@ -21,6 +21,7 @@ import threading
 import traceback
 
 from ..base import MXNetError
+from ..backend.fpstate import quiet_enter, quiet_exit
 
 __all__ = ["Var", "Lazy", "Engine", "ThreadedEngine", "NaiveEngine", "get", "set_engine_type",
            "push", "new_var", "wait_for_var", "wait_all", "bulk", "set_bulk_size"]
@@ -96,6 +97,7 @@ class Engine:
             if v.exc is not None:
                 self._record_error(v.exc, writes)
                 return
+        quiet = quiet_enter()        # (kernels warn no more than MXNet's: see backend.fpstate)
         try:
             if _op_observer is None:
                 fn()
@@ -109,6 +111,8 @@ class Engine:
                 traceback.print_exc()
             self._record_error(err, writes)
             return
+        finally:
+            quiet_exit(quiet)
         for v in writes:
             v.exc = None
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import autograd, engine
 from ..backend import for_context
+from ..backend.fpstate import quiet_enter, quiet_exit
 from ..base import MXNetError
 from ..context import current_context
 from ..ops.registry import OpEnv
@@ -235,6 +236,7 @@ def _run_kernel(eng, op, attrs, ctx, raw, aux_raw, outs, writes):
     """Run ``op``'s kernel now (under the engine lock) and store its results in ``outs``; a
     failure is stored on ``writes`` (default: the outputs' vars), raised at the next sync point
     as an engine op's error is."""
+    quiet = quiet_enter()
     try:
         res = op.forward(shared_env(ctx, _autograd_state.training), attrs, raw, aux_raw)
         for o, r in zip(outs, res):
@@ -244,6 +246,8 @@ def _run_kernel(eng, op, attrs, ctx, raw, aux_raw, outs, writes):
     except BaseException as e:  # noqa: BLE001 - stored like an engine op's error
         eng._record_error(engine._wrap_error(e, op.name),
                           [o._chunk.var for o in outs] if writes is None else writes)
+    finally:
+        quiet_exit(quiet)
 
 
 def _run_now_into(eng, op, attrs, data_in, aux, outs, ctx):
@@ -305,9 +309,13 @@ def _apply_ufunc(op, raw, scalar, out=None):
     ``scalar`` on the side the op says), into ``out`` if given."""
     ufunc_name, side = op.ufunc
     ufunc = _UFUNC_OF[ufunc_name]
-    if side is None:
-        return ufunc(raw[0], raw[1], out=out)
-    return ufunc(raw[0], scalar, out=out) if side == "rhs" else ufunc(scalar, raw[0], out=out)
+    quiet = quiet_enter()       # (``x / 0`` is inf without a warning, as in MXNet)
+    try:
+        if side is None:
+            return ufunc(raw[0], raw[1], out=out)
+        return ufunc(raw[0], scalar, out=out) if side == "rhs" else ufunc(scalar, raw[0], out=out)
+    finally:
+        quiet_exit(quiet)
 
 
 _UFUNC_OF = {n: getattr(np, n) for n in ("add", "subtract", "multiply", "true_divide")}
@@ -425,8 +433,12 @@ def _invoke_dynamic(op, attrs, data_in, ctx, n_vis):
     backend = for_context(ctx)
     xp = backend.xp
     raw = [x._read() for x in data_in]
-    with backend.device_scope():
-        res = op.forward(OpEnv(xp, autograd.is_training(), ctx), attrs, raw, [])
+    quiet = quiet_enter()
+    try:
+        with backend.device_scope():
+            res = op.forward(OpEnv(xp, autograd.is_training(), ctx), attrs, raw, [])
+    finally:
+        quiet_exit(quiet)
     outs = []
     for r in res:
         r = xp.asarray(r)

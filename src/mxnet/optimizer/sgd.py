@@ -12,6 +12,7 @@ import numpy
 from .. import ndarray as nd
 from ..ndarray import NDArray, imperative as _imperative
 from .. import engine as _engine
+from ..backend.fpstate import quiet_enter, quiet_exit
 from ..autograd import _state as _autograd_state
 from ..ops.optimizer_ops import sgd_mom_step
 from ..ops.registry import get_op
@@ -95,6 +96,7 @@ def fused_update(updater, entries):
         rescale, momentum = t(opt.rescale_grad), t(opt.momentum)
         clip = opt.clip_gradient if opt.clip_gradient else -1.0
         n = opt.aggregate_num
+        quiet = quiet_enter()
         try:
             for start in range(0, len(entries), n):
                 idxs = [e[0] for e in entries[start:start + n]]
@@ -106,6 +108,8 @@ def fused_update(updater, entries):
             raise
         except BaseException as e:  # noqa: BLE001 - stored like an engine op's error
             eng._record_error(_engine._wrap_error(e, "multi_sgd_mom_update"), writes)
+        finally:
+            quiet_exit(quiet)
     return True
 
 
