@@ -161,6 +161,25 @@ def test_eval_and_group_outputs():
     np.testing.assert_array_equal(outs[1].asnumpy(), [0, -1])
 
 
+
+def test_output_that_is_an_argument_is_that_array():
+    # MXNet 1.9.1 hands out the argument's own NDArray: writing either writes the other
+    x = mx.sym.Variable("x")
+    a = mx.nd.array([1.0, 2.0])
+    ex = mx.sym.Group([x, x * 2]).bind(mx.cpu(), {"x": a}, args_grad={"x": mx.nd.zeros((2,))})
+    assert ex.outputs[0] is a
+    ex.forward(is_train=True)
+    np.testing.assert_array_equal(ex.outputs[1].asnumpy(), [2, 4])
+    a[:] = 5
+    np.testing.assert_array_equal(ex.outputs[0].asnumpy(), [5, 5])
+    ex.outputs[0][:] = 7
+    np.testing.assert_array_equal(a.asnumpy(), [7, 7])
+    ex.forward(is_train=True)
+    np.testing.assert_array_equal(ex.outputs[1].asnumpy(), [14, 14])
+    ex.backward([mx.nd.ones((2,)), mx.nd.ones((2,))])
+    np.testing.assert_array_equal(ex.grad_arrays[0].asnumpy(), [3, 3])     # 1 + 2
+    assert ex.output_dict["x"] is a
+
 def test_runtime_error_surfaces_at_sync():
     x = mx.sym.Variable("x")
     s = mx.sym.exp(x)

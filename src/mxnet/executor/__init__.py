@@ -104,7 +104,13 @@ class Executor:
                             if r == "write"}
         self._streak = dict.fromkeys(self._grad_index.values(), 0)
         out_shapes, out_types = self._out_meta()
-        self.outputs = [NDArray(Chunk(), s, np.dtype(t), ctx) for s, t in zip(out_shapes, out_types)]
+        # An output that is an argument itself is that argument's array, as MXNet hands it out
+        # (writing one writes the other); ``_computed`` holds the outputs forward writes (None
+        # in the place of such an output).
+        arg_of = dict(zip(plan.arg_slots, self.arg_arrays))
+        self._computed = [None if h in arg_of else NDArray(Chunk(), s, np.dtype(t), ctx)
+                          for h, s, t in zip(plan.head_slots, out_shapes, out_types)]
+        self.outputs = [arg_of[h] if o is None else o for h, o in zip(plan.head_slots, self._computed)]
 
     # -- planning ------------------------------------------------------------------------------
     def _check_shapes(self):
@@ -178,7 +184,7 @@ class Executor:
         # (random graphs take a fresh env: its generator follows mx.random.seed)
         env = OpEnv(self._backend.xp, bool(is_train), self._ctx) if plan.needs_rng \
             else self._envs[1 if is_train else 0]
-        args, aux, outs = self.arg_arrays, self.aux_arrays, self.outputs
+        args, aux, outs = self.arg_arrays, self.aux_arrays, self._computed
         monitor = self._monitor_fn() if self._monitor is not None else None
 
         def run():
@@ -186,7 +192,8 @@ class Executor:
             self._is_train = env.is_train
 
         reads = list(map(_var_of, args))
-        writes = list(map(_var_of, outs))
+        writes = [o._chunk.var for o in outs if o is not None]
+        n_outs = len(writes)
         if aux:
             writes += map(_var_of, aux)
         writes.append(self._state)
@@ -195,7 +202,7 @@ class Executor:
             writes.append(rng_var(self._ctx))
         # the outputs get new memory (a pending lazy gradient may keep the old)
         engine.push(run, reads, writes, self._ctx, name="forward", inline=self._inline,
-                    replaces=writes[:len(outs)])
+                    replaces=writes[:n_outs])
         return self.outputs
 
     def backward(self, out_grads=None, is_train=True):
@@ -312,7 +319,7 @@ class Executor:
 
     def _defer(self, lazy, inputs):
         if self._lazy is not None:  # (kept by backward: the same outputs, nothing watched)
-            self._lazy.rearm(inputs + list(map(_var_of, self.outputs)))
+            self._lazy.rearm(inputs + self._computed_vars())
             return
         streak = self._streak
         outputs = [g._chunk.var for i, g in enumerate(self.grad_arrays) if i in lazy]
@@ -321,10 +328,13 @@ class Executor:
         if not outputs and not watched:
             return
         if outputs:
-            inputs = inputs + list(map(_var_of, self.outputs))
+            inputs = inputs + self._computed_vars()
         self._lazy = engine.Lazy(self._lazy_kernel, inputs, outputs, watched, self._ctx, "backward",
                                  after=[self._state], on_use=self._lazy_used)
         self._lazy_set = lazy
+
+    def _computed_vars(self):
+        return [o._chunk.var for o in self._computed if o is not None]
 
     def _lazy_kernel(self, var):
         """The engine op computing the gradient of one argument from the saved backward."""

@@ -136,8 +136,8 @@ class GraphPlan:
         return needs
 
     def execute(self, env, args, aux, outs, monitor=None, monitor_all=False):
-        """Run forward on NDArrays: read ``args``/``aux``, write the heads into ``outs``; returns
-        the slot values (kept for backward). Call inside an engine op."""
+        """Run forward on NDArrays: read ``args``/``aux``, write the heads into ``outs`` (None
+        entries are skipped); returns the slot values (kept for backward). Call inside an engine op."""
         values = [None] * self.num_slots
         for s, a in zip(self.arg_slots, args):
             values[s] = a._read()
@@ -146,7 +146,8 @@ class GraphPlan:
         raw = [values[s] for s in self.arg_slots]
         self.forward(env, values, monitor, monitor_all)
         for o, s in zip(outs, self.head_slots):
-            o._assign(_finalize(env.xp, values[s], o._shape, o._dtype, raw, "forward"))
+            if o is not None:       # (None: an output that is an argument, see Executor)
+                o._assign(_finalize(env.xp, values[s], o._shape, o._dtype, raw, "forward"))
         return values
 
     def forward(self, env, values, monitor=None, monitor_all=False):
