@@ -143,6 +143,48 @@ def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None,
 
 # -- FeedForward ------------------------------------------------------------------------------------
 
+class _Epochs(object):
+    """FeedForward's epochs over a training DataIter, as MXNet's FeedForward loop runs them: an
+    epoch is one pass over the data, or with ``epoch_size`` that many batches, crossing the end
+    of the data as often as needed. The data is reset where a pass ends, not where an epoch
+    does (``reset()`` here does nothing), so an epoch of ``epoch_size`` batches goes on where
+    the last one stopped."""
+
+    def __init__(self, data, epoch_size):
+        self._data = data
+        self._epoch_size = epoch_size
+
+    def __getattr__(self, name):        # provide_data, provide_label, batch_size, ...
+        return getattr(self._data, name)
+
+    def __iter__(self):
+        data, size = self._data, self._epoch_size
+        n = 0
+        while True:
+            ended = True
+            for batch in data:
+                yield batch
+                n += 1
+                if size is not None and n >= size:
+                    ended = False
+                    break
+            if ended:
+                data.reset()
+            if size is None or n >= size:
+                return
+
+    def reset(self):
+        pass
+
+
+def _counting_from_one(callback):
+    """A batch-end callback seeing FeedForward's batch numbers (1 for the first batch of an
+    epoch; Module's count from 0)."""
+    def call(param):
+        return callback(param._replace(nbatch=param.nbatch + 1))
+    return call
+
+
 class FeedForward(BASE_ESTIMATOR):
     """The classic model API: ``FeedForward(symbol, ctx, num_epoch, learning_rate=...).fit(X, y)``.
 
@@ -193,10 +235,13 @@ class FeedForward(BASE_ESTIMATOR):
                 raise ValueError("The numbers of data points and labels not equal")
             if y.ndim == 2 and y.shape[1] == 1:
                 y = y.flatten() if isinstance(y, np.ndarray) else y.reshape((-1,))
+            if y.ndim != 1:
+                raise ValueError("Label must be 1D or 2D (with 2nd dimension being 1)")
             label_names = self._label_names() or ["softmax_label"]
             batch = min(X.shape[0], self.numpy_batch_size)
-            return io.NDArrayIter(X, y, batch, shuffle=is_train, last_batch_handle="roll_over",
-                                  label_name=label_names[0])
+            # training shuffles and rolls the last partial batch over; predicting pads it
+            return io.NDArrayIter(X, y, batch, shuffle=is_train, label_name=label_names[0],
+                                  last_batch_handle="roll_over" if is_train else "pad")
         if not isinstance(X, io.DataIter):
             raise TypeError("X must be DataIter, NDArray or numpy.ndarray")
         return X
@@ -206,9 +251,12 @@ class FeedForward(BASE_ESTIMATOR):
             return None
         if isinstance(eval_data, (tuple, list)) and len(eval_data) == 2:
             if eval_data[0] is not None:
-                if eval_data[1] is None and isinstance(eval_data[0], (np.ndarray, nd.NDArray)):
-                    raise ValueError("eval_data needs labels")
-                return self._init_iter(eval_data[0], eval_data[1], is_train=False)
+                from . import io
+                if eval_data[1] is None and isinstance(eval_data[0], io.DataIter):
+                    return eval_data[0]
+                x, y = (np.array(v) if isinstance(v, list) else v for v in eval_data)
+                # (an (X, y) pair is iterated as training data is, shuffled: MXNet's rule)
+                return self._init_iter(x, y, is_train=True)
             raise ValueError("Eval data is NONE")
         from . import io
         if not isinstance(eval_data, io.DataIter):
@@ -234,7 +282,12 @@ class FeedForward(BASE_ESTIMATOR):
         mod = self._make_module(data, logger, work_load_list)
         self._module = mod
         opt_params = dict(self.kwargs)
-        mod.fit(data, eval_data=eval_iter, eval_metric=eval_metric, epoch_end_callback=epoch_end_callback,
+        data.reset()        # (MXNet resets before the first epoch: a shuffling iterator reshuffles)
+        if batch_end_callback is not None:
+            batch_end_callback = [_counting_from_one(cb) for cb in
+                                  (batch_end_callback if isinstance(batch_end_callback, list) else [batch_end_callback])]
+        mod.fit(_Epochs(data, self.epoch_size), eval_data=eval_iter, eval_metric=eval_metric,
+                epoch_end_callback=epoch_end_callback,
                 batch_end_callback=batch_end_callback, kvstore=kvstore, optimizer=self.optimizer,
                 optimizer_params=opt_params, initializer=self.initializer, arg_params=self.arg_params,
                 aux_params=self.aux_params, allow_missing=True, begin_epoch=self.begin_epoch,
