@@ -1,5 +1,6 @@
 """``mx.model``: checkpoints, KVStore helpers shared by Module, and the classic FeedForward API."""
 import logging
+import time
 
 import numpy as np
 
@@ -143,46 +144,12 @@ def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None,
 
 # -- FeedForward ------------------------------------------------------------------------------------
 
-class _Epochs(object):
-    """FeedForward's epochs over a training DataIter, as MXNet's FeedForward loop runs them: an
-    epoch is one pass over the data, or with ``epoch_size`` that many batches, crossing the end
-    of the data as often as needed. The data is reset where a pass ends, not where an epoch
-    does (``reset()`` here does nothing), so an epoch of ``epoch_size`` batches goes on where
-    the last one stopped."""
-
-    def __init__(self, data, epoch_size):
-        self._data = data
-        self._epoch_size = epoch_size
-
-    def __getattr__(self, name):        # provide_data, provide_label, batch_size, ...
-        return getattr(self._data, name)
-
-    def __iter__(self):
-        data, size = self._data, self._epoch_size
-        n = 0
-        while True:
-            ended = True
-            for batch in data:
-                yield batch
-                n += 1
-                if size is not None and n >= size:
-                    ended = False
-                    break
-            if ended:
-                data.reset()
-            if size is None or n >= size:
-                return
-
-    def reset(self):
-        pass
-
-
-def _counting_from_one(callback):
-    """A batch-end callback seeing FeedForward's batch numbers (1 for the first batch of an
-    epoch; Module's count from 0)."""
-    def call(param):
-        return callback(param._replace(nbatch=param.nbatch + 1))
-    return call
+def _callbacks(callbacks, *args):
+    """Call a callback, or each of a list of them (None: nothing)."""
+    if callbacks is None:
+        return
+    for cb in callbacks if isinstance(callbacks, list) else [callbacks]:
+        cb(*args)
 
 
 class FeedForward(BASE_ESTIMATOR):
@@ -273,27 +240,72 @@ class FeedForward(BASE_ESTIMATOR):
     def fit(self, X, y=None, eval_data=None, eval_metric="acc", epoch_end_callback=None,
             batch_end_callback=None, kvstore="local", logger=None, work_load_list=None, monitor=None,
             eval_end_callback=None, eval_batch_end_callback=None):
-        """Train on (X, y) for ``num_epoch`` epochs, evaluating on ``eval_data`` after each."""
-        from .callback import LogValidationMetricsCallback
+        """Train on (X, y) for ``num_epoch`` epochs, evaluating on ``eval_data`` after each.
+
+        MXNet's loop, run on a Module: the data is reset before the first epoch and where a
+        pass over it ends (not where an epoch ends: with ``epoch_size`` an epoch is that many
+        batches, going on where the last one stopped); batch-end callbacks count batches from 1;
+        each epoch logs its time, and the evaluation calls ``eval_end_callback`` (by default
+        LogValidationMetricsCallback)."""
+        from . import metric
         data = self._init_iter(X, y, is_train=True)
         eval_iter = self._init_eval_iter(eval_data)
         if self.sym_gen is not None:
             self.symbol = self.sym_gen(data.default_bucket_key)
+        logger = logger or logging
         mod = self._make_module(data, logger, work_load_list)
         self._module = mod
-        opt_params = dict(self.kwargs)
-        data.reset()        # (MXNet resets before the first epoch: a shuffling iterator reshuffles)
-        if batch_end_callback is not None:
-            batch_end_callback = [_counting_from_one(cb) for cb in
-                                  (batch_end_callback if isinstance(batch_end_callback, list) else [batch_end_callback])]
-        mod.fit(_Epochs(data, self.epoch_size), eval_data=eval_iter, eval_metric=eval_metric,
-                epoch_end_callback=epoch_end_callback,
-                batch_end_callback=batch_end_callback, kvstore=kvstore, optimizer=self.optimizer,
-                optimizer_params=opt_params, initializer=self.initializer, arg_params=self.arg_params,
-                aux_params=self.aux_params, allow_missing=True, begin_epoch=self.begin_epoch,
-                num_epoch=self.num_epoch, monitor=monitor,
-                eval_end_callback=eval_end_callback or LogValidationMetricsCallback(),
-                eval_batch_end_callback=eval_batch_end_callback)
+        mod.bind(data_shapes=data.provide_data, label_shapes=data.provide_label, for_training=True)
+        if monitor is not None:
+            mod.install_monitor(monitor)
+        mod.init_params(initializer=self.initializer, arg_params=self.arg_params,
+                        aux_params=self.aux_params, allow_missing=True)
+        mod.init_optimizer(kvstore=kvstore, optimizer=self.optimizer, optimizer_params=dict(self.kwargs))
+        if not isinstance(eval_metric, metric.EvalMetric):
+            eval_metric = metric.create(eval_metric)
+        if eval_end_callback is None:
+            eval_end_callback = LogValidationMetricsCallback()
+        logger.info("Start training with %s", str(self.ctx))
+        data.reset()
+        for epoch in range(self.begin_epoch, self.num_epoch):
+            tic = time.time()
+            eval_metric.reset()
+            nbatch = 0
+            while True:
+                ended = True
+                for batch in data:
+                    if monitor is not None:
+                        monitor.tic()
+                    mod.forward_backward(batch)
+                    mod.update()
+                    if monitor is not None:
+                        monitor.toc_print()
+                    mod.update_metric(eval_metric, batch.label)
+                    nbatch += 1
+                    _callbacks(batch_end_callback, BatchEndParam(epoch, nbatch, eval_metric, locals()))
+                    if self.epoch_size is not None and nbatch >= self.epoch_size:
+                        ended = False
+                        break
+                if ended:
+                    logger.info("Epoch[%d] Resetting Data Iterator", epoch)
+                    data.reset()
+                if self.epoch_size is None or nbatch >= self.epoch_size:
+                    break
+            logger.info("Epoch[%d] Time cost=%.3f", epoch, time.time() - tic)
+            self.arg_params, self.aux_params = mod.get_params()
+            if epoch_end_callback is not None:
+                _callbacks(epoch_end_callback, epoch, self.symbol, self.arg_params, self.aux_params)
+            if eval_iter is not None:
+                eval_metric.reset()
+                eval_iter.reset()
+                total = 0
+                for i, batch in enumerate(eval_iter):
+                    mod.forward(batch, is_train=False)
+                    mod.update_metric(eval_metric, batch.label)
+                    _callbacks(eval_batch_end_callback, BatchEndParam(epoch, i, eval_metric, locals()))
+                    total += 1
+                _callbacks(eval_end_callback, BatchEndParam(epoch, total, eval_metric, locals()))
+                eval_iter.reset()
         self.arg_params, self.aux_params = mod.get_params()
 
     def _predict_module(self, data):

@@ -2,6 +2,9 @@
 (in order, shuffled by NumPy's global generator), epoch_size, batch numbers, prediction of a
 partial last batch. Expected batch sequences were recorded with MXNet 1.9.1 on the same data
 and seed."""
+import logging
+import re
+
 import numpy as np
 import pytest
 
@@ -91,3 +94,15 @@ def test_label_and_eval_data_checks():
     it = mx.io.NDArrayIter(X, Y, batch_size=10)
     model.fit(X, Y, eval_data=(it, None))          # (a DataIter and None: that iterator)
     assert model.arg_params["fc_weight"].shape == (2, 1)
+
+
+def test_log_lines_as_mxnet(caplog):
+    caplog.set_level(logging.INFO)
+    np.random.seed(0)
+    model = mx.model.FeedForward(_net(), num_epoch=1, numpy_batch_size=10, learning_rate=0.1,
+                                 initializer=mx.init.Constant(0.1))
+    model.fit(X, Y, eval_data=(X, Y), logger=logging.getLogger())
+    lines = [re.sub(r"=[0-9.]+$", "=V", r.getMessage()) for r in caplog.records]
+    # MXNet 1.9.1's FeedForward: no train metric line; the validation line from its callback
+    assert lines == ["Start training with [cpu(0)]", "Epoch[0] Resetting Data Iterator",
+                     "Epoch[0] Time cost=V", "Epoch[0] Validation-accuracy=V"]

@@ -154,3 +154,15 @@ def test_feedforward_numpy(tmp_path, caplog):
     model.save(str(tmp_path / "ff"))
     again = mx.model.FeedForward.load(str(tmp_path / "ff"), 4)
     np.testing.assert_allclose(again.predict(x), prob, rtol=1e-5)
+
+
+def test_fit_logs_validation_even_with_an_eval_end_callback(caplog):
+    # MXNet 1.9.1's BaseModule.fit logs the validation metric itself, and then the callback
+    # (LogValidationMetricsCallback) logs it again
+    x, y = _data(n=64)
+    caplog.set_level(logging.INFO)
+    mod = mx.mod.Module(_mlp(), logger=logging.getLogger())
+    mod.fit(mx.io.NDArrayIter(x, y, batch_size=16), eval_data=mx.io.NDArrayIter(x, y, batch_size=16),
+            num_epoch=1, eval_end_callback=mx.callback.LogValidationMetricsCallback())
+    lines = [r.getMessage() for r in caplog.records if "Validation" in r.getMessage()]
+    assert len(lines) == 2 and lines[0] == lines[1] and lines[0].startswith("Epoch[0] Validation-accuracy=")

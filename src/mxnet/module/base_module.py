@@ -174,9 +174,8 @@ class BaseModule:
             if eval_data:
                 res = self.score(eval_data, validation_metric, score_end_callback=eval_end_callback,
                                  batch_end_callback=eval_batch_end_callback, epoch=epoch)
-                if eval_end_callback is None:
-                    for name, val in res:
-                        self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
+                for name, val in res:       # (logged whatever eval_end_callback does, as MXNet)
+                    self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
             train_data.reset()
 
     # -- symbol/params --------------------------------------------------------------------------
