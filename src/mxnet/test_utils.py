@@ -237,10 +237,11 @@ def _compare(a, b, rtol, atol, names, equal_nan, use_broadcast, mismatches, etol
         mismatch += ", etol {:f}%".format(100.0 * etol)
     header = "Items are not equal:\nError {:f} exceeds tolerance rtol={:e}, atol={:e} ({}).\n{}".format(
         float(err[worst]), rtol, atol, mismatch, locationError(ab, bb, worst, names, maxError=True))
-    table = "\n*** Maximum errors for vector of size {}:  rtol={}, atol={}\n".format(close.size, rtol, atol)
+    # (MXNet prints the worst elements and raises with the summary alone)
+    print("\n*** Maximum errors for vector of size {}:  rtol={}, atol={}\n".format(close.size, rtol, atol))
     for k, idx in enumerate(shown, 1):
-        table += "\n{:3d}: Error {:f}  {}".format(k, float(err[idx]), locationError(ab, bb, idx, names))
-    raise AssertionError(_err_msg(header, a, b) + "\n" + table)
+        print("{:3d}: Error {:f}  {}".format(k, float(err[idx]), locationError(ab, bb, idx, names)))
+    raise AssertionError(_err_msg(header, a, b))
 
 
 def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=False,
@@ -249,8 +250,8 @@ def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=
 
     ``a``/``b``: NDArrays, NumPy arrays or scalars. Default tolerances depend on the dtypes (the
     looser of the two; see ``default_rtols``/``default_atols``). On failure the AssertionError
-    names the largest relative error, its location, the share of mismatching elements and up to
-    ``mismatches[0]`` of the worst elements."""
+    names the largest relative error, its location and the share of mismatching elements; up to
+    ``mismatches[0]`` of the worst elements are printed first (as MXNet does)."""
     rtol, atol = get_tols(a, b, rtol, atol)
     _compare(a, b, rtol, atol, names, equal_nan, use_broadcast, mismatches)
 
@@ -1070,59 +1071,97 @@ def check_speed(sym, location=None, ctx=None, N=20, grad_req=None, typ="whole", 
 def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=None, aux_params=None,
                       rtol=None, atol=None, raise_on_err=True, ground_truth=None, equal_nan=False,
                       use_uniform=False, rand_type=np.float64):
-    """Run ``sym`` on every entry of ``ctx_list`` (dicts with 'ctx', argument shapes and an
-    optional 'type_dict') with the same data; compare outputs and gradients against the most
-    precise entry. Returns the list of ground-truth outputs and gradients (as NumPy arrays)."""
-    if not ctx_list:
-        raise ValueError("check_consistency: ctx_list is empty")
-    syms = sym if isinstance(sym, (list, tuple)) else [sym] * len(ctx_list)
-    arg_names = syms[0].list_arguments()
-    aux_names = syms[0].list_auxiliary_states()
+    """Run ``sym`` (or one Symbol per entry) on every entry of ``ctx_list`` (dicts of 'ctx',
+    argument shapes and an optional 'type_dict') with the same random arguments, and compare
+    each with the ground truth: the executor whose first output has the widest dtype (or
+    ``ground_truth``, {name: array}). Predictions (``is_train=False``) are compared first; then,
+    unless grad_req is 'null', a training forward and a backward whose head gradients are the
+    first executor's outputs (cast to the narrowest output dtype), outputs and gradients by
+    name. Returns the ground truth: the reference executor's output_dict and grad_dict."""
+    if len(ctx_list) <= 1:
+        raise AssertionError("check_consistency needs at least two contexts to compare")
+    syms = [sym] * len(ctx_list) if isinstance(sym, Symbol) else list(sym)
+    if len(syms) != len(ctx_list):
+        raise AssertionError("check_consistency: {} symbols for {} contexts".format(len(syms), len(ctx_list)))
+    output_names, arg_names = syms[0].list_outputs(), syms[0].list_arguments()
     exes = []
     for s, spec in zip(syms, ctx_list):
-        spec = dict(spec)
-        c = spec.pop("ctx")
-        type_dict = spec.pop("type_dict", None)
-        exes.append(s.simple_bind(c, grad_req=grad_req, type_dict=type_dict, **spec))
-    arg_params = dict(arg_params or {})
-    aux_params = dict(aux_params or {})
-    first = exes[0]
-    for n, arr in first.arg_dict.items():
+        if s.list_arguments() != arg_names or s.list_outputs() != output_names:
+            raise AssertionError("check_consistency: the symbols differ in arguments or outputs")
+        exes.append(s.simple_bind(grad_req=grad_req, **spec))
+    arg_params = {} if arg_params is None else arg_params
+    aux_params = {} if aux_params is None else aux_params
+    for n, arr in sorted(exes[0].arg_dict.items()):     # (a fixed order: reproducible draws)
         if n not in arg_params:
-            arg_params[n] = (np.random.uniform(-scale, scale, arr.shape) if use_uniform
-                             else np.random.normal(size=arr.shape, scale=scale)).astype(rand_type)
-    for n, arr in first.aux_dict.items():
-        if n not in aux_params:
-            aux_params[n] = np.zeros(arr.shape, dtype=rand_type)
-    precision = [max((np.dtype(a.dtype).itemsize for a in ex.arg_arrays), default=4) for ex in exes]
-    gt_index = int(np.argmax(precision))
-    results = []
+            if use_uniform:
+                v = np.random.uniform(low=-0.92 * scale, high=0.92 * scale, size=arr.shape)
+            else:
+                v = np.random.normal(size=arr.shape, scale=scale)
+            arg_params[n] = v.astype(rand_type)
+    for n in exes[0].aux_dict:
+        aux_params.setdefault(n, 0)
     for ex in exes:
-        for n in arg_names:
-            ex.arg_dict[n][:] = arg_params[n]
-        for n in aux_names:
-            ex.aux_dict[n][:] = aux_params[n]
-        outs = [o.asnumpy() for o in ex.forward(is_train=grad_req != "null")]
-        grads = {}
+        for n, arr in ex.arg_dict.items():
+            arr[:] = arg_params[n]
+        for n, arr in ex.aux_dict.items():
+            arr[:] = aux_params[n]
+        if grad_req == "add":
+            for g in ex.grad_arrays:
+                if g is not None:
+                    g[:] = 0
+    dtypes = [np.dtype(ex.outputs[0].dtype) for ex in exes]
+    gt_idx = max(range(len(exes)), key=lambda i: dtypes[i].itemsize)
+    gt = ground_truth
+    if gt is None:
+        gt = dict(exes[gt_idx].output_dict)
         if grad_req != "null":
-            ex.backward([_nd_utils.ones(o.shape, ex.outputs[0].context, o.dtype) for o in ex.outputs])
-            grads = {n: g.asnumpy() for n, g in ex.grad_dict.items()}
-        results.append((outs, grads))
-    gt_outs, gt_grads = results[gt_index] if ground_truth is None else ground_truth
-    for i, (outs, grads) in enumerate(results):
-        if i == gt_index:
-            continue
+            gt.update(exes[gt_idx].grad_dict)
+
+    def compare(what, i, name, arr, rt, at):
         try:
-            for k, (o, g) in enumerate(zip(outs, gt_outs)):
-                assert_almost_equal(g, o, rtol, atol, ("ground_truth", "output%d_ctx%d" % (k, i)),
-                                    equal_nan=equal_nan)
-            for n, g in grads.items():
-                assert_almost_equal(gt_grads[n], g, rtol, atol, ("ground_truth", "%s_ctx%d" % (n, i)),
-                                    equal_nan=equal_nan)
-        except AssertionError:
+            assert_almost_equal(arr, gt[name], rtol=rt, atol=at, equal_nan=equal_nan)
+        except AssertionError as e:
+            print("{} Err: ctx {} vs ctx {} at {}".format(what, i, gt_idx, name))
             if raise_on_err:
                 raise
-    return [gt_outs, gt_grads]
+            print(str(e))
+
+    for ex in exes:
+        ex.forward(is_train=False)
+    for i, ex in enumerate(exes):
+        if i != gt_idx:
+            for name, arr in zip(output_names, ex.outputs):
+                compare("Predict", i, name, arr, rtol, atol)
+    if grad_req == "null":
+        return gt
+    for ex in exes:
+        ex.forward(is_train=True)
+    narrow = [o.dtype for o in exes[0].outputs]
+    for ex in exes:
+        narrow = [_smaller_dtype(o.dtype, d) for o, d in zip(ex.outputs, narrow)]
+    heads = [o.astype(d).asnumpy() for o, d in zip(exes[0].outputs, narrow)]
+    for ex in exes:
+        ex.backward([array(h, ctx=o.context, dtype=o.dtype) for h, o in zip(heads, ex.outputs)])
+    for i, ex in enumerate(exes):
+        if i == gt_idx:
+            continue
+        for name, arr in zip(output_names + arg_names, ex.outputs + ex.grad_arrays):
+            if gt.get(name) is None:
+                if arr is not None:
+                    raise AssertionError("check_consistency: {} has a gradient on ctx {} only".format(name, i))
+                continue
+            rt, at = rtol, atol
+            narrow_arr, narrow_gt = _smaller_dtype(arr.dtype, dtypes[i]), _smaller_dtype(gt[name].dtype, dtypes[gt_idx])
+            if np.dtype(narrow_arr) != np.dtype(arr.dtype) or np.dtype(narrow_gt) != np.dtype(gt[name].dtype):
+                # (a float32 gradient next to float16 data is held to float16's tolerance)
+                rt, at = get_tols(arr.astype(narrow_arr), gt[name].astype(narrow_gt), rtol, atol)
+            compare("Train", i, name, arr, rt, at)
+    return gt
+
+
+def _smaller_dtype(dt1, dt2):
+    """The narrower of two dtypes (``dt1`` when ``dt2`` is None)."""
+    return dt1 if dt2 is None or np.dtype(dt1).itemsize < np.dtype(dt2).itemsize else dt2
 
 
 # -- statistical checks of random generators -----------------------------------------------------
