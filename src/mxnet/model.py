@@ -144,7 +144,7 @@ def _update_params(param_arrays, grad_arrays, updater, num_device, kvstore=None,
 
 # -- FeedForward ------------------------------------------------------------------------------------
 
-def _callbacks(callbacks, *args):
+def _multiple_callbacks(callbacks, *args):
     """Call a callback, or each of a list of them (None: nothing)."""
     if callbacks is None:
         return
@@ -282,7 +282,7 @@ class FeedForward(BASE_ESTIMATOR):
                         monitor.toc_print()
                     mod.update_metric(eval_metric, batch.label)
                     nbatch += 1
-                    _callbacks(batch_end_callback, BatchEndParam(epoch, nbatch, eval_metric, locals()))
+                    _multiple_callbacks(batch_end_callback, BatchEndParam(epoch, nbatch, eval_metric, locals()))
                     if self.epoch_size is not None and nbatch >= self.epoch_size:
                         ended = False
                         break
@@ -294,7 +294,7 @@ class FeedForward(BASE_ESTIMATOR):
             logger.info("Epoch[%d] Time cost=%.3f", epoch, time.time() - tic)
             self.arg_params, self.aux_params = mod.get_params()
             if epoch_end_callback is not None:
-                _callbacks(epoch_end_callback, epoch, self.symbol, self.arg_params, self.aux_params)
+                _multiple_callbacks(epoch_end_callback, epoch, self.symbol, self.arg_params, self.aux_params)
             if eval_iter is not None:
                 eval_metric.reset()
                 eval_iter.reset()
@@ -302,9 +302,9 @@ class FeedForward(BASE_ESTIMATOR):
                 for i, batch in enumerate(eval_iter):
                     mod.forward(batch, is_train=False)
                     mod.update_metric(eval_metric, batch.label)
-                    _callbacks(eval_batch_end_callback, BatchEndParam(epoch, i, eval_metric, locals()))
+                    _multiple_callbacks(eval_batch_end_callback, BatchEndParam(epoch, i, eval_metric, locals()))
                     total += 1
-                _callbacks(eval_end_callback, BatchEndParam(epoch, total, eval_metric, locals()))
+                _multiple_callbacks(eval_end_callback, BatchEndParam(epoch, total, eval_metric, locals()))
                 eval_iter.reset()
         self.arg_params, self.aux_params = mod.get_params()
 
