@@ -306,3 +306,14 @@ def test_backward_without_head_gradient_needs_loss_outputs(net, heads_ok):
         with pytest.raises(mx.MXNetError, match="head_gradient is required"):
             ex.backward()
         ex.backward([mx.nd.ones(2)] * len(ex.outputs))     # given: fine
+
+
+def test_outputs_before_the_first_forward_are_arrays_of_their_shape():
+    # MXNet allocates outputs at bind (their values unset); here they read as zeros
+    x = mx.sym.Variable("x")
+    ex = (x * 2).simple_bind(mx.cpu(), x=(2, 3))
+    out = ex.outputs[0].asnumpy()
+    assert out.shape == (2, 3) and out.dtype == np.float32
+    np.testing.assert_array_equal(out, 0)
+    ex.arg_dict["x"][:] = 1
+    np.testing.assert_array_equal(ex.forward()[0].asnumpy(), 2)

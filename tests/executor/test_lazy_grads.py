@@ -307,3 +307,47 @@ def test_graphs_with_large_values_compute_every_gradient_at_once(fc_backward_cal
     mx.nd.waitall()
     assert fc_backward_calls == [[True, True, True]] * 3
     np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), _expected(x, w, b, y)[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("how", ["numpy array", "weight expression"])
+def test_arguments_changed_between_forward_and_backward_count_as_they_are(warm, how):
+    # MXNet's backward reads the arguments' memory when it runs: an argument written after
+    # forward (into new memory here: a NumPy batch, or a weight whose old buffer the pending
+    # data gradient keeps) counts with its new value; the activations are the forward's.
+    ex, rng = _bind(6)
+    _warm(ex, rng, warm)
+    x = rng.randn(B, D).astype(np.float32)
+    y = rng.randint(0, H, B).astype(np.float32)
+    ex.arg_dict["data"][:] = x
+    ex.arg_dict["softmax_label"][:] = y
+    w, b = ex.arg_dict["fc_weight"].asnumpy(), ex.arg_dict["fc_bias"].asnumpy()
+    ex.forward(is_train=True)
+    o = x @ w.T + b
+    p = np.exp(o - o.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(B), y.astype(int)] -= 1                 # d loss / d output, from the forward
+    if how == "numpy array":
+        x_now, w_now = rng.randn(B, D).astype(np.float32), w
+        ex.arg_dict["data"][:] = x_now
+    else:
+        x_now, w_now = x, w * 3
+        W = ex.arg_dict["fc_weight"]
+        W[:] = W * 3
+    ex.backward()
+    np.testing.assert_allclose(ex.grad_dict["fc_weight"].asnumpy(), p.T @ x_now, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), p @ w_now, rtol=1e-5, atol=1e-6)
+
+
+def test_arguments_changed_between_forward_and_backward_as_mxnet():
+    # values printed by MXNet 1.9.1 for this script
+    data = mx.sym.Variable("data")
+    net = mx.sym.MakeLoss(mx.sym.sum(mx.sym.FullyConnected(data, num_hidden=1, no_bias=True, name="fc")))
+    ex = net.simple_bind(mx.cpu(), data=(1, 2), grad_req="write")
+    ex.arg_dict["fc_weight"][:] = np.array([[1.0, 2.0]])
+    ex.arg_dict["data"][:] = np.array([[3.0, 4.0]])
+    ex.forward(is_train=True)
+    ex.arg_dict["data"][:] = np.array([[30.0, 40.0]])
+    ex.arg_dict["fc_weight"][:] = ex.arg_dict["fc_weight"] * 10
+    ex.backward()
+    np.testing.assert_array_equal(ex.grad_dict["fc_weight"].asnumpy(), [[30, 40]])
+    np.testing.assert_array_equal(ex.grad_dict["data"].asnumpy(), [[10, 20]])

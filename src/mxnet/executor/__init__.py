@@ -106,10 +106,13 @@ class Executor:
         out_shapes, out_types = self._out_meta()
         # An output that is an argument itself is that argument's array, as MXNet hands it out
         # (writing one writes the other); ``_computed`` holds the outputs forward writes (None
-        # in the place of such an output).
+        # in the place of such an output), zeros until the first forward (MXNet's are
+        # allocated and unset).
         arg_of = dict(zip(plan.arg_slots, self.arg_arrays))
-        self._computed = [None if h in arg_of else NDArray(Chunk(), s, np.dtype(t), ctx)
-                          for h, s, t in zip(plan.head_slots, out_shapes, out_types)]
+        with self._backend.device_scope():
+            self._computed = [None if h in arg_of else
+                              NDArray(Chunk(xp.zeros(tuple(s), dtype=np.dtype(t))), tuple(s), np.dtype(t), ctx)
+                              for h, s, t in zip(plan.head_slots, out_shapes, out_types)]
         self.outputs = [arg_of[h] if o is None else o for h, o in zip(plan.head_slots, self._computed)]
 
     # -- planning ------------------------------------------------------------------------------
@@ -247,6 +250,14 @@ class Executor:
             values = self._values
             if values is None:
                 raise MXNetError("backward called before forward")
+            # Arguments are read as they are now, as MXNet's backward reads their memory: one
+            # written between forward and backward into new memory (a NumPy batch, a weight
+            # whose old buffer pending work keeps) counts with its new value.
+            now = [(s, a._read()) for s, a in zip(plan.arg_slots, self.arg_arrays)]
+            if any(d is not values[s] for s, d in now):
+                values = list(values)
+                for s, d in now:
+                    values[s] = d
             heads = [g._read() if g is not None else xp.ones_like(values[s])
                      for g, s in zip(out_grads, plan.head_slots)]
             # the backward of a graph runs in the mode its forward ran in
