@@ -351,3 +351,76 @@ def test_arguments_changed_between_forward_and_backward_as_mxnet():
     ex.backward()
     np.testing.assert_array_equal(ex.grad_dict["fc_weight"].asnumpy(), [[30, 40]])
     np.testing.assert_array_equal(ex.grad_dict["data"].asnumpy(), [[10, 20]])
+
+
+def _mlp():
+    data = mx.sym.Variable("data")
+    hidden = mx.sym.Activation(mx.sym.FullyConnected(data=data, num_hidden=5, name="l1"), act_type="tanh")
+    out = mx.sym.FullyConnected(hidden, num_hidden=3, name="l2")
+    return mx.sym.SoftmaxOutput(out, label=mx.sym.Variable("softmax_label"), name="sm")
+
+
+ACTIONS = ("forward", "backward", "step", "step", "step", "read", "read", "feed", "feed_rows",
+           "update", "add_in_place", "read_output", "zero_grad", "forward_eval", "forward_kwargs",
+           "copy_params", "read_data_grad")
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_sessions_match_an_eager_twin(seed):
+    # The same random session on two executors: one left to the lazy machinery, one whose
+    # every gradient is read right after each backward (so it computes them all at once).
+    import random
+    rnd, rng = random.Random(seed), np.random.RandomState(seed)
+    net = _mlp()
+    lazy, eager = (net.simple_bind(mx.cpu(), grad_req="write", data=(4, 6), softmax_label=(4,)) for _ in range(2))
+    names = net.list_arguments()
+    for n in names:
+        v = rng.randint(0, 3, 4) if n == "softmax_label" else rng.randn(*lazy.arg_dict[n].shape) * 0.5
+        for e in (lazy, eager):
+            e.arg_dict[n][:] = v.astype(np.float32)
+    forwarded = backwarded = False
+    done = []
+    for step in range(80):
+        act = rnd.choice(ACTIONS)
+        done.append(act)
+        where = "seed {} step {}: {}".format(seed, step, done[-10:])
+        if act in ("forward", "step", "forward_eval", "forward_kwargs"):
+            kw = {"data": mx.nd.array(rng.randn(4, 6))} if act == "forward_kwargs" else {}
+            for e in (lazy, eager):
+                e.forward(is_train=act != "forward_eval", **kw)
+            forwarded, backwarded = True, False
+        if act == "step" or (act == "backward" and forwarded):
+            for e in (lazy, eager):
+                e.backward()
+            [g.asnumpy() for g in eager.grad_arrays]
+            backwarded = True
+        elif act in ("read", "read_data_grad") and backwarded:
+            n = "data" if act == "read_data_grad" else rnd.choice(names)
+            np.testing.assert_allclose(lazy.grad_dict[n].asnumpy(), eager.grad_dict[n].asnumpy(),
+                                       rtol=1e-4, atol=1e-5, err_msg=where)
+        elif act == "feed":
+            v = rng.randn(4, 6).astype(np.float32)
+            for e in (lazy, eager):
+                e.arg_dict["data"][:] = v
+        elif act == "feed_rows":
+            v = rng.randn(2, 6).astype(np.float32)
+            for e in (lazy, eager):
+                e.arg_dict["data"][1:3] = v
+        elif act == "update":
+            for e in (lazy, eager):
+                for n in ("l1_weight", "l2_bias"):
+                    e.arg_dict[n][:] = e.arg_dict[n] - e.grad_dict[n] * 0.1
+        elif act == "add_in_place":
+            for e in (lazy, eager):
+                e.arg_dict["l2_weight"] += 0.01
+        elif act == "read_output":
+            np.testing.assert_allclose(lazy.outputs[0].asnumpy(), eager.outputs[0].asnumpy(),
+                                       rtol=1e-5, atol=1e-6, err_msg=where)
+        elif act == "zero_grad":
+            n = rnd.choice(names)
+            for e in (lazy, eager):
+                e.grad_dict[n][:] = 0
+        elif act == "copy_params":
+            p = {"l2_bias": mx.nd.array(rng.randn(3))}
+            for e in (lazy, eager):
+                e.copy_params_from(p, allow_extra_params=True)
