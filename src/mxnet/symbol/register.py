@@ -47,6 +47,18 @@ def _auto_var_attrs(params, attr, extra):
     return va
 
 
+def _set_input_var_attrs(node_name, input_name, s, attrs):
+    """MXNet's compose-time rule for inputs with their own initializer (BatchNorm's moving
+    statistics, PReLU's gamma, bilinear UpSampling's weight): a given variable gets the op's
+    ``__init__`` unless it has one; anything but a variable there is an error."""
+    node = s._outputs[0][0] if len(s._outputs) == 1 else None
+    if node is None or node.op is not None:
+        raise MXNetError("{}: input '{}' must be a Variable (its initializer is set on it); got the "
+                         "output of another operator".format(node_name, input_name))
+    for k, v in attrs.items():
+        node.attrs.setdefault(k, v)
+
+
 def create(op, hint, inputs_by_name, positional, params, name, attr):
     """Create the op node: auto-create missing inputs as ``<name>_<input>`` variables."""
     params = {k: param_str(v) for k, v in params.items() if v is not _Null}
@@ -56,19 +68,22 @@ def create(op, hint, inputs_by_name, positional, params, name, attr):
     var_attrs = getattr(op, "var_attrs", None) or {}
     if op.key_var_num_args is not None:
         entries = []
-        for s in positional:
+        input_names = op.input_names(parsed)
+        for k, s in enumerate(positional):
             if len(s._outputs) != 1:
                 raise MXNetError("{}: input symbols must have one output, got {}".format(hint, len(s._outputs)))
+            if k < len(input_names) and input_names[k] in var_attrs:
+                _set_input_var_attrs(node_name, input_names[k], s, var_attrs[input_names[k]])
             entries.append(s._outputs[0])
         # a variadic op may take extra named inputs (UpSampling's bilinear weight): auto-create them
-        for n in op.input_names(parsed)[len(entries):]:
+        for n in input_names[len(entries):]:
             va = _auto_var_attrs(params, attr, var_attrs.get(n))
             entries.append(Variable("{}_{}".format(node_name, n), attr=va)._outputs[0])
     else:
         names = op.input_names(parsed) + op.aux_names(parsed)
         given = dict(zip(op.all_input_names(), positional))
         given.update(inputs_by_name)
-        unknown = set(given) - set(op.all_input_names())
+        unknown = set(given) - set(op.all_input_names()) - set(names)   # (auxiliary states by name too)
         if unknown:
             raise MXNetError("{}: unknown input(s) {}; inputs are {}".format(hint, sorted(unknown), names))
         entries = []
@@ -77,6 +92,8 @@ def create(op, hint, inputs_by_name, positional, params, name, attr):
             if s is None:
                 va = _auto_var_attrs(params, attr, var_attrs.get(n))
                 s = Variable("{}_{}".format(node_name, n), attr=va)
+            elif n in var_attrs:
+                _set_input_var_attrs(node_name, n, s, var_attrs[n])
             if len(s._outputs) != 1:
                 raise MXNetError("{}: input '{}' must be a single-output symbol, got {} outputs".format(
                     node_name, n, len(s._outputs)))
