@@ -230,3 +230,35 @@ def test_fresh_grad_follows_backward_as_mxnet():
     assert x._fresh_grad == 0                                         # autograd.grad stores nothing
     x._fresh_grad = True
     assert x._fresh_grad == 1
+
+
+@pytest.mark.parametrize("kvstore", ["device", "local"])
+def test_first_step_broadcasts_every_parameter_from_the_first_device(kvstore):
+    # MXNet 1.9.1 initializes the store at the first step by broadcasting each parameter's
+    # first-device value to the other devices -- BatchNorm's running statistics too; later
+    # steps leave those (grad_req 'null') to each device
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+    net = nn.HybridSequential()
+    net.add(nn.Dense(4, in_units=3), nn.BatchNorm(in_channels=4))
+    net.initialize(ctx=ctxs)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1}, kvstore=kvstore)
+    rng = np.random.RandomState(0)
+    bn = net[1]
+
+    def step():
+        x = mx.nd.array(rng.uniform(-1, 1, (8, 3)))
+        with autograd.record():
+            losses = [net(part).sum() for part in gluon.utils.split_and_load(x, ctxs)]
+        for loss in losses:
+            loss.backward()
+        before = [bn.running_mean.data(c).asnumpy() for c in ctxs]
+        trainer.step(8)
+        return before, [bn.running_mean.data(c).asnumpy() for c in ctxs]
+
+    before, after = step()
+    assert not np.allclose(before[0], before[1])           # each device saw its own half
+    np.testing.assert_array_equal(after[0], before[0])
+    np.testing.assert_array_equal(after[1], before[0])     # the first device's values
+    before, after = step()
+    np.testing.assert_array_equal(after[1], before[1])     # no broadcast after the first step
+    assert not np.allclose(after[0], after[1])

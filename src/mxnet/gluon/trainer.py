@@ -118,9 +118,11 @@ class Trainer:
             for i, p in enumerate(self._params):
                 if p._stype != "default":
                     kv.init(i, p._all_data()[0])      # read back through row_sparse_data
-                elif p.grad_req != "null":
+                else:
+                    # every device (and worker) starts from the first device's values of every
+                    # parameter, BatchNorm's running statistics included (MXNet's broadcast)
                     kv.init(i, p.list_data()[0])
-                    kv.pull(i, p.list_data(), priority=-i)   # every worker starts from rank 0's values
+                    kv.pull(i, p.list_data(), priority=-i)
         self._kvstore = kv
         self._update_on_kvstore = bool(update_on_kv) if kv is not None else False
         self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
