@@ -38,7 +38,7 @@ def gen_case(rnd):
 def g_conv(rnd):
     nd = rnd.choice([1, 2, 2, 3])
     groups = rnd.choice([1, 1, 2])
-    C = 2 * rnd.randint(1, 2) * groups // groups * groups
+    C = 2 * rnd.randint(1, 2) * groups      # channels: a multiple of the groups
     Fn = groups * rnd.randint(1, 3)
     kernel = tuple(rnd.randint(1, 3) for _ in range(nd))
     stride = tuple(rnd.randint(1, 2) for _ in range(nd))
@@ -108,7 +108,8 @@ def g_reduce(rnd):
     if op in ("sum", "mean", "prod", "max", "min") and axis is not None and rnd.random() < 0.3: params["exclude"] = True
     if op == "norm":
         params = dict(ord=rnd.choice([1, 2]), keepdims=params["keepdims"])
-        if axis is not None and not isinstance(axis, tuple) or axis in ((1,),): params["axis"] = axis
+        if axis is not None and (not isinstance(axis, tuple) or len(axis) == 1):
+            params["axis"] = axis      # (norm takes one axis)
     return {"op": op, "params": params, "inputs": {"data": shape}, "lo": 0.2 if op == "prod" else -1}
 
 def g_softmax(rnd):
@@ -226,6 +227,7 @@ def g_misc(rnd):
     if op == "ROIPooling": return {"op": op, "params": dict(pooled_size=(2, 2), spatial_scale=0.5), "inputs": {"data": (1, 2, 8, 8)}, "rois": True}
     if op == "BilinearSampler": return {"op": op, "params": {}, "inputs": {"data": (1, 2, 4, 5), "grid": (1, 2, 3, 3)}, "lo": -1.1, "hi": 1.1}
     if op == "GridGenerator": return {"op": op, "params": dict(transform_type="affine", target_shape=(3, 4)), "inputs": {"data": (2, 6)}}
+    # op == "Crop"
     return {"op": op, "params": dict(offset=(1, 1), h_w=(2, 3), num_args=1), "inputs": {"data": (1, 2, 5, 5)}}
 
 def g_rnn(rnd):

@@ -20,12 +20,18 @@ def _net():
     return mx.sym.SoftmaxOutput(data=fc, label=mx.sym.Variable("softmax_label"), name="sm")
 
 
-def _expected(x, w, b, y):
-    """NumPy: softmax cross-entropy gradients of an FC layer (data, weight, bias)."""
+def _output_grad(x, w, b, y):
+    """NumPy: the softmax cross-entropy gradient of an FC layer's output."""
     o = x @ w.T + b
     p = np.exp(o - o.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     p[np.arange(len(y)), y.astype(int)] -= 1
+    return p
+
+
+def _expected(x, w, b, y):
+    """NumPy: softmax cross-entropy gradients of an FC layer (data, weight, bias)."""
+    p = _output_grad(x, w, b, y)
     return p @ w, p.T @ x, p.sum(axis=0)
 
 
@@ -322,10 +328,7 @@ def test_arguments_changed_between_forward_and_backward_count_as_they_are(warm, 
     ex.arg_dict["softmax_label"][:] = y
     w, b = ex.arg_dict["fc_weight"].asnumpy(), ex.arg_dict["fc_bias"].asnumpy()
     ex.forward(is_train=True)
-    o = x @ w.T + b
-    p = np.exp(o - o.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    p[np.arange(B), y.astype(int)] -= 1                 # d loss / d output, from the forward
+    p = _output_grad(x, w, b, y)                        # d loss / d output, from the forward
     if how == "numpy array":
         x_now, w_now = rng.randn(B, D).astype(np.float32), w
         ex.arg_dict["data"][:] = x_now

@@ -11,7 +11,7 @@ import numpy as np
 from .. import engine
 from ..backend import for_context
 from ..base import MXNetError, _MXNetValueError
-from ..ndarray.ndarray import NDArray, Chunk, inline_hint
+from ..ndarray.ndarray import NDArray, Chunk
 from ..ndarray.imperative import _finalize, _owned, _unshared, _var_of
 from ..ops.registry import OpEnv
 from .graph import GraphPlan, engine_inline
